@@ -1,0 +1,402 @@
+//! Markdown sources under `report/` → typed documents with front matter.
+//!
+//! Reads the chapters, case studies, recommendations, the brief and the
+//! abstracts. Front matter (YAML between `---` lines) is parsed into strict
+//! structs; its errors are reported at their position in the file. The body
+//! keeps the file's line numbering: the front matter is replaced by blank
+//! lines, so every later position (template, Markdown, Typst) is a position
+//! in the author's file.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+/// One Markdown file: where it is, its text and its front matter.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path relative to the project root, with `/` separators.
+    pub path: PathBuf,
+    /// The whole file as written.
+    pub text: String,
+    /// The body with the front matter blanked out (same line numbers as `text`).
+    pub body: String,
+}
+
+/// A chapter of the report (`report/chapters/*.md`).
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    pub doc: Document,
+    pub front: ChapterFront,
+}
+
+/// Front matter of a chapter; all optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChapterFront {
+    /// Render a collection right after this chapter: `cases` or `recommendations`.
+    pub include: Option<Include>,
+    /// The chapter belongs to the appendices (lettered, after the references).
+    pub appendix: bool,
+}
+
+/// A collection a chapter can pull in after its own text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Include {
+    Cases,
+    Recommendations,
+}
+
+/// A case study (`report/cases/*.md`): front matter is data for tables.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub doc: Document,
+    pub front: CaseFront,
+}
+
+/// Front matter of a case study.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFront {
+    /// Short ASCII id; the case's label is `sec-case-<id>`.
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub level: String,
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub founded: Option<i64>,
+    #[serde(default)]
+    pub funding: String,
+    #[serde(default)]
+    pub members: String,
+    #[serde(default)]
+    pub themes: Vec<String>,
+    /// BibTeX keys of the sources the case is built from.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A recommendation (`report/recommendations/*.md`), shared by report and brief.
+#[derive(Debug, Clone)]
+pub struct Recommendation {
+    pub doc: Document,
+    pub front: RecommendationFront,
+}
+
+/// Front matter of a recommendation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationFront {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub actors: Vec<String>,
+    #[serde(default)]
+    pub timeframe: String,
+    /// Research questions answered, such as `TK1`.
+    #[serde(default)]
+    pub questions: Vec<String>,
+    /// Whether the brief shows this recommendation.
+    #[serde(default = "yes")]
+    pub brief: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The policy brief's own text (`report/brief.md`).
+#[derive(Debug, Clone)]
+pub struct Brief {
+    pub doc: Document,
+    pub front: BriefFront,
+}
+
+/// Front matter of the brief.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BriefFront {
+    pub title: String,
+    pub subtitle: String,
+    #[serde(alias = "key-messages")]
+    pub key_messages: Vec<String>,
+}
+
+/// An abstract in one language (`report/abstracts/<lang>.md`).
+#[derive(Debug, Clone)]
+pub struct Abstract {
+    /// Language code from the file name.
+    pub lang: String,
+    pub doc: Document,
+    pub front: AbstractFront,
+}
+
+/// Front matter of an abstract.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AbstractFront {
+    pub title: String,
+    pub keywords: Vec<String>,
+}
+
+/// Every Markdown source of the project.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub chapters: Vec<Chapter>,
+    pub cases: Vec<Case>,
+    pub recommendations: Vec<Recommendation>,
+    pub brief: Option<Brief>,
+    pub abstracts: Vec<Abstract>,
+}
+
+/// Loads every Markdown source under `root/report`, reporting every problem.
+pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
+    let mut diags = Vec::new();
+    let mut sources = Sources::default();
+
+    for doc in read_folder(root, "report/chapters", &mut diags) {
+        if let Some(front) = parse_front(&doc, &mut diags, Some(ChapterFront::default())) {
+            sources.chapters.push(Chapter { doc, front });
+        }
+    }
+    if sources.chapters.is_empty() && diags.is_empty() {
+        diags.push(
+            Diagnostic::error("report/chapters", None, "the report has no chapters")
+                .with_hint("add Markdown files such as report/chapters/01-johdanto.md"),
+        );
+    }
+    for doc in read_folder(root, "report/cases", &mut diags) {
+        if let Some(front) = parse_front::<CaseFront>(&doc, &mut diags, None) {
+            check_id(&doc, &front.id, &mut diags);
+            sources.cases.push(Case { doc, front });
+        }
+    }
+    for doc in read_folder(root, "report/recommendations", &mut diags) {
+        if let Some(front) = parse_front::<RecommendationFront>(&doc, &mut diags, None) {
+            sources.recommendations.push(Recommendation { doc, front });
+        }
+    }
+    if root.join("report/brief.md").is_file()
+        && let Some(doc) = read_document(root, Path::new("report/brief.md"), &mut diags)
+        && let Some(front) = parse_front(&doc, &mut diags, Some(BriefFront::default()))
+    {
+        sources.brief = Some(Brief { doc, front });
+    }
+    for doc in read_folder(root, "report/abstracts", &mut diags) {
+        let lang = doc.path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        if let Some(front) = parse_front(&doc, &mut diags, Some(AbstractFront::default())) {
+            sources.abstracts.push(Abstract { lang, doc, front });
+        }
+    }
+
+    check_unique(
+        sources.cases.iter().map(|c| (&c.doc, c.front.id.as_str())),
+        "case study id",
+        &mut diags,
+    );
+    check_unique(
+        sources.recommendations.iter().map(|r| (&r.doc, r.front.id.as_str())),
+        "recommendation id",
+        &mut diags,
+    );
+    (sources, diags)
+}
+
+/// The `.md` files of one folder, sorted by file name.
+fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<Document> {
+    let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|name| name.ends_with(".md") && !name.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|name| read_document(root, &Path::new(folder).join(name), diags))
+        .collect()
+}
+
+/// Reads one Markdown file; reports unreadable, binary and non-UTF-8 files.
+pub fn read_document(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<Document> {
+    let bytes = match std::fs::read(root.join(rel)) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            diags.push(Diagnostic::error(rel, None, format!("cannot read file ({err})")));
+            return None;
+        }
+    };
+    let text = match decode_text(rel, bytes) {
+        Ok(text) => text,
+        Err(diag) => {
+            diags.push(*diag);
+            return None;
+        }
+    };
+    let body = blank_front_matter(&text);
+    Some(Document { path: rel.to_path_buf(), text, body })
+}
+
+/// Decodes a text file as UTF-8 (a BOM is dropped), with a positioned error
+/// for invalid bytes or binary content.
+pub fn decode_text(rel: &Path, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>> {
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(Box::new(
+            Diagnostic::error(rel, Some(at..at + 1), "this is a binary file, not text (it contains a NUL byte)")
+                .with_hint("only UTF-8 text files belong here; move the file elsewhere"),
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                // Keep byte offsets stable for diagnostics: a space of the
+                // same length is invisible to every later parser.
+                text.replace_range(..3, "   ");
+            }
+            Ok(text)
+        }
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            Err(Box::new(
+                Diagnostic::error(rel, Some(at..at + 1), "invalid UTF-8 in text file")
+                    .with_hint("save the file as UTF-8 in your editor"),
+            ))
+        }
+    }
+}
+
+/// The byte range of the YAML between the `---` lines, if the file has front matter.
+pub fn front_matter_range(text: &str) -> Option<std::ops::Range<usize>> {
+    let first = text.lines().next()?;
+    if first.trim() != "---" {
+        return None;
+    }
+    let start = first.len() + 1;
+    let mut pos = start;
+    for line in text[start.min(text.len())..].split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            return Some(start..pos);
+        }
+        pos += line.len();
+    }
+    None
+}
+
+/// The text with its front matter (delimiters included) replaced by empty
+/// lines, so line numbers stay those of the file.
+fn blank_front_matter(text: &str) -> String {
+    let Some(range) = front_matter_range(text) else {
+        return text.to_string();
+    };
+    let end_line = text[range.end..].find('\n').map_or(text.len(), |i| range.end + i);
+    let newlines = text[..end_line].matches('\n').count();
+    let mut body = "\n".repeat(newlines);
+    body.push_str(&text[end_line..]);
+    body
+}
+
+/// Parses a document's front matter. `empty` is what a file without front
+/// matter gets; `None` makes front matter required.
+fn parse_front<T: DeserializeOwned>(doc: &Document, diags: &mut Diagnostics, empty: Option<T>) -> Option<T> {
+    let Some(range) = front_matter_range(&doc.text) else {
+        if empty.is_none() {
+            diags.push(
+                Diagnostic::error(&doc.path, Some(0..0), "front matter is missing")
+                    .with_hint("start the file with a YAML block between two `---` lines; see docs/authoring.md"),
+            );
+        }
+        return empty;
+    };
+    let yaml = &doc.text[range.clone()];
+    if yaml.trim().is_empty() && empty.is_some() {
+        return empty;
+    }
+    match serde_yaml::from_str::<T>(if yaml.trim().is_empty() { "{}" } else { yaml }) {
+        Ok(front) => Some(front),
+        Err(err) => {
+            let at = err.location().map_or(range.start, |loc| range.start + loc.index());
+            let message = err.to_string();
+            // serde_yaml appends " at line L column C" relative to the block; drop it.
+            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+            let mut diag = Diagnostic::error(&doc.path, Some(at..at + 1), format!("front matter: {message}"));
+            if message.contains("unknown field") {
+                diag = diag.with_hint("see docs/authoring.md for the keys this kind of file accepts");
+            }
+            diags.push(diag);
+            None
+        }
+    }
+}
+
+/// Ids end up in labels and file names: ASCII letters, digits and hyphens.
+fn check_id(doc: &Document, id: &str, diags: &mut Diagnostics) {
+    let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        let range = front_matter_range(&doc.text).and_then(|r| doc.text[r.clone()].find("id:").map(|i| r.start + i..r.start + i + 3));
+        diags.push(
+            Diagnostic::error(&doc.path, range, format!("id `{id}` may only contain ASCII letters, digits, `-` and `_`"))
+                .with_hint("the id becomes a label (sec-case-<id>) and a file name"),
+        );
+    }
+}
+
+fn check_unique<'a>(items: impl Iterator<Item = (&'a Document, &'a str)>, what: &str, diags: &mut Diagnostics) {
+    let mut seen: Vec<(&str, &PathBuf)> = Vec::new();
+    for (doc, id) in items {
+        if let Some((_, first)) = seen.iter().find(|(seen_id, _)| *seen_id == id) {
+            diags.push(
+                Diagnostic::error(&doc.path, front_matter_range(&doc.text), format!("{what} `{id}` is used twice"))
+                    .with_hint(format!("{} uses it already", first.display())),
+            );
+        } else {
+            seen.push((id, &doc.path));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_is_blanked_keeping_lines() {
+        let text = "---\nid: a\nname: B\n---\n# Title\n";
+        assert_eq!(front_matter_range(text), Some(4..17));
+        let body = blank_front_matter(text);
+        assert_eq!(body, "\n\n\n\n# Title\n");
+    }
+
+    #[test]
+    fn unknown_front_matter_key_points_into_the_file() {
+        let doc = Document {
+            path: "report/cases/a.md".into(),
+            text: "---\nid: a\nname: B\ncolour: red\n---\n".into(),
+            body: String::new(),
+        };
+        let mut diags = Vec::new();
+        assert!(parse_front::<CaseFront>(&doc, &mut diags, None).is_none());
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].message.contains("unknown field `colour`"), "{}", diags[0].message);
+        let (line, _) = crate::diagnostics::line_col(&doc.text, diags[0].range.clone().unwrap().start);
+        assert_eq!(line, 4);
+    }
+
+    #[test]
+    fn invalid_utf8_and_binary_are_reported() {
+        let err = decode_text(Path::new("a.md"), b"ok\n\xff".to_vec()).unwrap_err();
+        assert_eq!(err.range, Some(3..4));
+        let err = decode_text(Path::new("a.md"), b"x\0y".to_vec()).unwrap_err();
+        assert!(err.message.contains("binary"));
+    }
+}

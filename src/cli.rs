@@ -1,0 +1,76 @@
+//! Command-line types (clap derive) and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::diagnostics::Format;
+
+/// Builds a commissioned study's final report and policy brief to PDF from
+/// Markdown, CSV data and templates, in one process: no typst CLI, no pandoc,
+/// no network.
+#[derive(Debug, Parser)]
+#[command(name = "kooste", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What kooste does.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build every output (the report and the brief) to PDF.
+    Build(BuildArgs),
+    /// Run the whole pipeline, compile included, without writing anything.
+    Check(CheckArgs),
+    /// Print the Typst for one Markdown file (no templating): a standalone
+    /// document, for debugging and tests.
+    Convert(ConvertArgs),
+}
+
+/// Options shared by every command that reads a project.
+#[derive(Debug, Args, Clone)]
+pub struct ProjectArgs {
+    /// The project folder (holding report/report.toml); default: the current
+    /// folder or the nearest parent that has one.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// How to print problems: `human` with source excerpts, or `short`
+    /// `path:line:col: error: message` lines.
+    #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
+    pub diagnostic_format: Format,
+}
+
+/// `kooste build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Folder for the PDFs, relative to the project root.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+
+    /// Build only this output (repeatable), e.g. `--only brief`.
+    #[arg(long, value_name = "NAME")]
+    pub only: Vec<String>,
+}
+
+/// `kooste check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// `kooste convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The Markdown file to convert.
+    pub file: PathBuf,
+
+    /// How to print problems.
+    #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
+    pub diagnostic_format: Format,
+}

@@ -1,0 +1,45 @@
+//! `kooste convert FILE.md`: one Markdown file → a standalone Typst document.
+//!
+//! No templating and no project: citations and cross-references stay as
+//! written, and a missing or remote image becomes a visible placeholder with
+//! its alt text (and a warning), so any Markdown file converts to Typst that
+//! compiles on its own.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Diagnostics;
+use crate::markdown::{ConvertOptions, MissingImage, to_typst};
+
+/// The lines that open a standalone document.
+pub const PREAMBLE: &str = "#set document(title: \"kooste convert\")\n#set text(lang: \"fi\")\n#set par(justify: false)\n\n";
+
+/// Converts Markdown `text` from `path` (relative to `root`) to a standalone
+/// Typst document.
+pub fn standalone(root: &Path, path: &Path, text: &str) -> (String, Diagnostics) {
+    let image_exists = |p: &str| {
+        let rel = p.trim_start_matches('/');
+        !rel.split('/').any(|s| s == "..") && root.join(rel).is_file()
+    };
+    let options = ConvertOptions {
+        path,
+        source: text,
+        line_map: &[],
+        blocks: &[],
+        label_prefix: "c",
+        image_exists: &image_exists,
+        missing_image: MissingImage::Placeholder,
+        resolve_citations: false,
+    };
+    let converted = to_typst(text, &options);
+    (format!("{PREAMBLE}{}\n", converted.typst), converted.diagnostics)
+}
+
+/// The root a file is converted against: the project it belongs to, else its
+/// folder; and the file's path relative to that root.
+pub fn locate(file: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+    let abs = file.canonicalize()?;
+    let dir = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let root = crate::project::find_root(&dir).unwrap_or(dir);
+    let rel = abs.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| abs.clone());
+    Ok((root, rel))
+}

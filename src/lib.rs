@@ -1,0 +1,33 @@
+//! kooste builds a commissioned study's deliverables (the final report and
+//! the policy brief) from one repository, entirely in process.
+//!
+//! The pipeline, one module per stage:
+//!
+//! 1. [`project`]: find the root and read `report/report.toml` → [`project::Project`].
+//! 2. [`chapters`]: Markdown under `report/` with front matter → [`chapters::Sources`].
+//! 3. [`tables`]: CSV under `data/`, described by `data/datasets.toml` → [`tables::Table`]s.
+//! 4. [`references`]: `report/references.bib` → citation keys.
+//! 5. [`render`]: each Markdown source is a minijinja template, rendered with
+//!    the data as context (numbers in the text come from data).
+//! 6. [`markdown`]: the rendered Markdown → Typst markup over comrak's AST,
+//!    with every character escaped; labels and citations are checked.
+//! 7. [`render`] again: each output's template under `templates/` places the
+//!    converted text → one Typst source per output.
+//! 8. [`world`] and [`compile`]: the source compiles in a sandboxed
+//!    `typst::World` → `PagedDocument` → PDF, written atomically.
+//!
+//! [`pipeline`] runs the stages (outputs in parallel with rayon), and
+//! [`diagnostics`] prints every problem at its place in the author's files.
+
+pub mod chapters;
+pub mod cli;
+pub mod compile;
+pub mod convert;
+pub mod diagnostics;
+pub mod markdown;
+pub mod pipeline;
+pub mod project;
+pub mod references;
+pub mod render;
+pub mod tables;
+pub mod world;

@@ -1,0 +1,107 @@
+//! The `kooste` binary: parse the command line, dispatch, print diagnostics,
+//! return the exit code (0 success, 1 input errors, 2 usage or I/O errors).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use kooste::cli::{BuildArgs, CheckArgs, Cli, Command, ConvertArgs, ProjectArgs};
+use kooste::diagnostics::{self, has_errors};
+use kooste::pipeline::{self, Mode, RunOptions};
+use kooste::project::{Project, ProjectError};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Build(args) => build(args),
+        Command::Check(args) => check(args),
+        Command::Convert(args) => convert(args),
+    };
+    ExitCode::from(code)
+}
+
+/// Opens the project, printing why it cannot be opened.
+fn open(args: &ProjectArgs) -> Result<Project, u8> {
+    match Project::load(args.root.as_deref()) {
+        Ok(project) => Ok(project),
+        Err(ProjectError::Io(message)) => {
+            eprintln!("error: {message}");
+            eprintln!("  hint: run kooste in a project folder or pass --root DIR");
+            Err(2)
+        }
+        Err(ProjectError::Input(diags)) => {
+            let root = args.root.clone().unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+            let root = kooste::project::find_root(&root).unwrap_or(root);
+            diagnostics::emit(&root, &diags, args.diagnostic_format);
+            Err(1)
+        }
+    }
+}
+
+fn build(args: BuildArgs) -> u8 {
+    let project = match open(&args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only };
+    finish(&project, &args.project, pipeline::run(&project, &options), Mode::Build)
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let project = match open(&args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let options = RunOptions { mode: Mode::Check, out_dir: "out".into(), only: Vec::new() };
+    finish(&project, &args.project, pipeline::run(&project, &options), Mode::Check)
+}
+
+/// Prints the diagnostics and a summary of a run; returns the exit code.
+fn finish(project: &Project, args: &ProjectArgs, result: anyhow::Result<pipeline::RunReport>, mode: Mode) -> u8 {
+    let report = match result {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return 2;
+        }
+    };
+    diagnostics::emit(&project.root, &report.diagnostics, args.diagnostic_format);
+    if has_errors(&report.diagnostics) {
+        let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!("{errors} error{} found; no PDF was written", if errors == 1 { "" } else { "s" });
+        return 1;
+    }
+    for out in &report.outputs {
+        let path = out.path.strip_prefix(&project.root).unwrap_or(&out.path);
+        let verb = if mode == Mode::Build { "wrote" } else { "checked" };
+        eprintln!("{verb} {} ({} pages, {} kB, {:.2} s)", path.display(), out.pages, out.bytes / 1024, out.compile_time.as_secs_f64());
+    }
+    0
+}
+
+fn convert(args: ConvertArgs) -> u8 {
+    let (root, rel) = match kooste::convert::locate(&args.file) {
+        Ok(found) => found,
+        Err(err) => {
+            eprintln!("error: cannot open {} ({err})", args.file.display());
+            return 2;
+        }
+    };
+    let bytes = match std::fs::read(root.join(&rel)) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            eprintln!("error: cannot read {} ({err})", args.file.display());
+            return 2;
+        }
+    };
+    let text = match kooste::chapters::decode_text(&rel, bytes) {
+        Ok(text) => text,
+        Err(diag) => {
+            diagnostics::emit(&root, &[*diag], args.diagnostic_format);
+            return 1;
+        }
+    };
+    let (typst, diags) = kooste::convert::standalone(&root, &rel, &text);
+    diagnostics::emit(&root, &diags, args.diagnostic_format);
+    print!("{typst}");
+    if has_errors(&diags) { 1 } else { 0 }
+}

@@ -1,0 +1,481 @@
+//! Runs the stages: load → render Markdown templates → convert to Typst →
+//! check labels and citations → render each output's template → compile →
+//! write PDFs.
+//!
+//! Inputs are loaded and converted once; the outputs are then built in
+//! parallel with rayon, sharing fonts, the standard library and the file
+//! cache. Every stage collects all of its problems before the run stops, so
+//! one run reports everything; a broken output does not hide another's
+//! problems.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use minijinja::value::Value;
+use rayon::prelude::*;
+use serde::Serialize;
+use typst::foundations::Datetime;
+use typst_kit::datetime::Time;
+
+use crate::chapters::{Document, Include, Sources, load_sources};
+use crate::compile::{END_MARKER, Origin, compile_document, export_pdf, page_count, write_atomic};
+use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
+use crate::markdown::{ConvertOptions, Converted, LabelUse, MissingImage, to_typst};
+use crate::project::{CONFIG_PATH, OutputSpec, Project};
+use crate::references::{BIB_PATH, Bibliography, load_references};
+use crate::render::{RenderedMarkdown, Renderer, TEMPLATES_DIR};
+use crate::tables::{Table, load_tables};
+use crate::world::{ReportWorld, Shared};
+
+/// Whether a run writes files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Compile and write the PDFs.
+    Build,
+    /// Run every stage, compile included, and write nothing.
+    Check,
+}
+
+/// How to run the pipeline; built from the command line by `main`.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub mode: Mode,
+    /// Folder the PDFs go to (absolute or relative to the project root).
+    pub out_dir: PathBuf,
+    /// Build only the outputs with these names; empty means all.
+    pub only: Vec<String>,
+}
+
+/// What one output produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputReport {
+    pub name: String,
+    /// Where the PDF was written (or would be, in check mode).
+    pub path: PathBuf,
+    pub pages: usize,
+    pub bytes: usize,
+    #[serde(serialize_with = "seconds")]
+    pub compile_time: Duration,
+}
+
+fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+/// The result of a run: outputs built and every problem found.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub outputs: Vec<OutputReport>,
+    pub diagnostics: Diagnostics,
+    /// Time spent before the first compile (loading, templates, conversion).
+    pub prepare_time: Duration,
+}
+
+/// A converted Markdown document, ready to be placed by a template.
+#[derive(Debug, Clone)]
+pub struct Fragment {
+    pub path: PathBuf,
+    /// Typst markup ending with the end-of-fragment marker.
+    pub typst: String,
+    pub converted: Converted,
+    pub rendered: RenderedMarkdown,
+}
+
+/// Everything the output templates see, built once per run.
+pub struct Prepared {
+    pub sources: Sources,
+    pub tables: Arc<Vec<Table>>,
+    pub bibliography: Bibliography,
+    pub renderer: Renderer,
+    pub fragments: HashMap<PathBuf, Fragment>,
+}
+
+/// Runs the pipeline over `project`.
+pub fn run(project: &Project, options: &RunOptions) -> anyhow::Result<RunReport> {
+    let start = Instant::now();
+    let mut report = RunReport::default();
+    let (prepared, mut diags) = prepare(project);
+    report.diagnostics.append(&mut diags);
+    report.prepare_time = start.elapsed();
+    if has_errors(&report.diagnostics) {
+        return Ok(report);
+    }
+
+    let outputs: Vec<&OutputSpec> = project
+        .config
+        .outputs
+        .iter()
+        .filter(|o| options.only.is_empty() || options.only.contains(&o.name))
+        .collect();
+    for name in &options.only {
+        if !project.config.outputs.iter().any(|o| &o.name == name) {
+            anyhow::bail!(
+                "no output named `{name}` in {CONFIG_PATH} (outputs: {})",
+                project.config.outputs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+
+    let shared = Arc::new(Shared::new(&project.root, build_time(project)));
+    let context = output_context(project, &prepared);
+    let out_dir = project.root.join(&options.out_dir);
+
+    let results: Vec<(Option<Built>, Diagnostics)> = outputs
+        .par_iter()
+        .map(|spec| build_output(project, &prepared, &shared, &context, spec, &out_dir, options.mode))
+        .collect();
+    let mut built = Vec::new();
+    for (out, mut diags) in results {
+        built.extend(out);
+        report.diagnostics.append(&mut diags);
+    }
+    // All or nothing: a deliverable set is written only when every output
+    // compiled, so the PDFs on disk always belong together.
+    if has_errors(&report.diagnostics) {
+        return Ok(report);
+    }
+    if options.mode == Mode::Build {
+        for b in &built {
+            write_atomic(&b.report.path, &b.pdf)?;
+        }
+    }
+    report.outputs = built.into_iter().map(|b| b.report).collect();
+    Ok(report)
+}
+
+/// A compiled output waiting to be written.
+struct Built {
+    report: OutputReport,
+    pdf: Vec<u8>,
+}
+
+/// Loads every input, renders and converts the Markdown, and checks labels
+/// and citations across all documents.
+pub fn prepare(project: &Project) -> (Prepared, Diagnostics) {
+    let root = &project.root;
+    let (sources, mut diags) = load_sources(root);
+    let (tables, mut table_diags) = load_tables(root);
+    diags.append(&mut table_diags);
+    let (bibliography, mut bib_diags) = load_references(root);
+    diags.append(&mut bib_diags);
+
+    let tables = Arc::new(tables);
+    let renderer = Renderer::new(root, tables.clone());
+    let ctx = markdown_context(project, &sources);
+
+    // Render and convert every document in parallel.
+    let docs: Vec<&Document> = sources
+        .chapters
+        .iter()
+        .map(|c| &c.doc)
+        .chain(sources.cases.iter().map(|c| &c.doc))
+        .chain(sources.recommendations.iter().map(|r| &r.doc))
+        .chain(sources.brief.iter().map(|b| &b.doc))
+        .chain(sources.abstracts.iter().map(|a| &a.doc))
+        .collect();
+    let results: Vec<Result<Fragment, Diagnostic>> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, doc)| convert_document(root, &renderer, &ctx, doc, i))
+        .collect();
+    let mut fragments = HashMap::new();
+    for result in results {
+        match result {
+            Ok(fragment) => {
+                diags.extend(fragment.converted.diagnostics.iter().cloned());
+                fragments.insert(fragment.path.clone(), fragment);
+            }
+            Err(diag) => diags.push(diag),
+        }
+    }
+
+    let prepared = Prepared { sources, tables, bibliography, renderer, fragments };
+    check_labels(&prepared, &mut diags);
+    (prepared, diags)
+}
+
+/// Renders one Markdown document as a template and converts it to Typst.
+fn convert_document(root: &Path, renderer: &Renderer, ctx: &Value, doc: &Document, index: usize) -> Result<Fragment, Diagnostic> {
+    let rendered = renderer.render_markdown(&doc.path, &doc.body, ctx)?;
+    let image_exists = |p: &str| {
+        let rel = p.trim_start_matches('/');
+        !rel.split('/').any(|s| s == "..") && root.join(rel).is_file()
+    };
+    let prefix = index.to_string();
+    let options = ConvertOptions {
+        path: &doc.path,
+        source: &doc.text,
+        line_map: &rendered.line_map,
+        blocks: &rendered.blocks,
+        label_prefix: &prefix,
+        image_exists: &image_exists,
+        missing_image: MissingImage::Error,
+        resolve_citations: true,
+    };
+    let converted = to_typst(&rendered.text, &options);
+    let typst = format!("{}\n{END_MARKER}\n", converted.typst);
+    Ok(Fragment { path: doc.path.clone(), typst, converted, rendered })
+}
+
+/// Checks that every cross-reference names a label and every citation a
+/// BibTeX entry, and that no label is defined twice.
+fn check_labels(prepared: &Prepared, diags: &mut Diagnostics) {
+    let mut defined: BTreeMap<String, (PathBuf, std::ops::Range<usize>)> = BTreeMap::new();
+    let mut define = |name: &str, path: &Path, range: std::ops::Range<usize>, diags: &mut Diagnostics| {
+        if let Some((first, _)) = defined.get(name) {
+            diags.push(
+                Diagnostic::error(path, Some(range), format!("label `{name}` is defined twice"))
+                    .with_hint(format!("{} defines it already; labels must be unique in the project", first.display())),
+            );
+        } else {
+            defined.insert(name.to_string(), (path.to_path_buf(), range));
+        }
+    };
+    let mut paths: Vec<&PathBuf> = prepared.fragments.keys().collect();
+    paths.sort();
+    for path in &paths {
+        let fragment = &prepared.fragments[*path];
+        for LabelUse { name, range } in &fragment.converted.defines {
+            define(name, path, range.clone(), diags);
+        }
+        for name in &fragment.rendered.labels {
+            define(name, path, 0..0, diags);
+        }
+    }
+    for case in &prepared.sources.cases {
+        define(&format!("sec-case-{}", case.front.id), &case.doc.path, 0..0, diags);
+    }
+    for rec in &prepared.sources.recommendations {
+        define(&recommendation_label(&rec.front.id), &rec.doc.path, 0..0, diags);
+    }
+
+    let bib = &prepared.bibliography;
+    for path in &paths {
+        let fragment = &prepared.fragments[*path];
+        for LabelUse { name, range } in &fragment.converted.references {
+            if !defined.contains_key(name) {
+                let mut diag = Diagnostic::error(*path, Some(range.clone()), format!("unknown cross-reference `@{name}`"));
+                diag = match closest(name, defined.keys().map(String::as_str)) {
+                    Some(similar) => diag.with_hint(format!("did you mean `@{similar}`?")),
+                    None => diag.with_hint("labels come from {#sec-…} on headings, {#fig-…} on images and id=\"tbl-…\" in table()"),
+                };
+                diags.push(diag);
+            }
+        }
+        for LabelUse { name, range } in &fragment.converted.citations {
+            if !bib.contains(name) {
+                let mut diag = Diagnostic::error(*path, Some(range.clone()), format!("unknown citation key `{name}`"));
+                diag = match closest(name, bib.keys.keys().map(String::as_str)) {
+                    Some(similar) => diag.with_hint(format!("did you mean `{similar}`? keys come from {BIB_PATH}")),
+                    None => diag.with_hint(format!("add an entry with this key to {BIB_PATH}, or write \\@ for a literal @")),
+                };
+                diags.push(diag);
+            }
+        }
+    }
+    for case in &prepared.sources.cases {
+        for key in &case.front.sources {
+            if !bib.contains(key) {
+                let at = case.doc.text.find(key.as_str()).map(|i| i..i + key.len());
+                diags.push(Diagnostic::error(&case.doc.path, at, format!("unknown source key `{key}` in front matter")).with_hint(format!("keys come from {BIB_PATH}")));
+            }
+        }
+    }
+}
+
+/// The label of a recommendation: `rec-s1` for id `S1`.
+pub fn recommendation_label(id: &str) -> String {
+    format!("rec-{}", id.to_lowercase())
+}
+
+/// The candidate closest to `name` by edit distance, if close enough.
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (similar::TextDiff::from_chars(name, c).ratio(), c))
+        .filter(|(r, _)| *r >= 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Context for Markdown templates: config, cases and recommendations (front
+/// matter only; `data` is a global).
+fn markdown_context(project: &Project, sources: &Sources) -> Value {
+    let cases: Vec<Value> = sources
+        .cases
+        .iter()
+        .map(|c| merge(Value::from_serialize(&c.front), [("label", Value::from(format!("sec-case-{}", c.front.id)))]))
+        .collect();
+    let recs: Vec<Value> = sources
+        .recommendations
+        .iter()
+        .map(|r| merge(Value::from_serialize(&r.front), [("label", Value::from(recommendation_label(&r.front.id)))]))
+        .collect();
+    Value::from_serialize(BTreeMap::from([
+        ("config", Value::from_serialize(&project.config)),
+        ("cases", Value::from(cases)),
+        ("recommendations", Value::from(recs)),
+    ]))
+}
+
+/// A map value with extra entries.
+fn merge<const N: usize>(value: Value, extra: [(&str, Value); N]) -> Value {
+    let mut map: BTreeMap<String, Value> = BTreeMap::new();
+    if let Ok(iter) = value.try_iter() {
+        for key in iter {
+            if let Ok(v) = value.get_item(&key) {
+                map.insert(key.to_string(), v);
+            }
+        }
+    }
+    for (k, v) in extra {
+        map.insert(k.to_string(), v);
+    }
+    Value::from_serialize(map)
+}
+
+/// Context for output templates.
+fn output_context(project: &Project, prepared: &Prepared) -> Value {
+    let typst_of = |path: &Path| Value::from_safe_string(prepared.fragments.get(path).map(|f| f.typst.clone()).unwrap_or_default());
+    let chapters: Vec<Value> = prepared
+        .sources
+        .chapters
+        .iter()
+        .map(|c| {
+            Value::from_serialize(BTreeMap::from([
+                ("path", Value::from(c.doc.path.display().to_string())),
+                ("typst", typst_of(&c.doc.path)),
+                (
+                    "include",
+                    match c.front.include {
+                        Some(Include::Cases) => Value::from("cases"),
+                        Some(Include::Recommendations) => Value::from("recommendations"),
+                        None => Value::from(()),
+                    },
+                ),
+                ("appendix", Value::from(c.front.appendix)),
+                (
+                    "title",
+                    Value::from(prepared.fragments.get(&c.doc.path).and_then(|f| f.converted.headings.first().cloned()).unwrap_or_default()),
+                ),
+            ]))
+        })
+        .collect();
+    let cases: Vec<Value> = prepared
+        .sources
+        .cases
+        .iter()
+        .map(|c| merge(Value::from_serialize(&c.front), [("label", Value::from(format!("sec-case-{}", c.front.id))), ("typst", typst_of(&c.doc.path))]))
+        .collect();
+    let recs: Vec<Value> = prepared
+        .sources
+        .recommendations
+        .iter()
+        .map(|r| merge(Value::from_serialize(&r.front), [("label", Value::from(recommendation_label(&r.front.id))), ("typst", typst_of(&r.doc.path))]))
+        .collect();
+    let brief = prepared
+        .sources
+        .brief
+        .as_ref()
+        .map(|b| merge(Value::from_serialize(&b.front), [("typst", typst_of(&b.doc.path))]))
+        .unwrap_or(Value::from(()));
+    let abstracts: BTreeMap<String, Value> = prepared
+        .sources
+        .abstracts
+        .iter()
+        .map(|a| (a.lang.clone(), merge(Value::from_serialize(&a.front), [("typst", typst_of(&a.doc.path))])))
+        .collect();
+    let (y, m, d) = project.config.ymd();
+    let bibliography = prepared.bibliography.path.as_ref().map(|p| Value::from(format!("/{}", p.display()))).unwrap_or(Value::from(()));
+    Value::from_serialize(BTreeMap::from([
+        ("config", Value::from_serialize(&project.config)),
+        ("chapters", Value::from(chapters)),
+        ("cases", Value::from(cases)),
+        ("recommendations", Value::from(recs)),
+        ("brief", brief),
+        ("abstracts", Value::from_serialize(abstracts)),
+        ("bibliography", bibliography),
+        (
+            "published",
+            Value::from_serialize(BTreeMap::from([
+                ("year", Value::from(y)),
+                ("month", Value::from(m)),
+                ("day", Value::from(d)),
+                ("fi", Value::from(format!("{d}.{m}.{y}"))),
+            ])),
+        ),
+    ]))
+}
+
+/// The date typst sees: SOURCE_DATE_EPOCH if set, else the date in report.toml.
+fn build_time(project: &Project) -> Time {
+    if let Some(ts) = source_date_epoch()
+        && let Ok(time) = Time::fixed_timestamp(ts)
+    {
+        return time;
+    }
+    Time::fixed(document_date(project)).expect("validated date")
+}
+
+fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
+}
+
+/// The document's date for PDF metadata.
+fn document_date(project: &Project) -> Datetime {
+    if let Some(ts) = source_date_epoch()
+        && let Some(dt) = chrono::DateTime::from_timestamp(ts, 0)
+    {
+        use chrono::{Datelike, Timelike};
+        if let Some(d) = Datetime::from_ymd_hms(dt.year(), dt.month() as u8, dt.day() as u8, dt.hour() as u8, dt.minute() as u8, dt.second() as u8) {
+            return d;
+        }
+    }
+    let (y, m, d) = project.config.ymd();
+    Datetime::from_ymd(y, m, d).unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("constant date"))
+}
+
+/// Renders and compiles one output to PDF bytes. When the compile fails in
+/// build mode, the generated Typst is written beside the PDF's path so the
+/// positions in Typst's messages can be opened.
+fn build_output(
+    project: &Project,
+    prepared: &Prepared,
+    shared: &Arc<Shared>,
+    context: &Value,
+    spec: &OutputSpec,
+    out_dir: &Path,
+    mode: Mode,
+) -> (Option<Built>, Diagnostics) {
+    let started = Instant::now();
+    let template_path = Path::new(TEMPLATES_DIR).join(&spec.template);
+    let template_text = std::fs::read_to_string(project.root.join(&template_path)).unwrap_or_default();
+    let ctx = merge(context.clone(), [("output", Value::from_serialize(spec))]);
+    let source = match prepared.renderer.render_output(&project.root, &spec.template, &ctx) {
+        Ok(source) => source,
+        Err(diag) => return (None, vec![diag]),
+    };
+    let stem = spec.template.trim_end_matches(".j2").trim_end_matches(".typ");
+    let vpath = format!("/{TEMPLATES_DIR}/{stem}.generated.typ");
+    let world = ReportWorld::new(shared.clone(), &vpath, source);
+    let origin = Origin { template_path: &template_path, template_text: &template_text };
+    let (doc, mut diags) = compile_document(&world, &origin);
+    let pdf_path = out_dir.join(&spec.file);
+    let Some(doc) = doc else {
+        if mode == Mode::Build {
+            let _ = write_atomic(&pdf_path.with_extension("typ"), world.main_source().text().as_bytes());
+        }
+        return (None, diags);
+    };
+    match export_pdf(&world, &doc, &spec.name, document_date(project), typst_pdf::PdfStandards::default()) {
+        Ok(pdf) => {
+            let report = OutputReport { name: spec.name.clone(), path: pdf_path, pages: page_count(&doc), bytes: pdf.len(), compile_time: started.elapsed() };
+            (Some(Built { report, pdf }), diags)
+        }
+        Err(mut errs) => {
+            diags.append(&mut errs);
+            (None, diags)
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! The project root and `report/report.toml`, read into a validated
+//! [`Project`].
+//!
+//! The configuration is strict: an unknown key, a wrong type or a missing
+//! required field is a [`Diagnostic`] with the position in report.toml.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+/// Where the configuration lives, relative to the project root.
+pub const CONFIG_PATH: &str = "report/report.toml";
+
+/// A project ready for loading: its root folder and its configuration.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Absolute, canonical project root.
+    pub root: PathBuf,
+    pub config: Config,
+}
+
+/// `report/report.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    /// Publication date, `YYYY-MM-DD`; also the document date when
+    /// SOURCE_DATE_EPOCH is not set.
+    pub date: toml::value::Datetime,
+    /// Document language, an ISO 639-1 code such as `fi`.
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default, rename = "author")]
+    pub authors: Vec<Author>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Who commissioned the study.
+    #[serde(default)]
+    pub commissioner: String,
+    #[serde(default)]
+    pub publisher: String,
+    #[serde(default)]
+    pub series: Series,
+    /// Contact details printed in the brief.
+    #[serde(default)]
+    pub contact: String,
+    /// Any further fields templates may use (`config.extra.x`).
+    #[serde(default)]
+    pub extra: toml::Table,
+    #[serde(rename = "output")]
+    pub outputs: Vec<OutputSpec>,
+}
+
+fn default_language() -> String {
+    "fi".into()
+}
+
+/// One author with an optional affiliation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Author {
+    pub name: String,
+    #[serde(default)]
+    pub affiliation: String,
+}
+
+/// The publication series and its identifiers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Series {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub isbn: String,
+    #[serde(default)]
+    pub issn: String,
+    #[serde(default)]
+    pub urn: String,
+}
+
+/// One PDF to build: a template rendered to Typst and compiled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OutputSpec {
+    /// Short name used by `--only`.
+    pub name: String,
+    /// Template file under `templates/`.
+    pub template: String,
+    /// PDF path relative to the output folder.
+    pub file: String,
+}
+
+impl Config {
+    /// Parses and validates report.toml text; positions refer to `text`.
+    pub fn parse(text: &str) -> Result<Config, Diagnostics> {
+        let config: Config = toml::from_str(text).map_err(|err| {
+            let mut diag = Diagnostic::error(CONFIG_PATH, err.span(), err.message().to_string());
+            if err.message().contains("unknown field") {
+                diag = diag.with_hint("see docs/authoring.md for the keys report.toml accepts");
+            }
+            vec![diag]
+        })?;
+        let diags = config.validate(text);
+        if diags.is_empty() { Ok(config) } else { Err(diags) }
+    }
+
+    /// Reads and parses report.toml under `root`.
+    pub fn from_file(root: &Path) -> Result<Config, Diagnostics> {
+        let path = root.join(CONFIG_PATH);
+        let bytes = std::fs::read(&path).map_err(|err| {
+            vec![
+                Diagnostic::error(CONFIG_PATH, None, format!("cannot read the configuration ({err})"))
+                    .with_hint("run kooste in a project folder, give --root, or create one with `kooste init`"),
+            ]
+        })?;
+        let text = String::from_utf8(bytes).map_err(|err| {
+            let at = err.utf8_error().valid_up_to();
+            vec![Diagnostic::error(CONFIG_PATH, Some(at..at + 1), "report.toml is not valid UTF-8")]
+        })?;
+        Self::parse(&text)
+    }
+
+    fn validate(&self, text: &str) -> Diagnostics {
+        let mut diags = Vec::new();
+        let at = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
+        if self.outputs.is_empty() {
+            diags.push(
+                Diagnostic::error(CONFIG_PATH, None, "no outputs are defined")
+                    .with_hint("add an [[output]] table with name, template and file"),
+            );
+        }
+        let mut names = BTreeSet::new();
+        for out in &self.outputs {
+            if !names.insert(out.name.as_str()) {
+                diags.push(Diagnostic::error(
+                    CONFIG_PATH,
+                    at(&format!("\"{}\"", out.name)),
+                    format!("output name `{}` is used twice", out.name),
+                ));
+            }
+            if !out.file.ends_with(".pdf") || Path::new(&out.file).is_absolute() || out.file.contains("..") {
+                diags.push(
+                    Diagnostic::error(CONFIG_PATH, at(&out.file), format!("output file `{}` is not a relative .pdf path", out.file))
+                        .with_hint("write a path such as \"report.pdf\"; it is placed in the output folder"),
+                );
+            }
+            if out.template.contains("..") || Path::new(&out.template).is_absolute() {
+                diags.push(Diagnostic::error(
+                    CONFIG_PATH,
+                    at(&out.template),
+                    format!("template `{}` must be a file name under templates/", out.template),
+                ));
+            }
+        }
+        if self.date.date.is_none() {
+            diags.push(Diagnostic::error(CONFIG_PATH, at("date"), "date must contain a calendar date (YYYY-MM-DD)"));
+        }
+        diags
+    }
+
+    /// The publication date as (year, month, day).
+    pub fn ymd(&self) -> (i32, u8, u8) {
+        let d = self.date.date.expect("validated in Config::parse");
+        (i32::from(d.year), d.month, d.day)
+    }
+}
+
+impl Project {
+    /// Finds the project at `root` (or the current folder) and reads its
+    /// configuration.
+    pub fn load(root: Option<&Path>) -> Result<Project, ProjectError> {
+        let root = match root {
+            Some(root) => root.to_path_buf(),
+            None => find_root(&std::env::current_dir().map_err(|e| ProjectError::Io(e.to_string()))?)
+                .ok_or_else(|| ProjectError::Io("no report/report.toml here or in any parent folder".into()))?,
+        };
+        let root = root.canonicalize().map_err(|e| ProjectError::Io(format!("cannot open project folder {} ({e})", root.display())))?;
+        let config = Config::from_file(&root).map_err(ProjectError::Input)?;
+        Ok(Project { root, config })
+    }
+}
+
+/// Why a project could not be opened.
+#[derive(Debug)]
+pub enum ProjectError {
+    /// The folder or file could not be read (exit code 2).
+    Io(String),
+    /// report.toml has problems (exit code 1).
+    Input(Diagnostics),
+}
+
+/// The nearest folder at or above `start` that holds report/report.toml.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find(|dir| dir.join(CONFIG_PATH).is_file()).map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+title = "Otsikko"
+date = 2020-02-28
+[[output]]
+name = "report"
+template = "report.typ.j2"
+file = "report.pdf"
+"#;
+
+    #[test]
+    fn minimal_config_gets_defaults() {
+        let config = Config::parse(MINIMAL).unwrap();
+        assert_eq!(config.language, "fi");
+        assert_eq!(config.ymd(), (2020, 2, 28));
+        assert!(config.authors.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_position() {
+        let text = format!("titel = \"x\"\n{MINIMAL}");
+        let diags = Config::parse(&text).unwrap_err();
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].message.contains("unknown field"), "{}", diags[0].message);
+        assert_eq!(diags[0].range, Some(0..5));
+    }
+
+    #[test]
+    fn duplicate_outputs_and_bad_files_are_errors() {
+        let text = format!("{MINIMAL}[[output]]\nname = \"report\"\ntemplate = \"x\"\nfile = \"../x.doc\"\n");
+        let diags = Config::parse(&text).unwrap_err();
+        assert_eq!(diags.len(), 2, "{diags:?}");
+    }
+}

@@ -1,0 +1,87 @@
+//! `report/references.bib` → the set of citation keys.
+//!
+//! The file is parsed with hayagriva, the same BibTeX reader typst's
+//! `bibliography` uses, so a file that loads here loads in the compile; its
+//! errors come out with their positions in the .bib file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hayagriva::io::BibLaTeXError;
+
+use crate::chapters::decode_text;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+/// Where the bibliography lives, relative to the project root.
+pub const BIB_PATH: &str = "report/references.bib";
+
+/// The loaded bibliography.
+#[derive(Debug, Clone, Default)]
+pub struct Bibliography {
+    /// Path relative to the project root; `None` when the project has none.
+    pub path: Option<PathBuf>,
+    /// Every key, with the byte offset of its entry in the file.
+    pub keys: BTreeMap<String, usize>,
+}
+
+impl Bibliography {
+    /// Whether `key` names an entry.
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.contains_key(key)
+    }
+}
+
+/// Loads report/references.bib, if the project has one.
+pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
+    let rel = Path::new(BIB_PATH);
+    let Ok(bytes) = std::fs::read(root.join(rel)) else {
+        return (Bibliography::default(), Vec::new());
+    };
+    let text = match decode_text(rel, bytes) {
+        Ok(text) => text,
+        Err(diag) => return (Bibliography::default(), vec![*diag]),
+    };
+    match parse(&text) {
+        Ok(keys) => (Bibliography { path: Some(rel.to_path_buf()), keys }, Vec::new()),
+        Err(errors) => {
+            let diags = errors
+                .into_iter()
+                .map(|(range, message)| Diagnostic::error(rel, Some(range), message))
+                .collect();
+            (Bibliography::default(), diags)
+        }
+    }
+}
+
+/// Parses BibTeX text into its keys and their offsets.
+pub fn parse(text: &str) -> Result<BTreeMap<String, usize>, Vec<(std::ops::Range<usize>, String)>> {
+    let library = hayagriva::io::from_biblatex_str(text).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|err| match &err {
+                BibLaTeXError::Parse(e) => (e.span.clone(), format!("BibTeX: {}", e.kind)),
+                BibLaTeXError::Type(e) => (e.span.clone(), format!("BibTeX: {}", e.kind)),
+            })
+            .collect::<Vec<_>>()
+    })?;
+    Ok(library
+        .keys()
+        .map(|key| {
+            let at = text.find(&format!("{{{key},")).map_or(0, |i| i + 1);
+            (key.to_string(), at)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_errors() {
+        let keys = parse("@online{tem2019, title = {X}, author = {{TEM}}, year = {2019}, url = {https://tem.fi}}\n").unwrap();
+        assert_eq!(keys.get("tem2019"), Some(&8));
+        let errors = parse("@online{x, title = {X}\n").unwrap_err();
+        assert!(!errors.is_empty());
+    }
+}

@@ -1,0 +1,506 @@
+//! minijinja over the project: Markdown sources are rendered as templates
+//! before they are parsed, and each output's template under `templates/`
+//! renders the converted chapters into one Typst source.
+//!
+//! One [`Renderer`] (one minijinja environment) serves the whole build.
+//! Values are escaped by default: in Markdown templates for Markdown, in
+//! Typst templates for Typst markup, so a `*` or `#` in a CSV cell or in
+//! report.toml prints as itself. Generated Typst (converted chapters, tables)
+//! is marked safe and passes through.
+//!
+//! Template comments are `{## … ##}`: Jinja's `{# … #}` would swallow
+//! Quarto-style `{#sec-id}` attributes.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::{Kwargs, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, offset_of};
+use crate::markdown::{BLOCK_TOKEN, escape_text, string_literal};
+use crate::tables::{Cell, ColumnType, Table};
+
+/// The folder of output templates and style files, relative to the root.
+pub const TEMPLATES_DIR: &str = "templates";
+
+thread_local! {
+    /// Typst blocks generated while rendering one Markdown template; the
+    /// text refers to them by `<!--kooste:block:N-->` tokens.
+    static BLOCKS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// Labels defined by generated blocks (`table(..., id="tbl-x")`).
+    static LABELS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A rendered Markdown template.
+#[derive(Debug, Clone, Default)]
+pub struct RenderedMarkdown {
+    /// Markdown text with block tokens.
+    pub text: String,
+    /// For each line of `text` (0-based), the template line (1-based) it came
+    /// from; empty when the lines correspond one to one.
+    pub line_map: Vec<usize>,
+    /// Generated Typst blocks referred to by tokens in `text`.
+    pub blocks: Vec<String>,
+    /// Labels the generated blocks define.
+    pub labels: Vec<String>,
+}
+
+/// The minijinja environment with kooste's filters and functions.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    /// Creates the environment; `tables` back `data`, `table()` and the aggregates.
+    pub fn new(root: &Path, tables: Arc<Vec<Table>>) -> Renderer {
+        let mut env = Environment::new();
+        let syntax = SyntaxConfig::builder().comment_delimiters("{##", "##}").build().expect("constant delimiters are valid");
+        env.set_syntax(syntax);
+        env.set_debug(true);
+        env.set_keep_trailing_newline(true);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".md") {
+                AutoEscape::Custom("markdown")
+            } else if name.ends_with(".typ") || name.ends_with(".typ.j2") {
+                AutoEscape::Custom("typst")
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(|out, state, value| {
+            if value.is_safe() || value.is_undefined() {
+                return minijinja::escape_formatter(out, state, value);
+            }
+            let text = if value.is_none() { String::new() } else { value.to_string() };
+            let escaped = match state.auto_escape() {
+                AutoEscape::Custom("markdown") => escape_markdown(&text),
+                AutoEscape::Custom("typst") => escape_text(&text, true),
+                _ => text,
+            };
+            out.write_str(&escaped).map_err(|e| Error::new(ErrorKind::WriteFailure, e.to_string()))
+        });
+
+        // Templates under templates/ only: include/extends cannot leave it.
+        let dir = root.join(TEMPLATES_DIR);
+        env.set_loader(move |name| {
+            if name.contains("..") || name.starts_with('/') || name.contains('\\') {
+                return Ok(None);
+            }
+            match std::fs::read_to_string(dir.join(name)) {
+                Ok(text) => Ok(Some(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(Error::new(ErrorKind::InvalidOperation, format!("cannot read template {name} ({e})"))),
+            }
+        });
+
+        env.add_filter("num", |v: f64, decimals: Option<usize>| format_number(v, decimals, 1000));
+        env.add_filter("pct", |v: f64, decimals: Option<usize>| format!("{}\u{a0}%", format_number(v * 100.0, Some(decimals.unwrap_or(0)), 1000)));
+        env.add_filter("str", |v: Value| Value::from_safe_string(string_literal(&if v.is_none() { String::new() } else { v.to_string() })));
+        env.add_filter("typst", |v: &str| Value::from_safe_string(escape_text(v, true)));
+
+        env.add_global("data", data_value(&tables));
+        for (name, agg) in [("sum", Agg::Sum), ("mean", Agg::Mean), ("min", Agg::Min), ("max", Agg::Max)] {
+            let tables = tables.clone();
+            env.add_function(name, move |dataset: &str, column: &str| aggregate(&tables, dataset, column, agg));
+        }
+        {
+            let tables = tables.clone();
+            env.add_function("count", move |dataset: &str| find(&tables, dataset).map(|t| t.rows.len()));
+        }
+        env.add_function("table", move |state: &State, dataset: &str, kwargs: Kwargs| table(state, &tables, dataset, kwargs));
+        Renderer { env }
+    }
+
+    /// Renders a Markdown source (chapter, case, …) with `ctx`; `name` is its
+    /// project-relative path.
+    pub fn render_markdown(&self, name: &Path, body: &str, ctx: &Value) -> Result<RenderedMarkdown, Diagnostic> {
+        BLOCKS.with(|b| b.borrow_mut().clear());
+        LABELS.with(|l| l.borrow_mut().clear());
+        let name_str = name.to_string_lossy().replace('\\', "/");
+        let result = self.env.render_named_str(&name_str, body, ctx);
+        let blocks = BLOCKS.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        let labels = LABELS.with(|l| std::mem::take(&mut *l.borrow_mut()));
+        let text = result.map_err(|err| template_error(name, body, &err))?;
+        let line_map = line_map(body, &text);
+        Ok(RenderedMarkdown { text, line_map, blocks, labels })
+    }
+
+    /// Renders the output template `templates/<template>` with `ctx`.
+    pub fn render_output(&self, root: &Path, template: &str, ctx: &Value) -> Result<String, Diagnostic> {
+        let rel = Path::new(TEMPLATES_DIR).join(template);
+        let tmpl = self.env.get_template(template).map_err(|err| {
+            if err.kind() == ErrorKind::TemplateNotFound && err.name().is_none_or(|n| n == template) {
+                Diagnostic::error(crate::project::CONFIG_PATH, None, format!("template `{template}` not found in templates/"))
+                    .with_hint("check the template name of this [[output]] in report.toml")
+            } else {
+                template_error_in_file(root, &err, &rel)
+            }
+        })?;
+        tmpl.render(ctx).map_err(|err| template_error_in_file(root, &err, &rel))
+    }
+}
+
+/// A minijinja error in a Markdown template whose text is `body`.
+fn template_error(path: &Path, body: &str, err: &Error) -> Diagnostic {
+    let range = err.range().filter(|r| r.end <= body.len()).or_else(|| err.line().map(|l| {
+        let start = offset_of(body, l, 1);
+        start..crate::diagnostics::line_range(body, start).end
+    }));
+    let mut diag = Diagnostic::error(path, range, format!("template: {}", describe(err)));
+    if let Some(hint) = hint_for(err) {
+        diag = diag.with_hint(hint);
+    }
+    diag
+}
+
+/// A minijinja error in an output template (or a template it includes).
+fn template_error_in_file(root: &Path, err: &Error, fallback: &Path) -> Diagnostic {
+    let path = err.name().map(|n| Path::new(TEMPLATES_DIR).join(n)).unwrap_or_else(|| fallback.to_path_buf());
+    let text = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
+    template_error(&path, &text, err)
+}
+
+fn describe(err: &Error) -> String {
+    let kind = err.kind().to_string();
+    match err.detail() {
+        Some(detail) => format!("{kind}: {detail}"),
+        None => kind,
+    }
+}
+
+fn hint_for(err: &Error) -> Option<String> {
+    match err.kind() {
+        ErrorKind::UndefinedError => Some("check the spelling; datasets are `data.<name>`, front matter fields `case.<field>`".into()),
+        ErrorKind::SyntaxError => Some("template tags are {{ … }}, {% … %} and comments {## … ##}".into()),
+        _ => None,
+    }
+}
+
+/// Maps each rendered line to the template line it came from. Lines that
+/// loops or functions add map to the line of the tag that made them.
+pub fn line_map(template: &str, rendered: &str) -> Vec<usize> {
+    if template.lines().count() == rendered.lines().count() {
+        return Vec::new();
+    }
+    let diff = similar::TextDiff::from_lines(template, rendered);
+    let mut map = vec![1; rendered.lines().count()];
+    for op in diff.ops() {
+        match *op {
+            similar::DiffOp::Equal { old_index, new_index, len } => {
+                for k in 0..len {
+                    map[new_index + k] = old_index + k + 1;
+                }
+            }
+            similar::DiffOp::Insert { old_index, new_index, new_len } => {
+                for k in 0..new_len {
+                    map[new_index + k] = old_index.max(1);
+                }
+            }
+            similar::DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+                for k in 0..new_len {
+                    map[new_index + k] = old_index + k.min(old_len.saturating_sub(1)) + 1;
+                }
+            }
+            similar::DiffOp::Delete { .. } => {}
+        }
+    }
+    map
+}
+
+/// Escapes text for Markdown: every ASCII punctuation character gets a
+/// backslash (CommonMark allows that for all of them), so data never becomes
+/// emphasis, links, HTML or a table cell break.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+            out.push(c);
+        } else if c == '\n' || c == '\r' {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Finnish number formatting: decimal comma, no-break space between groups
+/// of three digits from `group_from` up, U+2212 for minus. `decimals`
+/// `None` gives at most two decimals without trailing zeros.
+pub fn format_number(value: f64, decimals: Option<usize>, group_from: u64) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let fixed = match decimals {
+        Some(d) => format!("{:.*}", d.min(10), value.abs()),
+        None => {
+            let s = format!("{:.2}", value.abs());
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            s.to_string()
+        }
+    };
+    let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let grouped = if int.parse::<u64>().is_ok_and(|n| n >= group_from) {
+        let mut g = String::new();
+        for (i, ch) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                g.push('\u{a0}');
+            }
+            g.push(ch);
+        }
+        g
+    } else {
+        int.to_string()
+    };
+    let negative = value < 0.0 && fixed.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let mut out = String::new();
+    if negative {
+        out.push('\u{2212}');
+    }
+    out.push_str(&grouped);
+    if !frac.is_empty() {
+        out.push(',');
+        out.push_str(frac);
+    }
+    out
+}
+
+fn find<'t>(tables: &'t [Table], name: &str) -> Result<&'t Table, Error> {
+    tables.iter().find(|t| t.name == name).ok_or_else(|| {
+        let known: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+        Error::new(ErrorKind::InvalidOperation, format!("unknown dataset `{name}` (known: {})", known.join(", ")))
+    })
+}
+
+fn find_column(table: &Table, column: &str) -> Result<usize, Error> {
+    table.column(column).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("dataset `{}` has no column `{column}` (columns: {})", table.name, table.headers.join(", ")),
+        )
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Agg {
+    Sum,
+    Mean,
+    Min,
+    Max,
+}
+
+/// An aggregate over a numeric column; empty cells are skipped.
+fn aggregate(tables: &[Table], dataset: &str, column: &str, agg: Agg) -> Result<Value, Error> {
+    let table = find(tables, dataset)?;
+    let i = find_column(table, column)?;
+    if table.types[i] == ColumnType::Text {
+        return Err(Error::new(ErrorKind::InvalidOperation, format!("column `{column}` of `{dataset}` is text, not numeric")));
+    }
+    let values: Vec<f64> = table.rows.iter().filter_map(|r| r[i].as_f64()).collect();
+    if values.is_empty() {
+        return Err(Error::new(ErrorKind::InvalidOperation, format!("column `{column}` of `{dataset}` has no values")));
+    }
+    let result = match agg {
+        Agg::Sum => values.iter().sum(),
+        Agg::Mean => values.iter().sum::<f64>() / values.len() as f64,
+        Agg::Min => values.iter().copied().fold(f64::INFINITY, f64::min),
+        Agg::Max => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    };
+    let integral = table.types[i] == ColumnType::Integer && !matches!(agg, Agg::Mean);
+    Ok(if integral { Value::from(result as i64) } else { Value::from(result) })
+}
+
+/// `data`: every dataset with its rows as maps from column name to value.
+fn data_value(tables: &[Table]) -> Value {
+    #[derive(Serialize)]
+    struct Data<'a> {
+        title: &'a str,
+        source: &'a str,
+        illustrative: bool,
+        columns: &'a [String],
+        rows: Vec<BTreeMap<&'a str, &'a Cell>>,
+    }
+    let map: BTreeMap<&str, Data> = tables
+        .iter()
+        .map(|t| {
+            let rows = t.rows.iter().map(|r| t.headers.iter().map(String::as_str).zip(r.iter()).collect()).collect();
+            (t.name.as_str(), Data { title: &t.title, source: &t.source, illustrative: t.illustrative, columns: &t.headers, rows })
+        })
+        .collect();
+    Value::from_serialize(&map)
+}
+
+/// `table("dataset", caption=…, id="tbl-…", columns=[…], headers=[…])`: a
+/// numbered table figure with a header row and the dataset's source line.
+fn table(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Result<Value, Error> {
+    let table = find(tables, dataset)?;
+    let caption: Option<String> = kwargs.get("caption")?;
+    let id: Option<String> = kwargs.get("id")?;
+    let columns: Option<Vec<String>> = kwargs.get("columns")?;
+    let headers: Option<Vec<String>> = kwargs.get("headers")?;
+    kwargs.assert_all_used()?;
+
+    let indices: Vec<usize> = match &columns {
+        Some(cols) => cols.iter().map(|c| find_column(table, c)).collect::<Result<_, _>>()?,
+        None => (0..table.headers.len()).collect(),
+    };
+    if let Some(h) = &headers
+        && h.len() != indices.len()
+    {
+        return Err(Error::new(ErrorKind::InvalidOperation, format!("headers has {} names for {} columns", h.len(), indices.len())));
+    }
+    if let Some(id) = &id
+        && !crate::markdown::is_label_name(id)
+    {
+        return Err(Error::new(ErrorKind::InvalidOperation, format!("`{id}` is not a valid label")));
+    }
+
+    let mut caption = caption.unwrap_or_else(|| table.title.clone());
+    if table.illustrative {
+        caption.push_str(" (havainnollistava aineisto)");
+    }
+    let typst = table_typst(table, &indices, headers.as_deref(), &caption, id.as_deref());
+
+    if let Some(id) = id {
+        LABELS.with(|l| l.borrow_mut().push(id));
+    }
+    if matches!(state.auto_escape(), AutoEscape::Custom("markdown")) {
+        let index = BLOCKS.with(|b| {
+            let mut b = b.borrow_mut();
+            b.push(typst);
+            b.len() - 1
+        });
+        // On its own line this is an HTML block that the converter replaces.
+        Ok(Value::from_safe_string(format!("<!--{BLOCK_TOKEN}{index}-->")))
+    } else {
+        Ok(Value::from_safe_string(typst))
+    }
+}
+
+/// The Typst of a data table: values escaped, numbers right-aligned and
+/// formatted in Finnish.
+pub fn table_typst(table: &Table, indices: &[usize], headers: Option<&[String]>, caption: &str, id: Option<&str>) -> String {
+    let numeric: Vec<bool> = indices.iter().map(|&i| table.types[i] != ColumnType::Text).collect();
+    // A number column shows as many decimals as its values need (at most 2).
+    let decimals: Vec<usize> = indices
+        .iter()
+        .map(|&i| {
+            table
+                .rows
+                .iter()
+                .filter_map(|r| match r[i] {
+                    Cell::Num(n) => Some(format_number(n, None, u64::MAX).split_once(',').map_or(0, |(_, f)| f.len())),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let align: Vec<&str> = numeric.iter().map(|&n| if n { "right" } else { "left" }).collect();
+    let mut out = String::new();
+    out.push_str("#figure(kind: table, caption: [");
+    out.push_str(&escape_text(caption, false));
+    out.push_str("],\n  block(width: 100%)[#table(\n    columns: ");
+    out.push_str(&indices.len().to_string());
+    out.push_str(",\n    align: (");
+    out.push_str(&align.join(", "));
+    if align.len() == 1 {
+        out.push(',');
+    }
+    out.push_str("),\n    table.header(repeat: true, ");
+    for (k, &i) in indices.iter().enumerate() {
+        let name = headers.map_or(table.headers[i].as_str(), |h| h[k].as_str());
+        out.push_str("[*");
+        out.push_str(&escape_text(name, false));
+        out.push_str("*], ");
+    }
+    out.push_str("),\n");
+    for row in &table.rows {
+        out.push_str("    ");
+        for (k, &i) in indices.iter().enumerate() {
+            let text = match &row[i] {
+                Cell::Empty => String::from("–"),
+                Cell::Int(n) => format_number(*n as f64, Some(0), 10_000),
+                Cell::Num(n) => format_number(*n, Some(decimals[k]), 10_000),
+                Cell::Text(t) => t.clone(),
+            };
+            out.push('[');
+            out.push_str(&escape_text(&text, true));
+            out.push_str("], ");
+        }
+        out.push('\n');
+    }
+    out.push_str("  )\n  #align(left, text(size: 0.85em)[Lähde: ");
+    out.push_str(&escape_text(&table.source, false));
+    out.push_str("])],\n)");
+    if let Some(id) = id {
+        out.push_str(&format!(" #label({})", string_literal(id)));
+    }
+    out
+}
+
+/// Where a table came from, for diagnostics about generated blocks.
+#[derive(Debug, Clone)]
+pub struct BlockOrigin {
+    pub path: PathBuf,
+    pub range: Range<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finnish_numbers() {
+        assert_eq!(format_number(1234.5, Some(1), 1000), "1\u{a0}234,5");
+        assert_eq!(format_number(-0.5, None, 1000), "\u{2212}0,5");
+        assert_eq!(format_number(2009.0, None, 10_000), "2009");
+        assert_eq!(format_number(1_000_000.0, Some(0), 1000), "1\u{a0}000\u{a0}000");
+        assert_eq!(format_number(-0.001, Some(1), 1000), "0,0");
+    }
+
+    #[test]
+    fn markdown_escaping() {
+        assert_eq!(escape_markdown("*a* | #b [c](d)"), "\\*a\\* \\| \\#b \\[c\\]\\(d\\)");
+    }
+
+    #[test]
+    fn quarto_attributes_survive_templating() {
+        let renderer = Renderer::new(Path::new("."), Arc::new(Vec::new()));
+        let out = renderer
+            .render_markdown(Path::new("a.md"), "# A {#sec-a}\n{## hidden ##}\n![x](y.png){#fig-y}\n", &Value::from(()))
+            .unwrap();
+        assert_eq!(out.text, "# A {#sec-a}\n\n![x](y.png){#fig-y}\n");
+    }
+
+    #[test]
+    fn values_are_escaped_for_markdown() {
+        let renderer = Renderer::new(Path::new("."), Arc::new(Vec::new()));
+        let ctx = Value::from_serialize(BTreeMap::from([("x", "*bold* #h")]));
+        let out = renderer.render_markdown(Path::new("a.md"), "{{ x }}", &ctx).unwrap();
+        assert_eq!(out.text, "\\*bold\\* \\#h");
+    }
+
+    #[test]
+    fn template_error_has_position() {
+        let renderer = Renderer::new(Path::new("."), Arc::new(Vec::new()));
+        let body = "line one\n{{ nope( }}\n";
+        let err = renderer.render_markdown(Path::new("a.md"), body, &Value::from(())).unwrap_err();
+        assert_eq!(err.location(body).split(':').nth(1), Some("2"), "{err:?}");
+    }
+
+    #[test]
+    fn line_map_follows_loops() {
+        let map = line_map("a\n{% for i in x %}\nrow\n{% endfor %}\nb\n", "a\n\nrow\n\nrow\n\nb\n");
+        assert_eq!(map.first(), Some(&1));
+        assert_eq!(map.last(), Some(&5));
+    }
+}
