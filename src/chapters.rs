@@ -372,7 +372,7 @@ mod tests {
     #[test]
     fn front_matter_is_blanked_keeping_lines() {
         let text = "---\nid: a\nname: B\n---\n# Title\n";
-        assert_eq!(front_matter_range(text), Some(4..17));
+        assert_eq!(front_matter_range(text), Some(4..18));
         let body = blank_front_matter(text);
         assert_eq!(body, "\n\n\n\n# Title\n");
     }

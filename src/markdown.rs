@@ -194,7 +194,19 @@ impl<'a> Converter<'a, '_> {
     }
 
     fn marker(&mut self, node: Node<'a>) {
-        let line = self.source_line(node.data().sourcepos.start.line);
+        let line = node.data().sourcepos.start.line;
+        self.marker_at(line);
+    }
+
+    /// Writes a marker for converted-text line `line`.
+    fn marker_at(&mut self, line: usize) {
+        // Right after `[` (a list item, a footnote) the comment's line break
+        // would add a space at the start of the content; the enclosing
+        // block's marker names the line well enough.
+        if self.out.typst.trim_end_matches([' ', '\t']).ends_with('[') {
+            return;
+        }
+        let line = self.source_line(line);
         if !self.at_line_start() {
             self.newline();
         }
@@ -276,11 +288,11 @@ impl<'a> Converter<'a, '_> {
                 self.blocks(node, loose);
             }
             NodeValue::CodeBlock(code) => {
-                self.marker(node);
                 let info = code.info.trim();
                 if info == "{=typst}" {
-                    self.raw(&code.literal);
+                    self.raw_typst(node, &code.literal);
                 } else {
+                    self.marker(node);
                     let lang = info.split_whitespace().next().unwrap_or("").trim_start_matches('{').trim_end_matches('}');
                     let lang = lang.trim_start_matches('.');
                     self.raw("#raw(block: true, ");
@@ -306,6 +318,32 @@ impl<'a> Converter<'a, '_> {
             // Extensions that are not enabled never appear; convert their
             // children so no text is lost should one turn up.
             _ => self.blocks(node, loose),
+        }
+    }
+
+    /// A ```` ```{=typst} ```` block: passed through, after a syntax check
+    /// so that a mistake is reported at its own line instead of breaking
+    /// everything after it.
+    fn raw_typst(&mut self, node: Node<'a>, code: &str) {
+        let fence_line = node.data().sourcepos.start.line;
+        let source = typst::syntax::Source::detached(code);
+        let (errors, _) = source.root().errors_and_warnings();
+        if errors.is_empty() {
+            self.marker_at(fence_line + 1);
+            self.raw(code);
+            return;
+        }
+        for error in errors {
+            let offset = match error.span.get() {
+                typst::syntax::DiagSpanKind::Number { num, sub_range, .. } => source.range(num, sub_range).map_or(0, |r| r.start),
+                typst::syntax::DiagSpanKind::Range { range, .. } => range.start,
+                typst::syntax::DiagSpanKind::Detached => 0,
+            };
+            let (line, column) = crate::diagnostics::line_col(code, offset);
+            let range = self.source_range(fence_line + line, column, 1);
+            let hints = error.hints.iter().map(|h| h.v.to_string()).collect::<Vec<_>>();
+            let diag = self.error(range, format!("raw Typst block: {}", error.message));
+            diag.hints.extend(hints);
         }
     }
 
@@ -544,7 +582,7 @@ impl<'a> Converter<'a, '_> {
     }
 
     fn link(&mut self, node: Node<'a>, url: &str) {
-        if let Some(label) = url.strip_prefix('#').filter(|l| !l.is_empty()) {
+        if let Some(label) = url.strip_prefix('#').filter(|l| !l.is_empty() && self.opts.resolve_citations) {
             let range = self.node_range(node);
             self.out.references.push(LabelUse { name: label.to_string(), range });
             self.raw(&format!("#link(label({}))[", string_literal(label)));
@@ -569,6 +607,7 @@ impl<'a> Converter<'a, '_> {
         let path = resolve_image(self.opts.path, url);
         let problem = match &path {
             None => Some(format!("image `{url}` is remote; kooste builds offline")),
+            Some(p) if p.starts_with("/../") => Some(format!("image `{url}` is outside the project folder")),
             Some(p) if !(self.opts.image_exists)(p) => Some(format!("image `{url}` not found")),
             Some(_) => None,
         };
@@ -817,8 +856,10 @@ pub fn resolve_image(path: &Path, url: &str) -> Option<String> {
     for comp in joined.components() {
         match comp {
             std::path::Component::ParentDir => {
-                if parts.pop().is_none() {
+                if parts.last().is_none_or(|p| p == "..") {
                     parts.push("..".into());
+                } else {
+                    parts.pop();
                 }
             }
             std::path::Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),

@@ -182,6 +182,9 @@ impl Project {
                 .ok_or_else(|| ProjectError::Io("no report/report.toml here or in any parent folder".into()))?,
         };
         let root = root.canonicalize().map_err(|e| ProjectError::Io(format!("cannot open project folder {} ({e})", root.display())))?;
+        if !root.join(CONFIG_PATH).is_file() {
+            return Err(ProjectError::Io(format!("{} has no {CONFIG_PATH}", root.display())));
+        }
         let config = Config::from_file(&root).map_err(ProjectError::Input)?;
         Ok(Project { root, config })
     }

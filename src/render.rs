@@ -13,8 +13,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use minijinja::syntax::SyntaxConfig;
@@ -417,7 +416,7 @@ pub fn table_typst(table: &Table, indices: &[usize], headers: Option<&[String]>,
     }
     out.push_str("),\n    table.header(repeat: true, ");
     for (k, &i) in indices.iter().enumerate() {
-        let name = headers.map_or(table.headers[i].as_str(), |h| h[k].as_str());
+        let name = headers.map_or(table.labels[i].as_str(), |h| h[k].as_str());
         out.push_str("[*");
         out.push_str(&escape_text(name, false));
         out.push_str("*], ");
@@ -445,13 +444,6 @@ pub fn table_typst(table: &Table, indices: &[usize], headers: Option<&[String]>,
         out.push_str(&format!(" #label({})", string_literal(id)));
     }
     out
-}
-
-/// Where a table came from, for diagnostics about generated blocks.
-#[derive(Debug, Clone)]
-pub struct BlockOrigin {
-    pub path: PathBuf,
-    pub range: Range<usize>,
 }
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ struct DatasetSpec {
     illustrative: bool,
     #[serde(default)]
     columns: BTreeMap<String, ColumnType>,
+    /// Display names for column headers in tables and charts.
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
 }
 
 /// The type of a column: declared in datasets.toml or inferred from the values.
@@ -82,6 +85,8 @@ pub struct Table {
     /// Made-up or placeholder data: flagged in captions, refused by final builds.
     pub illustrative: bool,
     pub headers: Vec<String>,
+    /// Display name of each column (from `[dataset.labels]`, else its name).
+    pub labels: Vec<String>,
     pub types: Vec<ColumnType>,
     pub rows: Vec<Vec<Cell>>,
 }
@@ -145,7 +150,7 @@ pub fn load_tables(root: &Path) -> (Vec<Table>, Diagnostics) {
         };
         match parse_csv(&rel, &csv_text, &spec.columns) {
             Ok((headers, types, rows)) => {
-                for name in spec.columns.keys() {
+                for name in spec.columns.keys().chain(spec.labels.keys()) {
                     if !headers.contains(name) {
                         diags.push(
                             Diagnostic::error(DATASETS_PATH, at(name), format!("column `{name}` is not in {}", rel.display()))
@@ -153,7 +158,9 @@ pub fn load_tables(root: &Path) -> (Vec<Table>, Diagnostics) {
                         );
                     }
                 }
+                let labels = headers.iter().map(|h| spec.labels.get(h).cloned().unwrap_or_else(|| h.clone())).collect();
                 tables.push(Table {
+                    labels,
                     name: spec.name,
                     path: rel,
                     title: spec.title,

@@ -1,0 +1,173 @@
+//! Runs the real binary on copies of fixture projects: builds, checks,
+//! conversions, and one test per kind of bad input.
+
+mod support;
+
+use support::*;
+
+const REPORT: &str = "out/report.pdf";
+const BRIEF: &str = "out/policy-brief.pdf";
+
+/// Lines in a project file, so an appended line's number is known.
+fn line_count(p: &TempProject, rel: &str) -> usize {
+    String::from_utf8(p.read(rel)).unwrap().lines().count()
+}
+
+/// Builds the fixture once and returns it with its PDFs.
+fn built() -> TempProject {
+    let p = TempProject::fixture("sample");
+    must_succeed(&p.run(&["build"]));
+    p
+}
+
+#[test]
+fn build_writes_both_pdfs_with_embedded_fonts() {
+    let p = built();
+    for pdf in [REPORT, BRIEF] {
+        let bytes = p.read(pdf);
+        assert!(bytes.starts_with(b"%PDF"), "{pdf} is not a PDF");
+        let fonts = std::process::Command::new("pdffonts").arg(p.path().join(pdf)).output().expect("pdffonts");
+        let table = String::from_utf8_lossy(&fonts.stdout);
+        for row in table.lines().skip(2) {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            // name type encoding emb sub uni object ID: `emb` is 4th from the end but 3.
+            assert!(cols.iter().rev().nth(4) == Some(&"yes"), "font not embedded in {pdf}: {row}");
+        }
+    }
+    let text = pdf_text(&p.path().join(REPORT));
+    assert!(text.contains("Testiraportti"));
+    assert!(pdf_pages(&p.path().join(REPORT)) >= 8);
+    assert_eq!(pdf_pages(&p.path().join(BRIEF)), 1);
+}
+
+#[test]
+fn special_characters_reach_the_pdf_literally() {
+    let p = built();
+    let text = fold(&pdf_text(&p.path().join(REPORT)));
+    for expected in [
+        "Erikoismerkit #1 $x$",
+        "Prose with # $ @ < > * _ \\ ` [ ] ~ / = + - . and // not a comment, /* nor this */",
+        "19. maaliskuuta is a date, not a list item = 5 is not a heading",
+        "#let x = 1 stays text, as does #set page(width: 1cm) and $ math $.",
+        "Quotes \"double\" and 'single', dashes -- and ---, ellipsis ..., minus -5, shy -? and nbsp ~.",
+        "A label <label> and a ref @fig-none and http://example.com/x stay literal.",
+        "Code span #let y = 2 // $z$",
+        "Footnote with #hash and $dollar$ and @at.",
+        "#a $b$ | c",
+        "[x] a~b",
+        "item with #hash",
+        "nested $dollar$",
+        "deep = 1",
+        "quote with <angle> and a < b > c and @at",
+        "raw block with #hash and `backticks` and $math$",
+        "Alfa *tähti*",
+        "Beeta #risu",
+    ] {
+        assert!(text.contains(expected), "PDF text lacks {expected:?}\n---\n{text}");
+    }
+    // Numbers written through the template functions, Finnish style.
+    assert!(text.contains("yhteensä 1 235"), "{text}");
+    assert!(text.contains("12,3 %"));
+}
+
+#[test]
+fn check_runs_everything_and_writes_nothing() {
+    let p = TempProject::fixture("sample");
+    must_succeed(&p.run(&["check"]));
+    assert!(!p.path().join("out").exists());
+}
+
+#[test]
+fn convert_prints_a_standalone_document() {
+    let p = TempProject::fixture("sample");
+    let out = p.run(&["convert", p.path().join("report/chapters/02-erikoismerkit.md").to_str().unwrap()]);
+    must_succeed(&out);
+    let typst = String::from_utf8(out.stdout).unwrap();
+    assert!(typst.starts_with("#set document"));
+    assert!(typst.contains("\\#let x \\= 1"));
+}
+
+/// Appends `text` to `rel` in a built project, rebuilds, and checks that
+/// the build fails at `rel:line` and leaves the PDFs as they were.
+#[track_caller]
+fn broken_build(rel: &str, text: &str, line_offset: usize, message: &str) {
+    let p = built();
+    let before = (p.read(REPORT), p.read(BRIEF));
+    let line = line_count(&p, rel) + line_offset;
+    p.append(rel, text);
+    let out = p.run(&["build"]);
+    must_fail_with(&out, 1, &format!("{rel}:{line}:"));
+    must_fail_with(&out, 1, message);
+    assert!(before == (p.read(REPORT), p.read(BRIEF)), "a failed build changed the PDFs");
+}
+
+#[test]
+fn ragged_csv_row() {
+    broken_build("data/verkostot.csv", "Gamma;2000;1;2;extra\n", 1, "this row has 5 fields, the header has 4");
+}
+
+#[test]
+fn unknown_citation_key() {
+    broken_build("report/chapters/01-johdanto.md", "\nAs shown [@nosuchkey].\n", 2, "unknown citation key `nosuchkey`");
+}
+
+#[test]
+fn unknown_figure_reference() {
+    broken_build("report/chapters/01-johdanto.md", "\nSee @fig-missing here.\n", 2, "unknown cross-reference `@fig-missing`");
+}
+
+#[test]
+fn report_toml_syntax_error() {
+    broken_build("report/report.toml", "\n[broken\n", 2, "error:");
+}
+
+#[test]
+fn template_syntax_error() {
+    broken_build("templates/report.typ.j2", "\n{% if %}\n", 2, "template: syntax error");
+}
+
+#[test]
+fn typst_error_in_raw_block_points_at_markdown() {
+    broken_build("report/chapters/01-johdanto.md", "\n```{=typst}\n#let x = (\n```\n", 3, "error:");
+}
+
+#[test]
+fn reads_outside_the_root_are_refused() {
+    broken_build("report/chapters/01-johdanto.md", "\n```{=typst}\n#read(\"../../../../../../etc/passwd\")\n```\n", 3, "error:");
+    broken_build("report/chapters/01-johdanto.md", "\n```{=typst}\n#read(\"/etc/passwd\")\n```\n", 3, "error:");
+    broken_build("report/chapters/01-johdanto.md", "\n![x](../../../../../etc/passwd)\n", 2, "error:");
+}
+
+#[test]
+fn unknown_front_matter_key() {
+    let p = built();
+    let text = String::from_utf8(p.read("report/cases/01-alfa.md")).unwrap().replacen("country:", "colour: red\ncountry:", 1);
+    p.write("report/cases/01-alfa.md", &text);
+    must_fail_with(&p.run(&["build"]), 1, "report/cases/01-alfa.md:4:");
+}
+
+#[test]
+fn missing_project_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kooste")).args(["build", "--root"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn the_repository_report_builds() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kooste"))
+        .args(["build", "--root"])
+        .arg(repo())
+        .arg("--out")
+        .arg(out_dir.path())
+        .env("SOURCE_DATE_EPOCH", "1582848000")
+        .output()
+        .unwrap();
+    must_succeed(&out);
+    let report = out_dir.path().join("report.pdf");
+    let brief = out_dir.path().join("policy-brief.pdf");
+    assert!(pdf_pages(&report) >= 20, "report has {} pages", pdf_pages(&report));
+    let pages = pdf_pages(&brief);
+    assert!((2..=4).contains(&pages), "brief has {pages} pages");
+}
