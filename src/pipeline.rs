@@ -145,6 +145,29 @@ pub fn run(project: &Project, options: &RunOptions) -> anyhow::Result<RunReport>
     Ok(report)
 }
 
+/// The generated Typst of every output, as (name, virtual path, text):
+/// what the compiler sees, for benchmarks and `--emit-typst`.
+pub fn render_sources(project: &Project, prepared: &Prepared) -> Result<Vec<(String, String, String)>, Diagnostic> {
+    let context = output_context(project, prepared);
+    project
+        .config
+        .outputs
+        .iter()
+        .map(|spec| {
+            let ctx = merge(context.clone(), [("output", Value::from_serialize(spec))]);
+            let text = prepared.renderer.render_output(&project.root, &spec.template, &ctx)?;
+            Ok((spec.name.clone(), main_vpath(spec), text))
+        })
+        .collect()
+}
+
+/// The virtual path of an output's generated main file, beside its template
+/// so relative imports resolve in templates/.
+fn main_vpath(spec: &OutputSpec) -> String {
+    let stem = spec.template.trim_end_matches(".j2").trim_end_matches(".typ");
+    format!("/{TEMPLATES_DIR}/{stem}.generated.typ")
+}
+
 /// A compiled output waiting to be written.
 struct Built {
     report: OutputReport,
@@ -456,9 +479,7 @@ fn build_output(
         Ok(source) => source,
         Err(diag) => return (None, vec![diag]),
     };
-    let stem = spec.template.trim_end_matches(".j2").trim_end_matches(".typ");
-    let vpath = format!("/{TEMPLATES_DIR}/{stem}.generated.typ");
-    let world = ReportWorld::new(shared.clone(), &vpath, source);
+    let world = ReportWorld::new(shared.clone(), &main_vpath(spec), source);
     let origin = Origin { template_path: &template_path, template_text: &template_text };
     let (doc, mut diags) = compile_document(&world, &origin);
     let pdf_path = out_dir.join(&spec.file);

@@ -213,16 +213,25 @@ pub fn line_map(template: &str, rendered: &str) -> Vec<usize> {
     map
 }
 
-/// Escapes text for Markdown: every ASCII punctuation character gets a
-/// backslash (CommonMark allows that for all of them), so data never becomes
-/// emphasis, links, HTML or a table cell break.
+/// Escapes text for Markdown so that data never becomes emphasis, links,
+/// HTML, citations, table cell breaks or (at the start of a line) lists and
+/// headings. Characters that are inert inside a line, such as `-` in
+/// `ruotsin-alueforum`, stay as they are, so values can also build labels
+/// (`@sec-case-{{ c.id }}`).
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if c.is_ascii_punctuation() {
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in s.chars().enumerate() {
+        let escape = match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!' | '{' | '}' | '@' | '#' | '$' | '^' => true,
+            '-' | '+' | '=' | ':' => i == 0,
+            '.' | ')' => digits > 0 && i == digits,
+            _ => false,
+        };
+        if escape {
             out.push('\\');
-            out.push(c);
-        } else if c == '\n' || c == '\r' {
+        }
+        if c == '\n' || c == '\r' {
             out.push(' ');
         } else {
             out.push(c);
@@ -461,7 +470,9 @@ mod tests {
 
     #[test]
     fn markdown_escaping() {
-        assert_eq!(escape_markdown("*a* | #b [c](d)"), "\\*a\\* \\| \\#b \\[c\\]\\(d\\)");
+        assert_eq!(escape_markdown("*a* | #b [c](d) @k"), "\\*a\\* \\| \\#b \\[c\\](d) \\@k");
+        assert_eq!(escape_markdown("- x-y"), "\\- x-y");
+        assert_eq!(escape_markdown("19. maaliskuuta"), "19\\. maaliskuuta");
     }
 
     #[test]
