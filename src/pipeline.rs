@@ -298,6 +298,22 @@ fn check_labels(prepared: &Prepared, diags: &mut Diagnostics) {
             }
         }
     }
+    // Entries nobody cites would print in no bibliography: say so.
+    let cited: std::collections::BTreeSet<&str> = paths
+        .iter()
+        .flat_map(|p| prepared.fragments[*p].converted.citations.iter().map(|c| c.name.as_str()))
+        .chain(prepared.sources.cases.iter().flat_map(|c| c.front.sources.iter().map(String::as_str)))
+        .collect();
+    if let Some(bib_path) = &bib.path {
+        for (key, at) in &bib.keys {
+            if !cited.contains(key.as_str()) {
+                diags.push(
+                    Diagnostic::warning(bib_path, Some(*at..*at + key.len()), format!("reference `{key}` is never cited"))
+                        .with_hint("cite it with [@key] or remove the entry"),
+                );
+            }
+        }
+    }
     for case in &prepared.sources.cases {
         for key in &case.front.sources {
             if !bib.contains(key) {
@@ -489,9 +505,21 @@ fn build_output(
         }
         return (None, diags);
     };
-    match export_pdf(&world, &doc, &spec.name, document_date(project), typst_pdf::PdfStandards::default()) {
+    let pages = page_count(&doc);
+    if let Some(budget) = spec.page_budget
+        && pages > budget
+    {
+        let at = std::fs::read_to_string(project.root.join(CONFIG_PATH)).ok().and_then(|t| t.find("page-budget").map(|i| i..i + 11));
+        diags.push(
+            Diagnostic::error(CONFIG_PATH, at, format!("output `{}` has {pages} pages, {} over its page budget of {budget}", spec.name, pages - budget))
+                .with_hint("shorten the text, or raise page-budget in report.toml"),
+        );
+        return (None, diags);
+    }
+    let standards = typst_pdf::PdfStandards::new(&spec.standards).unwrap_or_default();
+    match export_pdf(&world, &doc, &spec.name, document_date(project), standards) {
         Ok(pdf) => {
-            let report = OutputReport { name: spec.name.clone(), path: pdf_path, pages: page_count(&doc), bytes: pdf.len(), compile_time: started.elapsed() };
+            let report = OutputReport { name: spec.name.clone(), path: pdf_path, pages, bytes: pdf.len(), compile_time: started.elapsed() };
             (Some(Built { report, pdf }), diags)
         }
         Err(mut errs) => {

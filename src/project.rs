@@ -95,6 +95,12 @@ pub struct OutputSpec {
     pub template: String,
     /// PDF path relative to the output folder.
     pub file: String,
+    /// PDF standards the output must conform to, e.g. `["ua-1", "a-2a"]`.
+    #[serde(default)]
+    pub standards: Vec<typst_pdf::PdfStandard>,
+    /// Most pages the output may have; more fails the build.
+    #[serde(default)]
+    pub page_budget: Option<usize>,
 }
 
 impl Config {
@@ -150,6 +156,9 @@ impl Config {
                     Diagnostic::error(CONFIG_PATH, at(&out.file), format!("output file `{}` is not a relative .pdf path", out.file))
                         .with_hint("write a path such as \"report.pdf\"; it is placed in the output folder"),
                 );
+            }
+ if let Err(err) = typst_pdf::PdfStandards::new(&out.standards) {
+                diags.push(Diagnostic::error(CONFIG_PATH, at("standards"), format!("output `{}`: {}", out.name, err.message())));
             }
             if out.template.contains("..") || Path::new(&out.template).is_absolute() {
                 diags.push(Diagnostic::error(

@@ -171,3 +171,27 @@ fn the_repository_report_builds() {
     let pages = pdf_pages(&brief);
     assert!((2..=4).contains(&pages), "brief has {pages} pages");
 }
+
+#[test]
+fn brief_over_its_page_budget_fails() {
+    let p = built();
+    let before = p.read(BRIEF);
+    let config = String::from_utf8(p.read("report/report.toml")).unwrap();
+    p.write("report/report.toml", &config.replace("file = \"policy-brief.pdf\"", "file = \"policy-brief.pdf\"\npage-budget = 0"));
+    let out = p.run(&["build"]);
+    must_fail_with(&out, 1, "output `brief` has 1 pages, 1 over its page budget of 0");
+    assert!(before == p.read(BRIEF));
+}
+
+#[test]
+fn outputs_declare_pdf_standards() {
+    let p = TempProject::fixture("sample");
+    let config = String::from_utf8(p.read("report/report.toml")).unwrap();
+    p.write("report/report.toml", &config.replace("file = \"report.pdf\"", "file = \"report.pdf\"\nstandards = [\"ua-1\", \"a-2a\"]"));
+    must_succeed(&p.run(&["build"]));
+    let meta = std::process::Command::new("pdfinfo").arg("-meta").arg(p.path().join(REPORT)).output().unwrap();
+    let xmp = String::from_utf8_lossy(&meta.stdout);
+    assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{xmp}");
+    assert!(xmp.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>A</pdfaid:conformance>"));
+    assert!(xmp.contains("<rdf:li>fi</rdf:li>"));
+}
