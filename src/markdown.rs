@@ -405,9 +405,11 @@ impl<'a> Converter<'a, '_> {
                 TableAlignment::None => "auto",
             })
             .collect();
-        let label = caption.and_then(|c| c.data().attrs.as_ref().and_then(|a| a.id.clone())).or_else(|| caption_id(caption));
+        let attrs = caption_attributes(caption);
+        let label = attrs.iter().find(|(k, _)| k == "#").map(|(_, v)| v.clone());
+        let source = attrs.iter().find(|(k, _)| k == "source").map(|(_, v)| v.clone());
         if caption.is_some() {
-            self.raw("#figure(kind: table, ");
+            self.raw("#figure(kind: table, block(width: 100%)[#");
         } else {
             self.raw("#");
         }
@@ -435,7 +437,10 @@ impl<'a> Converter<'a, '_> {
         }
         self.raw(")");
         if let Some(caption) = caption {
-            self.raw(", caption: [");
+            if let Some(source) = &source {
+                self.raw(&source_line(source));
+            }
+            self.raw("], caption: [");
             self.caption_inlines(caption);
             self.raw("])");
             if let Some(label) = label {
@@ -822,15 +827,50 @@ fn table_caption<'a>(node: Node<'a>) -> Option<Node<'a>> {
     }
 }
 
-/// The `#id` in a caption paragraph's trailing `{#tbl-id}`.
-fn caption_id(caption: Option<Node<'_>>) -> Option<String> {
-    let last = caption?.last_child()?;
+/// The attributes in a caption paragraph's trailing `{#tbl-id source="…"}`:
+/// `("#", id)` and `(key, value)` pairs.
+fn caption_attributes(caption: Option<Node<'_>>) -> Vec<(String, String)> {
+    let Some(last) = caption.and_then(|c| c.last_child()) else { return Vec::new() };
     let data = last.data();
-    let NodeValue::Text(t) = &data.value else { return None };
+    let NodeValue::Text(t) = &data.value else { return Vec::new() };
     let t = t.trim_end();
-    let open = t.rfind('{')?;
-    let inner = t[open + 1..].strip_suffix('}')?;
-    inner.split_whitespace().find_map(|w| w.strip_prefix('#')).map(str::to_string)
+    let Some(inner) = t.rfind('{').and_then(|open| t[open + 1..].strip_suffix('}')) else { return Vec::new() };
+    parse_attributes(inner)
+}
+
+/// Parses `#id key="quoted value" key=value` into pairs.
+fn parse_attributes(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        if let Some(id) = rest.strip_prefix('#') {
+            let end = id.find(char::is_whitespace).unwrap_or(id.len());
+            out.push(("#".to_string(), id[..end].to_string()));
+            rest = id[end..].trim_start();
+            continue;
+        }
+        let Some(eq) = rest.find('=') else { break };
+        let key = rest[..eq].trim().to_string();
+        let after = &rest[eq + 1..];
+        let (value, next) = match after.strip_prefix('"') {
+            Some(q) => match q.find('"') {
+                Some(end) => (q[..end].to_string(), &q[end + 1..]),
+                None => (q.to_string(), ""),
+            },
+            None => {
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                (after[..end].to_string(), &after[end..])
+            }
+        };
+        out.push((key, value));
+        rest = next.trim_start();
+    }
+    out
+}
+
+/// The Typst of a table's or chart's source line, under its body.
+pub fn source_line(source: &str) -> String {
+    format!("\n  #align(left, text(size: 0.85em)[Lähde: {}])", escape_text(source, false))
 }
 
 /// The index in a `<!--kooste:block:N-->` token.

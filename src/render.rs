@@ -446,9 +446,9 @@ pub fn table_typst(table: &Table, indices: &[usize], headers: Option<&[String]>,
         }
         out.push('\n');
     }
-    out.push_str("  )\n  #align(left, text(size: 0.85em)[Lähde: ");
-    out.push_str(&escape_text(&table.source, false));
-    out.push_str("])],\n)");
+    out.push_str("  )");
+    out.push_str(&crate::markdown::source_line(&table.source));
+    out.push_str("],\n)");
     if let Some(id) = id {
         out.push_str(&format!(" #label({})", string_literal(id)));
     }
