@@ -55,6 +55,26 @@ pub struct BuildArgs {
     /// Build only this output (repeatable), e.g. `--only brief`.
     #[arg(long, value_name = "NAME")]
     pub only: Vec<String>,
+
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+
+    /// Print a JSON summary (outputs, pages, bytes, timings, problems) on
+    /// standard output, for CI tools.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Draft or final output.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReleaseArgs {
+    /// Final deliverables: no watermark, and the build fails on anything a
+    /// commissioner must not receive (CriticMarkup notes and suggestions,
+    /// illustrative data, images without alt text, empty description-sheet
+    /// fields). The default is a draft with a "LUONNOS" watermark and a build
+    /// stamp.
+    #[arg(long = "final")]
+    pub final_mode: bool,
 }
 
 /// `kooste check`.
@@ -62,6 +82,9 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
+
+    #[command(flatten)]
+    pub release: ReleaseArgs,
 }
 
 /// `kooste convert`.

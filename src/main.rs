@@ -42,8 +42,15 @@ fn build(args: BuildArgs) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only };
-    finish(&project, &args.project, pipeline::run(&project, &options), Mode::Build)
+    if args.release.final_mode {
+        pipeline::pin_source_date(&project.root);
+    }
+    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode };
+    let result = pipeline::run(&project, &options);
+    if args.json {
+        print_json(&project, &result);
+    }
+    finish(&project, &args.project, result, Mode::Build)
 }
 
 fn check(args: CheckArgs) -> u8 {
@@ -51,7 +58,10 @@ fn check(args: CheckArgs) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let options = RunOptions { mode: Mode::Check, out_dir: "out".into(), only: Vec::new() };
+    if args.release.final_mode {
+        pipeline::pin_source_date(&project.root);
+    }
+    let options = RunOptions { mode: Mode::Check, out_dir: "out".into(), only: Vec::new(), final_mode: args.release.final_mode };
     finish(&project, &args.project, pipeline::run(&project, &options), Mode::Check)
 }
 
@@ -76,6 +86,46 @@ fn finish(project: &Project, args: &ProjectArgs, result: anyhow::Result<pipeline
         eprintln!("{verb} {} ({} pages, {} kB, {:.2} s)", path.display(), out.pages, out.bytes / 1024, out.compile_time.as_secs_f64());
     }
     0
+}
+
+/// The `--json` summary: outputs, pages, bytes, timings and problems.
+fn print_json(project: &Project, result: &anyhow::Result<pipeline::RunReport>) {
+    let summary = match result {
+        Ok(report) => {
+            let problems: Vec<serde_json::Value> = report
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let text = std::fs::read_to_string(project.root.join(&d.path)).unwrap_or_default();
+                    let (line, column) = diagnostics::line_col(&text, d.range.as_ref().map_or(0, |r| r.start));
+                    serde_json::json!({
+                        "severity": if d.is_error() { "error" } else { "warning" },
+                        "path": d.path.display().to_string(),
+                        "line": line,
+                        "column": column,
+                        "message": d.message,
+                        "hints": d.hints,
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "ok": !has_errors(&report.diagnostics),
+                "outputs": report.outputs.iter().map(|o| serde_json::json!({
+                    "name": o.name,
+                    "path": o.path.strip_prefix(&project.root).unwrap_or(&o.path).display().to_string(),
+                    "pages": o.pages,
+                    "bytes": o.bytes,
+                    "seconds": o.compile_time.as_secs_f64(),
+                })).collect::<Vec<_>>(),
+                "prepare_seconds": report.prepare_time.as_secs_f64(),
+                "errors": report.diagnostics.iter().filter(|d| d.is_error()).count(),
+                "warnings": report.diagnostics.iter().filter(|d| !d.is_error()).count(),
+                "problems": problems,
+            })
+        }
+        Err(err) => serde_json::json!({ "ok": false, "outputs": [], "fatal": format!("{err:#}") }),
+    };
+    println!("{}", serde_json::to_string_pretty(&summary).expect("JSON values serialize"));
 }
 
 fn convert(args: ConvertArgs) -> u8 {

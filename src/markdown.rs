@@ -83,6 +83,11 @@ pub struct Converted {
     pub citations: Vec<LabelUse>,
     /// Images it includes, as project-relative paths.
     pub images: Vec<LabelUse>,
+    /// Images with neither a caption nor `fig-alt` (no text alternative).
+    pub images_without_alt: Vec<LabelUse>,
+    /// CriticMarkup notes and suggestions left in the text (`{>>…<<}`,
+    /// `{++…++}`, …): name is the kind, range the opening mark.
+    pub critic: Vec<LabelUse>,
     /// Level-1 headings' plain text, in order (for running headers and tests).
     pub headings: Vec<String>,
     /// Warnings and errors found while converting.
@@ -106,6 +111,15 @@ pub fn comrak_options() -> Options<'static> {
 /// Converts Markdown text to Typst markup.
 pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
     let arena = Arena::new();
+    // `{~~old~>new~~}` would parse as GFM strikethrough; as a deletion and
+    // an insertion it goes through the same path as the other marks.
+    let rewritten;
+    let markdown = if opts.resolve_citations && markdown.contains("{~~") {
+        rewritten = rewrite_substitutions(markdown);
+        rewritten.as_str()
+    } else {
+        markdown
+    };
     let root = comrak::parse_document(&arena, markdown, &comrak_options());
     let mut footnotes = HashMap::new();
     for node in root.descendants() {
@@ -113,7 +127,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
             footnotes.insert(def.name.clone(), node);
         }
     }
-    let mut conv = Converter { opts, out: Converted::default(), footnotes, footnotes_seen: HashMap::new(), after_expr: false };
+    let mut conv = Converter { opts, out: Converted::default(), footnotes, footnotes_seen: HashMap::new(), after_expr: false, critic: Vec::new() };
     conv.blocks(root, true);
     let mut out = conv.out;
     while out.typst.ends_with("\n\n") {
@@ -131,6 +145,92 @@ struct Converter<'a, 'o> {
     /// The last thing written was an embedded expression (`#f[..]`), which a
     /// following `.`, `(` or `[` would continue.
     after_expr: bool,
+    /// CriticMarkup marks opened and not yet closed, innermost last.
+    critic: Vec<Critic>,
+}
+
+/// The kinds of CriticMarkup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Critic {
+    Insert,
+    Delete,
+    Highlight,
+    Comment,
+}
+
+impl Critic {
+    const ALL: [Critic; 4] = [Critic::Insert, Critic::Delete, Critic::Highlight, Critic::Comment];
+
+    fn open_mark(self) -> &'static str {
+        match self {
+            Critic::Insert => "{++",
+            Critic::Delete => "{--",
+            Critic::Highlight => "{==",
+            Critic::Comment => "{>>",
+        }
+    }
+
+    fn close_mark(self) -> &'static str {
+        match self {
+            Critic::Insert => "++}",
+            Critic::Delete => "--}",
+            Critic::Highlight => "==}",
+            Critic::Comment => "<<}",
+        }
+    }
+
+    /// What the mark is called in messages.
+    fn name(self) -> &'static str {
+        match self {
+            Critic::Insert => "suggested insertion",
+            Critic::Delete => "suggested deletion",
+            Critic::Highlight => "highlight",
+            Critic::Comment => "note",
+        }
+    }
+
+    /// The Typst that opens the mark's rendering; `close` ends it.
+    fn open_typst(self) -> &'static str {
+        match self {
+            Critic::Insert => "#underline(stroke: 0.8pt + rgb(\"#1f6b2a\"))[#text(fill: rgb(\"#1f6b2a\"))[",
+            Critic::Delete => "#strike(stroke: 0.8pt + rgb(\"#a01c1c\"))[#text(fill: rgb(\"#a01c1c\"))[",
+            Critic::Highlight => "#highlight(fill: rgb(\"#fff0a8\"))[",
+            Critic::Comment => "#highlight(fill: rgb(\"#e3ecf7\"))[#text(size: 0.85em, fill: rgb(\"#173f6b\"))[Huom.: ",
+        }
+    }
+
+    fn close_typst(self) -> &'static str {
+        match self {
+            Critic::Highlight => "]",
+            _ => "]]",
+        }
+    }
+}
+
+/// Rewrites `{~~old~>new~~}` as `{--old--}{++new++}`, keeping line breaks.
+fn rewrite_substitutions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{~~") {
+        let after = &rest[start + 3..];
+        match (after.find("~>"), after.find("~~}")) {
+            (Some(arrow), Some(end)) if arrow < end => {
+                out.push_str(&rest[..start]);
+                out.push_str("{--");
+                out.push_str(&after[..arrow]);
+                out.push_str("--}{++");
+                out.push_str(&after[arrow + 2..end]);
+                out.push_str("++}");
+                rest = &after[end + 3..];
+            }
+            _ => {
+                out.push_str(&rest[..start + 3]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 type Node<'a> = &'a AstNode<'a>;
@@ -515,6 +615,20 @@ impl<'a> Converter<'a, '_> {
 
     fn inlines(&mut self, node: Node<'a>) {
         let children: Vec<Node<'a>> = node.children().collect();
+        // CriticMarkup marks must close in the container they open in, or
+        // the Typst would not nest; close leftovers here and say so.
+        let depth = self.critic.len();
+        self.inline_children(&children);
+        while self.critic.len() > depth {
+            let kind = self.critic.pop().expect("checked length");
+            self.raw(kind.close_typst());
+            self.expr_end();
+            let range = self.node_range(node);
+            self.warn(range, format!("{} opened with `{}` is not closed with `{}` in the same paragraph or span", kind.name(), kind.open_mark(), kind.close_mark()));
+        }
+    }
+
+    fn inline_children(&mut self, children: &[Node<'a>]) {
         let mut i = 0;
         while i < children.len() {
             // Adjacent text nodes form one run, so `[@a; @b]` is seen whole.
@@ -608,6 +722,9 @@ impl<'a> Converter<'a, '_> {
         let caption_text = plain_text(node);
         let alt = attrs.pairs.iter().find(|(k, _)| k == "fig-alt").map(|(_, v)| v.clone()).unwrap_or_else(|| caption_text.clone());
         let range = self.node_range(node);
+        if alt.trim().is_empty() {
+            self.out.images_without_alt.push(LabelUse { name: url.to_string(), range: range.clone() });
+        }
         let alone = node.parent().is_some_and(|p| matches!(p.data().value, NodeValue::Paragraph) && p.children().count() == 1);
         let path = resolve_image(self.opts.path, url);
         let problem = match &path {
@@ -695,6 +812,29 @@ impl<'a> Converter<'a, '_> {
         let bytes = text.as_bytes();
         while i < bytes.len() {
             match bytes[i] {
+                b'{' | b'+' | b'-' | b'=' | b'<' => {
+                    if let Some(kind) = Critic::ALL.iter().copied().find(|k| text[i..].starts_with(k.open_mark())) {
+                        self.text(&text[rest..i]);
+                        let range = run.range(self, i, 3);
+                        self.out.critic.push(LabelUse { name: kind.name().to_string(), range });
+                        self.raw(kind.open_typst());
+                        self.critic.push(kind);
+                        i += 3;
+                        rest = i;
+                        continue;
+                    }
+                    if let Some(&kind) = self.critic.last()
+                        && text[i..].starts_with(kind.close_mark())
+                    {
+                        self.text(&text[rest..i]);
+                        self.critic.pop();
+                        self.raw(kind.close_typst());
+                        self.expr_end();
+                        i += 3;
+                        rest = i;
+                        continue;
+                    }
+                }
                 b'[' => {
                     if let Some((len, items)) = parse_citation_group(&text[i..]) {
                         self.text(&text[rest..i]);
@@ -1053,6 +1193,18 @@ mod tests {
         let out = convert("*a*.b and `c`(d)\n");
         assert!(out.typst.contains("#emph[a];.b"), "{}", out.typst);
         assert!(out.typst.contains("#raw(\"c\");(d)"), "{}", out.typst);
+    }
+
+    #[test]
+    fn critic_markup_renders_and_is_recorded() {
+        let out = convert("A {>>note<<} and {~~old~>new~~} and {==mark==}.\n");
+        let kinds: Vec<&str> = out.critic.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(kinds, ["note", "suggested deletion", "suggested insertion", "highlight"]);
+        assert!(out.typst.contains("Huom.: note]]"), "{}", out.typst);
+        // An unclosed mark is closed at the end of its paragraph, with a warning.
+        let out = convert("Open {++never closed.\n");
+        assert!(out.typst.ends_with("never closed.]]"), "{}", out.typst);
+        assert_eq!(out.diagnostics.len(), 1);
     }
 
     #[test]

@@ -46,6 +46,45 @@ pub struct RunOptions {
     pub out_dir: PathBuf,
     /// Build only the outputs with these names; empty means all.
     pub only: Vec<String>,
+    /// Final deliverables (gates on, no watermark) rather than a draft.
+    pub final_mode: bool,
+}
+
+/// What a draft's stamp says about the sources it was built from.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildInfo {
+    /// Short commit hash, or empty outside a git repository.
+    pub commit: String,
+    /// The working tree has uncommitted changes.
+    pub dirty: bool,
+    /// Build date, `d.m.yyyy`.
+    pub date: String,
+}
+
+impl BuildInfo {
+    /// Asks git about the project; nothing is fatal here.
+    pub fn detect(root: &Path, date: Datetime) -> BuildInfo {
+        let git = |args: &[&str]| {
+            std::process::Command::new("git")
+                .arg("-C")
+                .arg(root)
+                .args(args)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        };
+        let commit = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_default();
+        let dirty = !commit.is_empty() && git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+        let date = format!("{}.{}.{}", date.day().unwrap_or(1), date.month().unwrap_or(1), date.year().unwrap_or(1970));
+        BuildInfo { commit, dirty, date }
+    }
+}
+
+/// The time of the last commit, for reproducible final builds.
+pub fn last_commit_time(root: &Path) -> Option<i64> {
+    let out = std::process::Command::new("git").arg("-C").arg(root).args(["log", "-1", "--format=%ct"]).output().ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
 /// What one output produced.
@@ -98,6 +137,11 @@ pub fn run(project: &Project, options: &RunOptions) -> anyhow::Result<RunReport>
     let mut report = RunReport::default();
     let (prepared, mut diags) = prepare(project);
     report.diagnostics.append(&mut diags);
+    if options.final_mode {
+        report.diagnostics.extend(final_gates(project, &prepared));
+    } else {
+        report.diagnostics.extend(draft_notes(&prepared));
+    }
     report.prepare_time = start.elapsed();
     if has_errors(&report.diagnostics) {
         return Ok(report);
@@ -119,7 +163,11 @@ pub fn run(project: &Project, options: &RunOptions) -> anyhow::Result<RunReport>
     }
 
     let shared = Arc::new(Shared::new(&project.root, build_time(project)));
-    let context = output_context(project, &prepared);
+    let build = BuildInfo::detect(&project.root, build_date());
+    let context = merge(
+        output_context(project, &prepared),
+        [("mode", Value::from(if options.final_mode { "final" } else { "draft" })), ("build", Value::from_serialize(&build))],
+    );
     let out_dir = project.root.join(&options.out_dir);
 
     let results: Vec<(Option<Built>, Diagnostics)> = outputs
@@ -324,6 +372,70 @@ fn check_labels(prepared: &Prepared, diags: &mut Diagnostics) {
     }
 }
 
+/// What a final build refuses: every problem as an error at its place.
+fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
+    let mut diags = Vec::new();
+    let mut paths: Vec<&PathBuf> = prepared.fragments.keys().collect();
+    paths.sort();
+    for path in &paths {
+        for mark in &prepared.fragments[*path].converted.critic {
+            diags.push(
+                Diagnostic::error(*path, Some(mark.range.clone()), format!("a CriticMarkup {} remains", mark.name))
+                    .with_hint("accept or reject the suggestion, or delete the note, before the final build"),
+            );
+        }
+        for image in &prepared.fragments[*path].converted.images_without_alt {
+            diags.push(
+                Diagnostic::error(*path, Some(image.range.clone()), format!("image `{}` has no alt text", image.name))
+                    .with_hint("give a caption or fig-alt=\"...\": PDF/UA needs a text alternative"),
+            );
+        }
+    }
+    let datasets = std::fs::read_to_string(project.root.join(crate::tables::DATASETS_PATH)).unwrap_or_default();
+    for table in prepared.tables.iter().filter(|t| t.illustrative) {
+        let at = datasets.find(&format!("\"{}\"", table.name)).map(|i| i..i + table.name.len() + 2);
+        diags.push(
+            Diagnostic::error(crate::tables::DATASETS_PATH, at, format!("dataset `{}` is illustrative", table.name))
+                .with_hint("replace it with real data (and set illustrative = false) or remove it and its tables before the final build"),
+        );
+    }
+    let config_text = std::fs::read_to_string(project.root.join(CONFIG_PATH)).unwrap_or_default();
+    let series = &project.config.series;
+    for (key, value) in [
+        ("name", &series.name),
+        ("number", &series.number),
+        ("isbn", &series.isbn),
+        ("issn", &series.issn),
+        ("urn", &series.urn),
+        ("publisher", &project.config.publisher),
+    ] {
+        if value.trim().is_empty() {
+            let at = config_text.find(&format!("{key} =")).map(|i| i..i + key.len());
+            diags.push(
+                Diagnostic::error(CONFIG_PATH, at, format!("description-sheet field `{key}` is empty"))
+                    .with_hint("the description sheets of a final publication need every identifier"),
+            );
+        }
+    }
+    for lang in ["fi", "sv", "en"] {
+        if !prepared.sources.abstracts.iter().any(|a| a.lang == lang) {
+            diags.push(Diagnostic::error(format!("report/abstracts/{lang}.md"), None, format!("the {lang} abstract is missing")).with_hint("the description sheets need abstracts in Finnish, Swedish and English"));
+        }
+    }
+    diags
+}
+
+/// In a draft, notes are welcome; images without alt text are worth a warning.
+fn draft_notes(prepared: &Prepared) -> Diagnostics {
+    let mut diags = Vec::new();
+    for fragment in prepared.fragments.values() {
+        for image in &fragment.converted.images_without_alt {
+            diags.push(Diagnostic::warning(&fragment.path, Some(image.range.clone()), format!("image `{}` has no alt text", image.name)).with_hint("a final build refuses it"));
+        }
+    }
+    diags
+}
+
 /// The label of a recommendation: `rec-s1` for id `S1`.
 pub fn recommendation_label(id: &str) -> String {
     format!("rec-{}", id.to_lowercase())
@@ -447,6 +559,13 @@ fn output_context(project: &Project, prepared: &Prepared) -> Value {
     ]))
 }
 
+/// The day a build runs: SOURCE_DATE_EPOCH if set, else today (UTC).
+fn build_date() -> Datetime {
+    use chrono::Datelike;
+    let now = source_date_epoch().and_then(|ts| chrono::DateTime::from_timestamp(ts, 0)).unwrap_or_else(chrono::Utc::now);
+    Datetime::from_ymd(now.year(), now.month() as u8, now.day() as u8).unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("constant date"))
+}
+
 /// The date typst sees: SOURCE_DATE_EPOCH if set, else the date in report.toml.
 fn build_time(project: &Project) -> Time {
     if let Some(ts) = source_date_epoch()
@@ -459,6 +578,18 @@ fn build_time(project: &Project) -> Time {
 
 fn source_date_epoch() -> Option<i64> {
     std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
+}
+
+/// For final builds without SOURCE_DATE_EPOCH, pins it to the last commit's
+/// time, so a final build is reproducible from its commit. Call before any
+/// thread is started.
+pub fn pin_source_date(root: &Path) {
+    if std::env::var_os("SOURCE_DATE_EPOCH").is_none()
+        && let Some(t) = last_commit_time(root)
+    {
+        // SAFETY: called from main before the pipeline starts threads.
+        unsafe { std::env::set_var("SOURCE_DATE_EPOCH", t.to_string()) };
+    }
 }
 
 /// The document's date for PDF metadata.

@@ -195,3 +195,58 @@ fn outputs_declare_pdf_standards() {
     assert!(xmp.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>A</pdfaid:conformance>"));
     assert!(xmp.contains("<rdf:li>fi</rdf:li>"));
 }
+
+#[test]
+fn drafts_are_watermarked_and_show_critic_markup() {
+    let p = built();
+    let text = fold(&pdf_text(&p.path().join(REPORT)));
+    assert!(text.contains("LUONNOS"), "no watermark");
+    assert!(text.contains("LUONNOS · 28.2.2020"), "no build stamp");
+    assert!(text.contains("Huom.: Tarkista luvut ennen julkaisua."));
+    assert!(text.contains("vanha") && text.contains("uusi") && text.contains("lisäys"));
+}
+
+#[test]
+fn final_build_refuses_notes_and_illustrative_data_then_succeeds() {
+    let p = built();
+    let before = p.read(REPORT);
+    let out = p.run(&["build", "--final"]);
+    let chapter = "report/chapters/01-johdanto.md";
+    let note_line = String::from_utf8(p.read(chapter)).unwrap().lines().position(|l| l.contains("{>>")).unwrap() + 1;
+    must_fail_with(&out, 1, "data/datasets.toml:2:8:");
+    must_fail_with(&out, 1, "dataset `verkostot` is illustrative");
+    must_fail_with(&out, 1, &format!("{chapter}:{note_line}:22: error: a CriticMarkup note remains"));
+    must_fail_with(&out, 1, "a CriticMarkup suggested deletion remains");
+    must_fail_with(&out, 1, "a CriticMarkup suggested insertion remains");
+    assert!(before == p.read(REPORT));
+
+    // Clear every problem: the final build succeeds without a watermark.
+    let text = String::from_utf8(p.read(chapter)).unwrap();
+    let text: String = text.lines().filter(|l| !l.contains("{>>")).map(|l| format!("{l}\n")).collect();
+    p.write(chapter, &text);
+    let datasets = String::from_utf8(p.read("data/datasets.toml")).unwrap().replace("illustrative = true", "illustrative = false");
+    p.write("data/datasets.toml", &datasets);
+    must_succeed(&p.run(&["build", "--final"]));
+    let text = pdf_text(&p.path().join(REPORT));
+    assert!(!text.contains("LUONNOS"));
+}
+
+#[test]
+fn builds_are_reproducible() {
+    let p = built();
+    let first = (p.read(REPORT), p.read(BRIEF));
+    must_succeed(&p.run(&["build"]));
+    assert!(first == (p.read(REPORT), p.read(BRIEF)), "two builds with the same SOURCE_DATE_EPOCH differ");
+}
+
+#[test]
+fn json_summary_lists_outputs_with_pages() {
+    let p = TempProject::fixture("sample");
+    let out = p.run(&["build", "--json"]);
+    must_succeed(&out);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(summary["ok"], true);
+    let outputs = summary["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 2);
+    assert!(outputs.iter().all(|o| o["pages"].as_u64().unwrap() >= 1));
+}
