@@ -23,6 +23,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Run the whole pipeline, compile included, without writing anything.
     Check(CheckArgs),
+    /// Build, then rebuild whenever a file under report/, data/ or
+    /// templates/ changes (new files included). Stop with Ctrl-C.
+    Watch(WatchArgs),
     /// Print the Typst for one Markdown file (no templating): a standalone
     /// document, for debugging and tests.
     Convert(ConvertArgs),
@@ -75,6 +78,24 @@ pub struct ReleaseArgs {
     /// stamp.
     #[arg(long = "final")]
     pub final_mode: bool,
+}
+
+/// `kooste watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Folder for the PDFs, relative to the project root.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+
+    /// Rebuild only this output (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub only: Vec<String>,
+
+    #[command(flatten)]
+    pub release: ReleaseArgs,
 }
 
 /// `kooste check`.

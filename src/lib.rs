@@ -16,8 +16,9 @@
 //! 8. [`world`] and [`compile`]: the source compiles in a sandboxed
 //!    `typst::World` → `PagedDocument` → PDF, written atomically.
 //!
-//! [`pipeline`] runs the stages (outputs in parallel with rayon), and
-//! [`diagnostics`] prints every problem at its place in the author's files.
+//! [`pipeline`] runs the stages (outputs in parallel with rayon),
+//! [`diagnostics`] prints every problem at its place in the author's files,
+//! and [`watch`] rebuilds on change with the Typst world kept alive.
 
 pub mod chapters;
 pub mod cli;
@@ -30,4 +31,5 @@ pub mod project;
 pub mod references;
 pub mod render;
 pub mod tables;
+pub mod watch;
 pub mod world;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use kooste::cli::{BuildArgs, CheckArgs, Cli, Command, ConvertArgs, ProjectArgs};
+use kooste::cli::{BuildArgs, CheckArgs, Cli, Command, ConvertArgs, ProjectArgs, WatchArgs};
 use kooste::diagnostics::{self, has_errors};
 use kooste::pipeline::{self, Mode, RunOptions};
 use kooste::project::{Project, ProjectError};
@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
+        Command::Watch(args) => watch(args),
         Command::Convert(args) => convert(args),
     };
     ExitCode::from(code)
@@ -51,6 +52,24 @@ fn build(args: BuildArgs) -> u8 {
         print_json(&project, &result);
     }
     finish(&project, &args.project, result, Mode::Build)
+}
+
+fn watch(args: WatchArgs) -> u8 {
+    let project = match open(&args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if args.release.final_mode {
+        pipeline::pin_source_date(&project.root);
+    }
+    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode };
+    match kooste::watch::watch(&project.root, options, args.project.diagnostic_format) {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            2
+        }
+    }
 }
 
 fn check(args: CheckArgs) -> u8 {

@@ -133,6 +133,20 @@ pub struct Prepared {
 
 /// Runs the pipeline over `project`.
 pub fn run(project: &Project, options: &RunOptions) -> anyhow::Result<RunReport> {
+    run_in(project, options, &mut Session::default())
+}
+
+/// What stays alive between the builds of `kooste watch`: the fonts, the
+/// library and the file cache, and each output's generated main source,
+/// edited in place so typst's incremental compilation can reuse its work.
+#[derive(Default)]
+pub struct Session {
+    shared: Option<Arc<Shared>>,
+    mains: HashMap<String, typst::syntax::Source>,
+}
+
+/// Runs the pipeline, reusing what `session` kept from the previous run.
+pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) -> anyhow::Result<RunReport> {
     let start = Instant::now();
     let mut report = RunReport::default();
     let (prepared, mut diags) = prepare(project);
@@ -162,7 +176,19 @@ pub fn run(project: &Project, options: &RunOptions) -> anyhow::Result<RunReport>
         }
     }
 
-    let shared = Arc::new(Shared::new(&project.root, build_time(project)));
+    // Keep fonts and library; files are re-read where they changed.
+    let shared = match session.shared.take() {
+        Some(mut shared) if shared.root == project.root => match Arc::get_mut(&mut shared) {
+            Some(s) => {
+                s.files.reset();
+                s.time = build_time(project);
+                shared
+            }
+            None => Arc::new(Shared::new(&project.root, build_time(project))),
+        },
+        _ => Arc::new(Shared::new(&project.root, build_time(project))),
+    };
+    session.shared = Some(shared.clone());
     let build = BuildInfo::detect(&project.root, build_date());
     let context = merge(
         output_context(project, &prepared),
@@ -170,15 +196,20 @@ pub fn run(project: &Project, options: &RunOptions) -> anyhow::Result<RunReport>
     );
     let out_dir = project.root.join(&options.out_dir);
 
-    let results: Vec<(Option<Built>, Diagnostics)> = outputs
+    let mains = &session.mains;
+    let results: Vec<(Option<Built>, Diagnostics, Option<typst::syntax::Source>)> = outputs
         .par_iter()
-        .map(|spec| build_output(project, &prepared, &shared, &context, spec, &out_dir, options.mode))
+        .map(|spec| build_output(project, &prepared, &shared, &context, spec, &out_dir, options.mode, mains.get(&spec.name).cloned()))
         .collect();
     let mut built = Vec::new();
-    for (out, mut diags) in results {
+    for ((out, mut diags, main), spec) in results.into_iter().zip(&outputs) {
         built.extend(out);
         report.diagnostics.append(&mut diags);
+        if let Some(main) = main {
+            session.mains.insert(spec.name.clone(), main);
+        }
     }
+    drop(shared);
     // All or nothing: a deliverable set is written only when every output
     // compiled, so the PDFs on disk always belong together.
     if has_errors(&report.diagnostics) {
@@ -617,16 +648,18 @@ fn build_output(
     spec: &OutputSpec,
     out_dir: &Path,
     mode: Mode,
-) -> (Option<Built>, Diagnostics) {
+    previous: Option<typst::syntax::Source>,
+) -> (Option<Built>, Diagnostics, Option<typst::syntax::Source>) {
     let started = Instant::now();
     let template_path = Path::new(TEMPLATES_DIR).join(&spec.template);
     let template_text = std::fs::read_to_string(project.root.join(&template_path)).unwrap_or_default();
     let ctx = merge(context.clone(), [("output", Value::from_serialize(spec))]);
     let source = match prepared.renderer.render_output(&project.root, &spec.template, &ctx) {
         Ok(source) => source,
-        Err(diag) => return (None, vec![diag]),
+        Err(diag) => return (None, vec![diag], previous),
     };
-    let world = ReportWorld::new(shared.clone(), &main_vpath(spec), source);
+    let world = ReportWorld::with_previous(shared.clone(), &main_vpath(spec), source, previous);
+    let main = Some(world.main_source().clone());
     let origin = Origin { template_path: &template_path, template_text: &template_text };
     let (doc, mut diags) = compile_document(&world, &origin);
     let pdf_path = out_dir.join(&spec.file);
@@ -634,7 +667,7 @@ fn build_output(
         if mode == Mode::Build {
             let _ = write_atomic(&pdf_path.with_extension("typ"), world.main_source().text().as_bytes());
         }
-        return (None, diags);
+        return (None, diags, main);
     };
     let pages = page_count(&doc);
     if let Some(budget) = spec.page_budget
@@ -645,17 +678,17 @@ fn build_output(
             Diagnostic::error(CONFIG_PATH, at, format!("output `{}` has {pages} pages, {} over its page budget of {budget}", spec.name, pages - budget))
                 .with_hint("shorten the text, or raise page-budget in report.toml"),
         );
-        return (None, diags);
+        return (None, diags, main);
     }
     let standards = typst_pdf::PdfStandards::new(&spec.standards).unwrap_or_default();
     match export_pdf(&world, &doc, &spec.name, document_date(project), standards) {
         Ok(pdf) => {
             let report = OutputReport { name: spec.name.clone(), path: pdf_path, pages, bytes: pdf.len(), compile_time: started.elapsed() };
-            (Some(Built { report, pdf }), diags)
+            (Some(Built { report, pdf }), diags, main)
         }
         Err(mut errs) => {
             diags.append(&mut errs);
-            (None, diags)
+            (None, diags, main)
         }
     }
 }

@@ -119,6 +119,19 @@ impl ReportWorld {
         ReportWorld { shared, main: Source::new(id, text) }
     }
 
+    /// Like [`ReportWorld::new`], but edits `previous` (the same output's
+    /// source from the last build) in place: unchanged parts keep their
+    /// spans, so typst's memoized work stays valid.
+    pub fn with_previous(shared: Arc<Shared>, vpath: &str, text: String, previous: Option<Source>) -> ReportWorld {
+        match previous {
+            Some(mut main) => {
+                main.replace(&text);
+                ReportWorld { shared, main }
+            }
+            None => ReportWorld::new(shared, vpath, text),
+        }
+    }
+
     /// The generated main source.
     pub fn main_source(&self) -> &Source {
         &self.main

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Measures `kooste watch` end to end: the cold `kooste build` time, then the
+# time from appending a paragraph to a chapter until the new PDF is on disk,
+# with the watcher running. Prints medians of RUNS edits and the ratio.
+# Usage: scripts/bench-watch.sh [RUNS]   (needs target/release/kooste)
+set -euo pipefail
+runs=${1:-5}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bin="$repo/target/release/kooste"
+work=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+cp -r "$repo/report" "$repo/data" "$repo/templates" "$work/"
+export SOURCE_DATE_EPOCH=1582848000
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# Cold builds, each a fresh process.
+cold=$(for _ in $(seq "$runs"); do s=$(now); "$bin" build --root "$work" >/dev/null 2>&1; e=$(now); echo "$e - $s" | bc; done | median)
+
+"$bin" watch --root "$work" >"$work/watch.log" 2>&1 &
+pid=$!
+until grep -q "Waiting for changes" "$work/watch.log"; do sleep 0.05; done
+chapter="$work/report/chapters/02-toimintaymparisto.md"
+pdf="$work/out/report.pdf"
+inc=$(for i in $(seq "$runs"); do
+  before=$(stat -c %Y.%N "$pdf" 2>/dev/null || echo 0)
+  count=$(grep -c "Waiting for changes" "$work/watch.log")
+  s=$(now)
+  printf '\nLisätty kappale %s mittausta varten: verkostot oppivat toisiltaan.\n' "$i" >> "$chapter"
+  until [ "$(grep -c "Waiting for changes" "$work/watch.log")" -gt "$count" ]; do sleep 0.01; done
+  e=$(now)
+  echo "$e - $s" | bc
+done | median)
+echo "cold kooste build (median of $runs): ${cold} s"
+echo "watch: edit to new PDF (median of $runs): ${inc} s"
+echo "ratio: $(echo "scale=3; $inc / $cold" | bc)"
