@@ -26,6 +26,8 @@ pub enum Command {
     /// Build, then rebuild whenever a file under report/, data/ or
     /// templates/ changes (new files included). Stop with Ctrl-C.
     Watch(WatchArgs),
+    /// Create a new report project in DIR that builds at once.
+    Init(InitArgs),
     /// Print the Typst for one Markdown file (no templating): a standalone
     /// document, for debugging and tests.
     Convert(ConvertArgs),
@@ -106,6 +108,13 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub release: ReleaseArgs,
+}
+
+/// `kooste init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the project in (created if missing).
+    pub dir: PathBuf,
 }
 
 /// `kooste convert`.

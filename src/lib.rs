@@ -21,10 +21,12 @@
 //! and [`watch`] rebuilds on change with the Typst world kept alive.
 
 pub mod chapters;
+pub mod charts;
 pub mod cli;
 pub mod compile;
 pub mod convert;
 pub mod diagnostics;
+pub mod init;
 pub mod markdown;
 pub mod pipeline;
 pub mod project;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use kooste::cli::{BuildArgs, CheckArgs, Cli, Command, ConvertArgs, ProjectArgs, WatchArgs};
+use kooste::cli::InitArgs;
 use kooste::diagnostics::{self, has_errors};
 use kooste::pipeline::{self, Mode, RunOptions};
 use kooste::project::{Project, ProjectError};
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Watch(args) => watch(args),
         Command::Convert(args) => convert(args),
+        Command::Init(args) => init(args),
     };
     ExitCode::from(code)
 }
@@ -145,6 +147,20 @@ fn print_json(project: &Project, result: &anyhow::Result<pipeline::RunReport>) {
         Err(err) => serde_json::json!({ "ok": false, "outputs": [], "fatal": format!("{err:#}") }),
     };
     println!("{}", serde_json::to_string_pretty(&summary).expect("JSON values serialize"));
+}
+
+fn init(args: InitArgs) -> u8 {
+    match kooste::init::init(&args.dir) {
+        Ok(()) => {
+            eprintln!("created a kooste project in {}", args.dir.display());
+            eprintln!("  build it: cd {} && kooste build", args.dir.display());
+            0
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            2
+        }
+    }
 }
 
 fn convert(args: ConvertArgs) -> u8 {

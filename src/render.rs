@@ -113,6 +113,10 @@ impl Renderer {
             let tables = tables.clone();
             env.add_function("count", move |dataset: &str| find(&tables, dataset).map(|t| t.rows.len()));
         }
+        {
+            let tables = tables.clone();
+            env.add_function("chart", move |state: &State, dataset: &str, kwargs: Kwargs| chart(state, &tables, dataset, kwargs));
+        }
         env.add_function("table", move |state: &State, dataset: &str, kwargs: Kwargs| table(state, &tables, dataset, kwargs));
         Renderer { env }
     }
@@ -380,6 +384,44 @@ fn table(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Resu
     if let Some(id) = id {
         LABELS.with(|l| l.borrow_mut().push(id));
     }
+    Ok(generated_block(state, typst))
+}
+
+/// `chart("dataset", kind="bar", x="col", y="col" or ["a", "b"], caption=…,
+/// id="fig-…", alt=…, y_label=…, percent=false)`: a numbered vector chart.
+fn chart(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Result<Value, Error> {
+    let table = find(tables, dataset)?;
+    let kind_name: String = kwargs.get::<Option<String>>("kind")?.unwrap_or_else(|| "bar".into());
+    let kind = crate::charts::ChartKind::from_name(&kind_name)
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("unknown chart kind `{kind_name}` (kinds: bar, stacked-bar, line, dot)")))?;
+    let x: String = kwargs.get("x")?;
+    let y: Value = kwargs.get("y")?;
+    let y: Vec<String> = match y.as_str() {
+        Some(one) => vec![one.to_string()],
+        None => y.try_iter()?.map(|v| v.to_string()).collect(),
+    };
+    let caption: Option<String> = kwargs.get("caption")?;
+    let spec = crate::charts::ChartSpec {
+        kind,
+        x,
+        y,
+        caption: caption.unwrap_or_else(|| table.title.clone()),
+        id: kwargs.get("id")?,
+        alt: kwargs.get("alt")?,
+        y_label: kwargs.get("y_label")?,
+        percent: kwargs.get::<Option<bool>>("percent")?.unwrap_or(false),
+    };
+    kwargs.assert_all_used()?;
+    let chart = crate::charts::chart_typst(table, &spec).map_err(|e| Error::new(ErrorKind::InvalidOperation, e))?;
+    if let Some(id) = spec.id {
+        LABELS.with(|l| l.borrow_mut().push(id));
+    }
+    Ok(generated_block(state, chart.typst))
+}
+
+/// Generated Typst as a template value: a token standing for the block in
+/// Markdown templates, the Typst itself in Typst templates.
+fn generated_block(state: &State, typst: String) -> Value {
     if matches!(state.auto_escape(), AutoEscape::Custom("markdown")) {
         let index = BLOCKS.with(|b| {
             let mut b = b.borrow_mut();
@@ -387,9 +429,9 @@ fn table(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Resu
             b.len() - 1
         });
         // On its own line this is an HTML block that the converter replaces.
-        Ok(Value::from_safe_string(format!("<!--{BLOCK_TOKEN}{index}-->")))
+        Value::from_safe_string(format!("<!--{BLOCK_TOKEN}{index}-->"))
     } else {
-        Ok(Value::from_safe_string(typst))
+        Value::from_safe_string(typst)
     }
 }
 

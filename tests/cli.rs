@@ -250,3 +250,18 @@ fn json_summary_lists_outputs_with_pages() {
     assert_eq!(outputs.len(), 2);
     assert!(outputs.iter().all(|o| o["pages"].as_u64().unwrap() >= 1));
 }
+
+#[test]
+fn init_scaffolds_a_project_that_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("uusi");
+    let kooste = env!("CARGO_BIN_EXE_kooste");
+    let out = std::process::Command::new(kooste).arg("init").arg(&target).output().unwrap();
+    must_succeed(&out);
+    let out = std::process::Command::new(kooste).arg("build").current_dir(&target).env("GIT_CEILING_DIRECTORIES", dir.path()).output().unwrap();
+    must_succeed(&out);
+    assert!(target.join("out/report.pdf").exists() && target.join("out/policy-brief.pdf").exists());
+    // A second init into the same folder refuses to overwrite.
+    let again = std::process::Command::new(kooste).arg("init").arg(&target).output().unwrap();
+    must_fail_with(&again, 2, "already holds a kooste project");
+}
