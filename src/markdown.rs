@@ -701,6 +701,12 @@ impl<'a> Converter<'a, '_> {
     }
 
     fn link(&mut self, node: Node<'a>, url: &str) {
+        // `[foo]()`, `[foo](<>)`, `[foo]: <>`: CommonMark allows an empty
+        // destination, Typst's `link` does not; there is nothing to link to.
+        if url.is_empty() {
+            self.inlines(node);
+            return;
+        }
         if let Some(label) = url.strip_prefix('#').filter(|l| !l.is_empty() && self.opts.resolve_citations) {
             let range = self.node_range(node);
             self.out.references.push(LabelUse { name: label.to_string(), range });
@@ -1063,24 +1069,56 @@ pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
     out
 }
 
-/// Removes HTML tags and comments, keeping the text between them.
+/// Removes HTML markup, keeping the text between it, as a browser would:
+/// tags (up to the `>` outside quoted attribute values), comments,
+/// processing instructions, declarations and CDATA sections. A `<` that
+/// starts none of them is text; an unterminated tag runs to the end.
 fn strip_tags(html: &str) -> String {
     let mut out = String::new();
     let mut rest = html;
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
         let after = &rest[open..];
-        let close = if after.starts_with("<!--") { after.find("-->").map(|i| i + 3) } else { after.find('>').map(|i| i + 1) };
-        match close {
+        match markup_len(after) {
             Some(len) => rest = &after[len..],
             None => {
-                out.push_str(after);
-                rest = "";
+                out.push('<');
+                rest = &after[1..];
             }
         }
     }
     out.push_str(rest);
     out
+}
+
+/// The length of the HTML markup at the start of `s` (which starts with
+/// `<`), or `None` if that `<` is text.
+fn markup_len(s: &str) -> Option<usize> {
+    let through = |from: usize, end: &str| s[from..].find(end).map_or(s.len(), |i| from + i + end.len());
+    for (open, close) in [("<!-->", ""), ("<!--->", ""), ("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>")] {
+        if s.starts_with(open) {
+            return Some(if close.is_empty() { open.len() } else { through(open.len(), close) });
+        }
+    }
+    let name = if s.starts_with("</") || s.starts_with("<!") { 2 } else { 1 };
+    if !s[name..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut quote = None;
+    let mut after_equals = false;
+    for (i, c) in s.char_indices().skip(name) {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '>' => return Some(i + 1),
+            None if after_equals && (c == '"' || c == '\'') => quote = Some(c),
+            None => {}
+        }
+        if !c.is_whitespace() {
+            after_equals = quote.is_none() && c == '=';
+        }
+    }
+    Some(s.len())
 }
 
 /// A drawn checkbox for a task-list item.
@@ -1155,6 +1193,21 @@ mod tests {
             resolve_citations: true,
         };
         to_typst(md, &opts)
+    }
+
+    #[test]
+    fn empty_link_destination_is_plain_text() {
+        let out = convert("[link]() and [](<>)\n");
+        assert!(!out.typst.contains("#link(\"\")"), "{}", out.typst);
+        assert!(out.typst.contains("link and"), "{}", out.typst);
+    }
+
+    #[test]
+    fn strip_tags_reads_html_markup() {
+        assert_eq!(strip_tags("<?php echo '>'; ?>okay"), "okay");
+        assert_eq!(strip_tags("<a title=\"x>y\">link</a> 1 < 2"), "link 1 < 2");
+        assert_eq!(strip_tags("<!-->a<!--->b<!-- c -->d<![CDATA[ e > f ]]>g"), "abdg");
+        assert_eq!(strip_tags("<div id=\"foo\"\n*hi*\n"), "");
     }
 
     #[test]
