@@ -68,6 +68,12 @@ pub struct BuildArgs {
     /// standard output, for CI tools.
     #[arg(long)]
     pub json: bool,
+
+    /// Also write the generated Typst of every output, with the files it
+    /// reads, into DIR, so that `typst compile --root DIR
+    /// DIR/templates/<name>.generated.typ` builds it on its own.
+    #[arg(long, value_name = "DIR")]
+    pub emit_typst: Option<PathBuf>,
 }
 
 /// Draft or final output.

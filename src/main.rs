@@ -48,7 +48,7 @@ fn build(args: BuildArgs) -> u8 {
     if args.release.final_mode {
         pipeline::pin_source_date(&project.root);
     }
-    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode };
+    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode, emit_typst: args.emit_typst };
     let result = pipeline::run(&project, &options);
     if args.json {
         print_json(&project, &result);
@@ -64,7 +64,7 @@ fn watch(args: WatchArgs) -> u8 {
     if args.release.final_mode {
         pipeline::pin_source_date(&project.root);
     }
-    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode };
+    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode, emit_typst: None };
     match kooste::watch::watch(&project.root, options, args.project.diagnostic_format) {
         Ok(()) => 0,
         Err(err) => {
@@ -82,7 +82,7 @@ fn check(args: CheckArgs) -> u8 {
     if args.release.final_mode {
         pipeline::pin_source_date(&project.root);
     }
-    let options = RunOptions { mode: Mode::Check, out_dir: "out".into(), only: Vec::new(), final_mode: args.release.final_mode };
+    let options = RunOptions { mode: Mode::Check, out_dir: "out".into(), only: Vec::new(), final_mode: args.release.final_mode, emit_typst: None };
     finish(&project, &args.project, pipeline::run(&project, &options), Mode::Check)
 }
 

@@ -48,6 +48,8 @@ pub struct RunOptions {
     pub only: Vec<String>,
     /// Final deliverables (gates on, no watermark) rather than a draft.
     pub final_mode: bool,
+    /// Write each output's generated Typst and the files it reads here.
+    pub emit_typst: Option<PathBuf>,
 }
 
 /// What a draft's stamp says about the sources it was built from.
@@ -161,11 +163,12 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
         return Ok(report);
     }
 
-    let outputs: Vec<&OutputSpec> = project
+    let outputs: Vec<Job> = project
         .config
         .outputs
         .iter()
         .filter(|o| options.only.is_empty() || options.only.contains(&o.name))
+        .flat_map(|o| expand(o, &prepared))
         .collect();
     for name in &options.only {
         if !project.config.outputs.iter().any(|o| &o.name == name) {
@@ -192,32 +195,54 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
     let build = BuildInfo::detect(&project.root, build_date());
     let context = merge(
         output_context(project, &prepared),
-        [("mode", Value::from(if options.final_mode { "final" } else { "draft" })), ("build", Value::from_serialize(&build))],
+        [
+            ("mode", Value::from(if options.final_mode { "final" } else { "draft" })),
+            ("build", Value::from_serialize(&build)),
+            ("report_numbers", Value::from_serialize(BTreeMap::<String, String>::new())),
+        ],
     );
     let out_dir = project.root.join(&options.out_dir);
 
-    let mains = &session.mains;
-    let results: Vec<(Option<Built>, Diagnostics, Option<typst::syntax::Source>)> = outputs
-        .par_iter()
-        .map(|spec| build_output(project, &prepared, &shared, &context, spec, &out_dir, options.mode, mains.get(&spec.name).cloned()))
-        .collect();
-    let mut built = Vec::new();
-    for ((out, mut diags, main), spec) in results.into_iter().zip(&outputs) {
-        built.extend(out);
-        report.diagnostics.append(&mut diags);
-        if let Some(main) = main {
-            session.mains.insert(spec.name.clone(), main);
+    // Whole outputs first; batch outputs (one PDF per case, …) then know the
+    // report's heading numbers for their references into it.
+    let (batch, whole): (Vec<Job>, Vec<Job>) = outputs.into_iter().partition(|j| j.item.is_some());
+    let mut built: Vec<Built> = Vec::new();
+    let mut context = context;
+    for (phase, jobs) in [whole, batch].into_iter().enumerate() {
+        if phase == 1 {
+            let numbers: BTreeMap<String, String> = built.iter().flat_map(|b| b.numbers.clone()).collect();
+            context = merge(context, [("report_numbers", Value::from_serialize(&numbers))]);
+        }
+        let mains = &session.mains;
+        let ctx = &context;
+        let results: Vec<(Option<Built>, Diagnostics, Option<typst::syntax::Source>)> = jobs
+            .par_iter()
+            .map(|job| build_output(project, &prepared, &shared, ctx, job, &out_dir, options.mode, mains.get(&job.spec.name).cloned()))
+            .collect();
+        for ((out, mut diags, main), job) in results.into_iter().zip(&jobs) {
+            built.extend(out);
+            report.diagnostics.append(&mut diags);
+            if let Some(main) = main {
+                session.mains.insert(job.spec.name.clone(), main);
+            }
         }
     }
-    drop(shared);
     // All or nothing: a deliverable set is written only when every output
     // compiled, so the PDFs on disk always belong together.
     if has_errors(&report.diagnostics) {
         return Ok(report);
     }
+    if let Some(dir) = &options.emit_typst {
+        emit_typst(&project.root, dir, &built, &shared)?;
+    }
+    // The session keeps its own handle; this one must go so the next
+    // watch build can reset the file store.
+    drop(shared);
     if options.mode == Mode::Build {
         for b in &built {
             write_atomic(&b.report.path, &b.pdf)?;
+            // The Typst kept from an earlier failed build is stale now.
+            let _ = std::fs::remove_file(b.report.path.with_extension("typ"));
         }
     }
     report.outputs = built.into_iter().map(|b| b.report).collect();
@@ -232,10 +257,11 @@ pub fn render_sources(project: &Project, prepared: &Prepared) -> Result<Vec<(Str
         .config
         .outputs
         .iter()
-        .map(|spec| {
-            let ctx = merge(context.clone(), [("output", Value::from_serialize(spec))]);
-            let text = prepared.renderer.render_output(&project.root, &spec.template, &ctx)?;
-            Ok((spec.name.clone(), main_vpath(spec), text))
+        .flat_map(|o| expand(o, prepared))
+        .map(|job| {
+            let ctx = merge(context.clone(), [("output", Value::from_serialize(&job.spec)), ("item", job.item.clone().unwrap_or(Value::from(())))]);
+            let text = prepared.renderer.render_output(&project.root, &job.spec.template, &ctx)?;
+            Ok((job.spec.name.clone(), main_vpath(&job.spec), text))
         })
         .collect()
 }
@@ -244,13 +270,147 @@ pub fn render_sources(project: &Project, prepared: &Prepared) -> Result<Vec<(Str
 /// so relative imports resolve in templates/.
 fn main_vpath(spec: &OutputSpec) -> String {
     let stem = spec.template.trim_end_matches(".j2").trim_end_matches(".typ");
-    format!("/{TEMPLATES_DIR}/{stem}.generated.typ")
+    match spec.name.split_once('/') {
+        Some((_, id)) => format!("/{TEMPLATES_DIR}/{stem}.{id}.generated.typ"),
+        None => format!("/{TEMPLATES_DIR}/{stem}.generated.typ"),
+    }
+}
+
+/// One PDF to build: an output, or one item of a batch output.
+pub struct Job {
+    /// The output with `name` and `file` made concrete for the item.
+    pub spec: OutputSpec,
+    /// The item a batch template renders (`item` in the template).
+    pub item: Option<Value>,
+}
+
+/// The jobs of one output: itself, or one per item of its collection.
+pub fn expand(spec: &OutputSpec, prepared: &Prepared) -> Vec<Job> {
+    let Some(each) = &spec.each else {
+        return vec![Job { spec: spec.clone(), item: None }];
+    };
+    let items: Vec<(String, Value)> = if each == "cases" {
+        prepared.sources.cases.iter().map(|c| (c.front.id.clone(), case_value(c, prepared))).collect()
+    } else if each == "recommendations" {
+        prepared.sources.recommendations.iter().map(|r| (r.front.id.to_lowercase(), recommendation_value(r, prepared))).collect()
+    } else {
+        let name = each.trim_start_matches("data.");
+        prepared
+            .tables
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .map(|row| {
+                        let id = slug(&row.first().map(cell_text).unwrap_or_default());
+                        let map: BTreeMap<&str, &crate::tables::Cell> = t.headers.iter().map(String::as_str).zip(row.iter()).collect();
+                        (id, Value::from_serialize(&map))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    items
+        .into_iter()
+        .map(|(id, item)| {
+            let mut concrete = spec.clone();
+            concrete.name = format!("{}/{id}", spec.name);
+            concrete.file = spec.file.replace("{id}", &id);
+            Job { spec: concrete, item: Some(item) }
+        })
+        .collect()
+}
+
+fn cell_text(cell: &crate::tables::Cell) -> String {
+    match cell {
+        crate::tables::Cell::Empty => String::new(),
+        crate::tables::Cell::Int(i) => i.to_string(),
+        crate::tables::Cell::Num(n) => n.to_string(),
+        crate::tables::Cell::Text(t) => t.clone(),
+    }
+}
+
+/// A file-name-safe id: lowercase ASCII letters and digits, `-` between.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.to_lowercase().chars() {
+        let c = match c {
+            'ä' | 'å' => 'a',
+            'ö' => 'o',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Writes every output's generated main source and every project file the
+/// compiles read (style files, bibliography, images, fonts) under `dir`,
+/// keeping their paths, so the Typst compiles standalone with `--root dir`.
+fn emit_typst(root: &Path, dir: &Path, built: &[Built], shared: &Arc<Shared>) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let dir = root.join(dir);
+    let copy = |rel: &Path| -> anyhow::Result<()> {
+        let target = dir.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("failed to create {}", parent.display()))?;
+        }
+        std::fs::copy(root.join(rel), &target).with_context(|| format!("failed to copy {}", rel.display()))?;
+        Ok(())
+    };
+    for b in built {
+        let rel = b.main_vpath.trim_start_matches('/');
+        let target = dir.join(rel);
+        std::fs::create_dir_all(target.parent().expect("main files live in templates/")).context("failed to create the emit folder")?;
+        write_atomic(&target, b.main_text.as_bytes())?;
+    }
+    // What the compiles read, as the project's file loader recorded it.
+    for rel in shared.files.loader().accessed() {
+        copy(&rel)?;
+    }
+    if root.join("report/fonts").is_dir() {
+        for entry in std::fs::read_dir(root.join("report/fonts"))?.flatten() {
+            copy(&Path::new("report/fonts").join(entry.file_name()))?;
+        }
+    }
+    Ok(())
 }
 
 /// A compiled output waiting to be written.
 struct Built {
     report: OutputReport,
     pdf: Vec<u8>,
+    /// The generated main source and its virtual path, for `--emit-typst`.
+    main_vpath: String,
+    main_text: String,
+    /// Label → printed number of the headings the output numbered (from
+    /// the `<kooste-numbers>` metadata its template may place).
+    numbers: BTreeMap<String, String>,
+}
+
+/// Reads the `<kooste-numbers>` metadata: pairs of label and number.
+fn heading_numbers(doc: &typst_layout::PagedDocument) -> BTreeMap<String, String> {
+    use typst::foundations::{Label, Value as TypstValue};
+    use typst::introspection::{Introspector as _, MetadataElem};
+    let Some(label) = Label::new(typst::utils::PicoStr::intern("kooste-numbers")) else { return BTreeMap::new() };
+    let Ok(content) = doc.introspector().query_label(label) else { return BTreeMap::new() };
+    let Some(meta) = content.to_packed::<MetadataElem>() else { return BTreeMap::new() };
+    let TypstValue::Array(pairs) = &meta.value else { return BTreeMap::new() };
+    pairs
+        .iter()
+        .filter_map(|pair| match pair {
+            TypstValue::Array(kv) if kv.len() == 2 => match (kv.at(0, None).ok()?, kv.at(1, None).ok()?) {
+                (TypstValue::Str(k), TypstValue::Str(v)) => Some((k.to_string(), v.to_string())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 /// Loads every input, renders and converts the Markdown, and checks labels
@@ -519,7 +679,7 @@ fn merge<const N: usize>(value: Value, extra: [(&str, Value); N]) -> Value {
 
 /// Context for output templates.
 fn output_context(project: &Project, prepared: &Prepared) -> Value {
-    let typst_of = |path: &Path| Value::from_safe_string(prepared.fragments.get(path).map(|f| f.typst.clone()).unwrap_or_default());
+    let typst_of = |path: &Path| fragment_typst(prepared, path);
     let chapters: Vec<Value> = prepared
         .sources
         .chapters
@@ -544,18 +704,8 @@ fn output_context(project: &Project, prepared: &Prepared) -> Value {
             ]))
         })
         .collect();
-    let cases: Vec<Value> = prepared
-        .sources
-        .cases
-        .iter()
-        .map(|c| merge(Value::from_serialize(&c.front), [("label", Value::from(format!("sec-case-{}", c.front.id))), ("typst", typst_of(&c.doc.path))]))
-        .collect();
-    let recs: Vec<Value> = prepared
-        .sources
-        .recommendations
-        .iter()
-        .map(|r| merge(Value::from_serialize(&r.front), [("label", Value::from(recommendation_label(&r.front.id))), ("typst", typst_of(&r.doc.path))]))
-        .collect();
+    let cases: Vec<Value> = prepared.sources.cases.iter().map(|c| case_value(c, prepared)).collect();
+    let recs: Vec<Value> = prepared.sources.recommendations.iter().map(|r| recommendation_value(r, prepared)).collect();
     let brief = prepared
         .sources
         .brief
@@ -595,6 +745,27 @@ fn build_date() -> Datetime {
     use chrono::Datelike;
     let now = source_date_epoch().and_then(|ts| chrono::DateTime::from_timestamp(ts, 0)).unwrap_or_else(chrono::Utc::now);
     Datetime::from_ymd(now.year(), now.month() as u8, now.day() as u8).unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("constant date"))
+}
+
+/// A case study for templates: front matter, label and converted text.
+fn case_value(case: &crate::chapters::Case, prepared: &Prepared) -> Value {
+    merge(
+        Value::from_serialize(&case.front),
+        [("label", Value::from(format!("sec-case-{}", case.front.id))), ("typst", fragment_typst(prepared, &case.doc.path))],
+    )
+}
+
+/// A recommendation for templates: front matter, label and converted text.
+fn recommendation_value(rec: &crate::chapters::Recommendation, prepared: &Prepared) -> Value {
+    merge(
+        Value::from_serialize(&rec.front),
+        [("label", Value::from(recommendation_label(&rec.front.id))), ("typst", fragment_typst(prepared, &rec.doc.path))],
+    )
+}
+
+/// The converted Typst of a document, marked safe for templates.
+fn fragment_typst(prepared: &Prepared, path: &Path) -> Value {
+    Value::from_safe_string(prepared.fragments.get(path).map(|f| f.typst.clone()).unwrap_or_default())
 }
 
 /// The date typst sees: SOURCE_DATE_EPOCH if set, else the date in report.toml.
@@ -645,15 +816,16 @@ fn build_output(
     prepared: &Prepared,
     shared: &Arc<Shared>,
     context: &Value,
-    spec: &OutputSpec,
+    job: &Job,
     out_dir: &Path,
     mode: Mode,
     previous: Option<typst::syntax::Source>,
 ) -> (Option<Built>, Diagnostics, Option<typst::syntax::Source>) {
     let started = Instant::now();
+    let spec = &job.spec;
     let template_path = Path::new(TEMPLATES_DIR).join(&spec.template);
     let template_text = std::fs::read_to_string(project.root.join(&template_path)).unwrap_or_default();
-    let ctx = merge(context.clone(), [("output", Value::from_serialize(spec))]);
+    let ctx = merge(context.clone(), [("output", Value::from_serialize(spec)), ("item", job.item.clone().unwrap_or(Value::from(())))]);
     let source = match prepared.renderer.render_output(&project.root, &spec.template, &ctx) {
         Ok(source) => source,
         Err(diag) => return (None, vec![diag], previous),
@@ -684,7 +856,14 @@ fn build_output(
     match export_pdf(&world, &doc, &spec.name, document_date(project), standards) {
         Ok(pdf) => {
             let report = OutputReport { name: spec.name.clone(), path: pdf_path, pages, bytes: pdf.len(), compile_time: started.elapsed() };
-            (Some(Built { report, pdf }), diags, main)
+            let built = Built {
+                report,
+                pdf,
+                numbers: heading_numbers(&doc),
+                main_vpath: main_vpath(spec),
+                main_text: world.main_source().text().to_string(),
+            };
+            (Some(built), diags, main)
         }
         Err(mut errs) => {
             diags.append(&mut errs);

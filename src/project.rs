@@ -101,6 +101,11 @@ pub struct OutputSpec {
     /// Most pages the output may have; more fails the build.
     #[serde(default)]
     pub page_budget: Option<usize>,
+    /// A batch output: the template is rendered once per item of
+    /// `cases`, `recommendations` or `data.<dataset>` (one per row), with
+    /// the item as `item`; `file` then contains `{id}`.
+    #[serde(default)]
+    pub each: Option<String>,
 }
 
 impl Config {
@@ -159,6 +164,21 @@ impl Config {
             }
  if let Err(err) = typst_pdf::PdfStandards::new(&out.standards) {
                 diags.push(Diagnostic::error(CONFIG_PATH, at("standards"), format!("output `{}`: {}", out.name, err.message())));
+            }
+            if let Some(each) = &out.each {
+                let known = each == "cases" || each == "recommendations" || each.strip_prefix("data.").is_some_and(|d| !d.is_empty());
+                if !known {
+                    diags.push(
+                        Diagnostic::error(CONFIG_PATH, at(each), format!("output `{}`: each = \"{each}\" is not a collection", out.name))
+                            .with_hint("use \"cases\", \"recommendations\" or \"data.<dataset>\""),
+                    );
+                }
+                if !out.file.contains("{id}") {
+                    diags.push(
+                        Diagnostic::error(CONFIG_PATH, at(&out.file), format!("output `{}` is built once per item, so its file needs `{{id}}`", out.name))
+                            .with_hint("for example file = \"cases/{id}.pdf\""),
+                    );
+                }
             }
             if out.template.contains("..") || Path::new(&out.template).is_absolute() {
                 diags.push(Diagnostic::error(

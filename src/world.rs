@@ -27,12 +27,19 @@ pub const PACKAGES_DIR: &str = "templates/packages";
 /// Loads project files, refusing anything outside the root.
 pub struct ProjectFiles {
     root: PathBuf,
+    /// Project files served so far (relative paths), for `--emit-typst`.
+    accessed: std::sync::Mutex<std::collections::BTreeSet<PathBuf>>,
 }
 
 impl ProjectFiles {
     /// `root` must be canonical.
     pub fn new(root: PathBuf) -> Self {
-        Self { root }
+        Self { root, accessed: Default::default() }
+    }
+
+    /// The project files loaded so far, relative to the root.
+    pub fn accessed(&self) -> Vec<PathBuf> {
+        self.accessed.lock().map(|set| set.iter().cloned().collect()).unwrap_or_default()
     }
 
     fn load_from(&self, base: &Path, vpath: &VirtualPath) -> FileResult<Bytes> {
@@ -54,7 +61,13 @@ impl ProjectFiles {
 impl FileLoader for ProjectFiles {
     fn load(&self, id: FileId) -> FileResult<Bytes> {
         match id.root() {
-            VirtualRoot::Project => self.load_from(&self.root, id.vpath()),
+            VirtualRoot::Project => {
+                let bytes = self.load_from(&self.root, id.vpath())?;
+                if let Ok(mut set) = self.accessed.lock() {
+                    set.insert(PathBuf::from(id.vpath().get_without_slash()));
+                }
+                Ok(bytes)
+            }
             VirtualRoot::Package(spec) => {
                 let dir = self
                     .root

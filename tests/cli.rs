@@ -170,6 +170,9 @@ fn the_repository_report_builds() {
     assert!(pdf_pages(&report) >= 20, "report has {} pages", pdf_pages(&report));
     let pages = pdf_pages(&brief);
     assert!((2..=4).contains(&pages), "brief has {pages} pages");
+    let cases = std::fs::read_dir(repo().join("report/cases")).unwrap().count();
+    let sheets = std::fs::read_dir(out_dir.path().join("cases")).unwrap().count();
+    assert_eq!(sheets, cases, "one sheet per case study");
 }
 
 #[test]
@@ -247,7 +250,8 @@ fn json_summary_lists_outputs_with_pages() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(summary["ok"], true);
     let outputs = summary["outputs"].as_array().unwrap();
-    assert_eq!(outputs.len(), 2);
+    let names: Vec<&str> = outputs.iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["report", "brief", "cases/alfa"]);
     assert!(outputs.iter().all(|o| o["pages"].as_u64().unwrap() >= 1));
 }
 
@@ -264,4 +268,28 @@ fn init_scaffolds_a_project_that_builds() {
     // A second init into the same folder refuses to overwrite.
     let again = std::process::Command::new(kooste).arg("init").arg(&target).output().unwrap();
     must_fail_with(&again, 2, "already holds a kooste project");
+}
+
+#[test]
+fn batch_output_writes_one_pdf_per_case() {
+    let p = built();
+    let sheet = p.path().join("out/cases/alfa.pdf");
+    assert!(p.read("out/cases/alfa.pdf").starts_with(b"%PDF"));
+    let text = fold(&pdf_text(&sheet));
+    assert!(text.contains("Alfa-verkosto") && text.contains("Testitalo"), "{text}");
+}
+
+#[test]
+fn emitted_typst_compiles_on_its_own_to_the_same_pages() {
+    use std::sync::Arc;
+    let p = TempProject::fixture("sample");
+    let emit = tempfile::tempdir().unwrap();
+    must_succeed(&p.run(&["build", "--emit-typst", emit.path().to_str().unwrap()]));
+    // A world rooted at the emitted folder only: nothing else is readable.
+    let root = emit.path().canonicalize().unwrap();
+    let shared = Arc::new(kooste::world::Shared::new(&root, typst_kit::datetime::Time::fixed_timestamp(1582848000).unwrap()));
+    let text = std::fs::read_to_string(root.join("templates/report.generated.typ")).unwrap();
+    let world = kooste::world::ReportWorld::new(shared, "/templates/report.generated.typ", text);
+    let doc = typst::compile::<typst_layout::PagedDocument>(&world).output.expect("emitted Typst compiles");
+    assert_eq!(doc.pages().len(), pdf_pages(&p.path().join(REPORT)));
 }
