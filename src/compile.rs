@@ -36,7 +36,13 @@ pub struct Origin<'a> {
 /// Compiles the world's main source; errors and warnings come back mapped to
 /// the author's files.
 pub fn compile_document(world: &ReportWorld, origin: &Origin) -> (Option<PagedDocument>, Diagnostics) {
-    let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
+    // A bug in the compiler must not take the whole build down without a
+    // word: it becomes an error like any other, and no PDF is written.
+    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| typst::compile::<PagedDocument>(world)));
+    let Warned { output, warnings } = match compiled {
+        Ok(warned) => warned,
+        Err(payload) => return (None, vec![internal_error("compiling", origin.template_path, payload)]),
+    };
     let mut diags: Diagnostics = warnings.iter().map(|w| map_diagnostic(world, origin, w)).collect();
     match output {
         Ok(doc) => (Some(doc), diags),
@@ -57,7 +63,22 @@ pub fn export_pdf(world: &ReportWorld, doc: &PagedDocument, ident: &str, date: D
         ..PdfOptions::default()
     };
     let origin = Origin { template_path: Path::new(""), template_text: "" };
-    typst_pdf::pdf(doc, &options).map_err(|errors| errors.iter().map(|e| map_diagnostic(world, &origin, e)).collect())
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| typst_pdf::pdf(doc, &options))) {
+        Ok(result) => result.map_err(|errors| errors.iter().map(|e| map_diagnostic(world, &origin, e)).collect()),
+        Err(payload) => Err(vec![internal_error("exporting the PDF of", Path::new(""), payload)]),
+    }
+}
+
+/// An error for a panic inside typst, with what it said.
+fn internal_error(doing: &str, template: &Path, payload: Box<dyn std::any::Any + Send>) -> Diagnostic {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    Diagnostic::error(template, None, format!("the Typst compiler failed while {doing} this output (internal error: {what})"))
+        .with_hint("this is a bug in typst, not in your text; the last good PDFs are untouched")
+        .with_hint("try `kooste build --only NAME` to find the output, and simplify the last edit to find the construct")
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
