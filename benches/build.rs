@@ -54,7 +54,7 @@ fn main() {
     };
 
     // 2. The pipeline in process, cold.
-    let options = RunOptions { mode: Mode::Build, out_dir: out_dir.path().to_path_buf(), only: vec![], final_mode: false, emit_typst: None };
+    let options = RunOptions { mode: Mode::Build, out_dir: out_dir.path().to_path_buf(), only: vec![], final_mode: false, emit_typst: None, changes: None };
     let mut prepare = Vec::new();
     let pipeline_times: Vec<Duration> = (0..runs)
         .map(|_| {

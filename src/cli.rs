@@ -26,6 +26,10 @@ pub enum Command {
     /// Build, then rebuild whenever a file under report/, data/ or
     /// templates/ changes (new files included). Stop with Ctrl-C.
     Watch(WatchArgs),
+    /// Build a changes PDF of the report between two git revisions
+    /// (out/report-diff.pdf): added text marked, deleted text struck
+    /// through, and a first page listing the changed sections.
+    Diff(DiffArgs),
     /// Create a new report project in DIR that builds at once.
     Init(InitArgs),
     /// Print the Typst for one Markdown file (no templating): a standalone
@@ -114,6 +118,23 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub release: ReleaseArgs,
+}
+
+/// `kooste diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// The old revision, e.g. `HEAD~1`, a tag or a commit.
+    pub rev: String,
+
+    /// The new revision; default: the working tree.
+    pub rev2: Option<String>,
+
+    /// Where to write the changes PDF, relative to the project root.
+    #[arg(long, value_name = "FILE", default_value = "out/report-diff.pdf")]
+    pub out: PathBuf,
 }
 
 /// `kooste init`.

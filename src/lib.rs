@@ -26,6 +26,7 @@ pub mod cli;
 pub mod compile;
 pub mod convert;
 pub mod diagnostics;
+pub mod diff;
 pub mod init;
 pub mod markdown;
 pub mod pipeline;

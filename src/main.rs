@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use kooste::cli::{BuildArgs, CheckArgs, Cli, Command, ConvertArgs, ProjectArgs, WatchArgs};
-use kooste::cli::InitArgs;
+use kooste::cli::{DiffArgs, InitArgs};
 use kooste::diagnostics::{self, has_errors};
 use kooste::pipeline::{self, Mode, RunOptions};
 use kooste::project::{Project, ProjectError};
@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::Watch(args) => watch(args),
         Command::Convert(args) => convert(args),
         Command::Init(args) => init(args),
+        Command::Diff(args) => diff(args),
     };
     ExitCode::from(code)
 }
@@ -48,7 +49,7 @@ fn build(args: BuildArgs) -> u8 {
     if args.release.final_mode {
         pipeline::pin_source_date(&project.root);
     }
-    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode, emit_typst: args.emit_typst };
+    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode, emit_typst: args.emit_typst, changes: None };
     let result = pipeline::run(&project, &options);
     if args.json {
         print_json(&project, &result);
@@ -64,7 +65,7 @@ fn watch(args: WatchArgs) -> u8 {
     if args.release.final_mode {
         pipeline::pin_source_date(&project.root);
     }
-    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode, emit_typst: None };
+    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode, emit_typst: None, changes: None };
     match kooste::watch::watch(&project.root, options, args.project.diagnostic_format) {
         Ok(()) => 0,
         Err(err) => {
@@ -82,7 +83,7 @@ fn check(args: CheckArgs) -> u8 {
     if args.release.final_mode {
         pipeline::pin_source_date(&project.root);
     }
-    let options = RunOptions { mode: Mode::Check, out_dir: "out".into(), only: Vec::new(), final_mode: args.release.final_mode, emit_typst: None };
+    let options = RunOptions { mode: Mode::Check, out_dir: "out".into(), only: Vec::new(), final_mode: args.release.final_mode, emit_typst: None, changes: None };
     finish(&project, &args.project, pipeline::run(&project, &options), Mode::Check)
 }
 
@@ -147,6 +148,29 @@ fn print_json(project: &Project, result: &anyhow::Result<pipeline::RunReport>) {
         Err(err) => serde_json::json!({ "ok": false, "outputs": [], "fatal": format!("{err:#}") }),
     };
     println!("{}", serde_json::to_string_pretty(&summary).expect("JSON values serialize"));
+}
+
+fn diff(args: DiffArgs) -> u8 {
+    let project = match open(&args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    match kooste::diff::diff(&project.root, &args.rev, args.rev2.as_deref(), &args.out) {
+        Ok((report, changes, target)) => {
+            diagnostics::emit(&project.root, &report.diagnostics, args.project.diagnostic_format);
+            if has_errors(&report.diagnostics) {
+                eprintln!("the changes PDF could not be built (paths above are in a temporary copy of the sources)");
+                return 1;
+            }
+            let shown = target.strip_prefix(&project.root).unwrap_or(&target);
+            eprintln!("wrote {} ({} changed source{})", shown.display(), changes.len(), if changes.len() == 1 { "" } else { "s" });
+            0
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            2
+        }
+    }
 }
 
 fn init(args: InitArgs) -> u8 {

@@ -50,6 +50,8 @@ pub struct RunOptions {
     pub final_mode: bool,
     /// Write each output's generated Typst and the files it reads here.
     pub emit_typst: Option<PathBuf>,
+    /// For `kooste diff`: the changed sections, listed on a first page.
+    pub changes: Option<Vec<crate::diff::Change>>,
 }
 
 /// What a draft's stamp says about the sources it was built from.
@@ -199,6 +201,7 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
             ("mode", Value::from(if options.final_mode { "final" } else { "draft" })),
             ("build", Value::from_serialize(&build)),
             ("report_numbers", Value::from_serialize(BTreeMap::<String, String>::new())),
+            ("changes", options.changes.as_ref().map(Value::from_serialize).unwrap_or(Value::from(()))),
         ],
     );
     let out_dir = project.root.join(&options.out_dir);

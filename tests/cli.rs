@@ -293,3 +293,36 @@ fn emitted_typst_compiles_on_its_own_to_the_same_pages() {
     let doc = typst::compile::<typst_layout::PagedDocument>(&world).output.expect("emitted Typst compiles");
     assert_eq!(doc.pages().len(), pdf_pages(&p.path().join(REPORT)));
 }
+
+#[test]
+fn diff_shows_a_changed_paragraph_and_lists_its_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("p");
+    let kooste = env!("CARGO_BIN_EXE_kooste");
+    must_succeed(&std::process::Command::new(kooste).arg("init").arg(&root).output().unwrap());
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "one"]);
+    let chapter = root.join("report/chapters/01-johdanto.md");
+    let text = std::fs::read_to_string(&chapter).unwrap();
+    std::fs::write(&chapter, format!("{text}\nTämä kappale lisättiin toisessa versiossa.\n")).unwrap();
+    git(&["commit", "-qam", "two"]);
+    let out = std::process::Command::new(kooste).args(["diff", "HEAD~1"]).current_dir(&root).output().unwrap();
+    must_succeed(&out);
+    let pdf = root.join("out/report-diff.pdf");
+    let all = fold(&pdf_text(&pdf));
+    assert!(all.contains("Tämä kappale lisättiin toisessa versiossa."), "{all}");
+    let first = std::process::Command::new("pdftotext").args(["-f", "1", "-l", "8"]).arg(&pdf).arg("-").output().unwrap();
+    let first = fold(&String::from_utf8_lossy(&first.stdout));
+    assert!(first.contains("Muutokset") && first.contains("Johdanto") && first.contains("muutettu"), "{first}");
+}
