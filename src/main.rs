@@ -50,6 +50,11 @@ fn build(args: BuildArgs) -> u8 {
         pipeline::pin_source_date(&project.root);
     }
     let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode, emit_typst: args.emit_typst, changes: None };
+    // On a terminal, say what is happening; CI logs get only the results.
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json {
+        let n = project.config.outputs.len();
+        eprintln!("building {n} output{} of {} …", if n == 1 { "" } else { "s" }, project.root.display());
+    }
     let result = pipeline::run(&project, &options);
     if args.json {
         print_json(&project, &result);

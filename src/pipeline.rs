@@ -458,6 +458,7 @@ pub fn prepare(project: &Project) -> (Prepared, Diagnostics) {
 
     let prepared = Prepared { sources, tables, bibliography, renderer, fragments };
     check_labels(&prepared, &mut diags);
+    check_datasets_used(root, &prepared, &mut diags);
     (prepared, diags)
 }
 
@@ -628,6 +629,29 @@ fn draft_notes(prepared: &Prepared) -> Diagnostics {
         }
     }
     diags
+}
+
+/// Warns about datasets no Markdown source or template mentions (by
+/// `"name"` in a function call or `data.name`): described but never shown.
+fn check_datasets_used(root: &Path, prepared: &Prepared, diags: &mut Diagnostics) {
+    let mut texts: Vec<String> = prepared.fragments.values().map(|f| std::fs::read_to_string(root.join(&f.path)).unwrap_or_default()).collect();
+    if let Ok(entries) = std::fs::read_dir(root.join(TEMPLATES_DIR)) {
+        texts.extend(entries.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()));
+    }
+    let datasets = std::fs::read_to_string(root.join(crate::tables::DATASETS_PATH)).unwrap_or_default();
+    for table in prepared.tables.iter() {
+        let quoted = format!("\"{}\"", table.name);
+        let dotted = format!("data.{}", table.name);
+        let bracketed = format!("data[{quoted}]");
+        let used = texts.iter().any(|t| t.contains(&quoted) || t.contains(&bracketed) || t.contains(&dotted));
+        if !used {
+            let at = datasets.find(&quoted).map(|i| i..i + quoted.len());
+            diags.push(
+                Diagnostic::warning(crate::tables::DATASETS_PATH, at, format!("dataset `{}` is never used", table.name))
+                    .with_hint("show it with table() or chart(), or remove it from datasets.toml"),
+            );
+        }
+    }
 }
 
 /// The label of a recommendation: `rec-s1` for id `S1`.
