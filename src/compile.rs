@@ -85,11 +85,50 @@ fn internal_error(doing: &str, template: &Path, payload: Box<dyn std::any::Any +
 /// flushed to disk, then renamed over the target. A failure leaves the
 /// previous file as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    stage(path, bytes)?.commit()
+}
+
+/// Writes several files so that either all of them are replaced or none:
+/// every temporary file is written and flushed first, and only then are
+/// they renamed over their targets.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> anyhow::Result<()> {
+    // What would make a rename fail is checked before any rename happens.
+    for (path, _) in files {
+        if path.is_dir() {
+            anyhow::bail!("failed to write {} (Is a directory)", path.display());
+        }
+    }
+    let staged = files.iter().map(|(path, bytes)| stage(path, bytes)).collect::<anyhow::Result<Vec<_>>>()?;
+    for file in staged {
+        file.commit()?;
+    }
+    Ok(())
+}
+
+/// A file written in full beside its target, waiting to be renamed.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl Staged {
+    /// Renames the temporary file over the target.
+    pub fn commit(self) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        let path = self.path;
+        self.tmp.persist(&path).map_err(|e| e.error).with_context(|| format!("failed to write {}", path.display()))?;
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to a flushed temporary file beside `path`.
+fn stage(path: &Path, bytes: &[u8]) -> anyhow::Result<Staged> {
     use anyhow::Context as _;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("failed to create output folder {}", dir.display()))?;
+    remove_stale_temporaries(dir);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".kooste-")
+        .prefix(TMP_PREFIX)
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("failed to create a temporary file in {}", dir.display()))?;
@@ -102,8 +141,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::PermissionsExt as _;
         let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
     }
-    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("failed to write {}", path.display()))?;
-    Ok(())
+    Ok(Staged { tmp, path: path.to_path_buf() })
+}
+
+/// The prefix of kooste's temporary files.
+const TMP_PREFIX: &str = ".kooste-";
+
+/// Removes temporary files that a killed build left behind. Only old ones:
+/// a build running at the same time may be writing a fresh one.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() > 600);
+        if name.starts_with(TMP_PREFIX) && name.ends_with(".tmp") && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Converts one typst diagnostic, mapping spans in the generated source.

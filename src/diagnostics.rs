@@ -158,9 +158,7 @@ pub fn emit_to(dest: &mut dyn WriteColor, root: &Path, diags: &[Diagnostic], for
             None
         } else {
             Some(*ids.entry(d.path.clone()).or_insert_with(|| {
-                let bytes = std::fs::read(root.join(&d.path)).unwrap_or_default();
-                // Invalid UTF-8 must not stop the excerpt: show it lossily.
-                files.add(d.path.display().to_string().replace('\\', "/"), String::from_utf8_lossy(&bytes).into_owned())
+                files.add(d.path.display().to_string().replace('\\', "/"), read_lossy(&root.join(&d.path)))
             }))
         };
         match file {
@@ -177,6 +175,18 @@ pub fn emit_to(dest: &mut dyn WriteColor, root: &Path, diags: &[Diagnostic], for
             let _ = writeln!(dest, "{}: {}", d.path.display(), d.message);
         }
     }
+}
+
+/// A file's text for excerpts: every byte that is not valid UTF-8 (or is a
+/// NUL) becomes one `?`, so byte offsets stay those of the file.
+pub fn read_lossy(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&chunk.valid().replace('\0', "?"));
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    out
 }
 
 /// Converts a typst severity to ours.

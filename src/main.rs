@@ -123,7 +123,7 @@ fn print_json(project: &Project, result: &anyhow::Result<pipeline::RunReport>) {
                 .diagnostics
                 .iter()
                 .map(|d| {
-                    let text = std::fs::read_to_string(project.root.join(&d.path)).unwrap_or_default();
+                    let text = diagnostics::read_lossy(&project.root.join(&d.path));
                     let (line, column) = diagnostics::line_col(&text, d.range.as_ref().map_or(0, |r| r.start));
                     serde_json::json!({
                         "severity": if d.is_error() { "error" } else { "warning" },

@@ -127,7 +127,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
             footnotes.insert(def.name.clone(), node);
         }
     }
-    let mut conv = Converter { opts, out: Converted::default(), footnotes, footnotes_seen: HashMap::new(), after_expr: false, critic: Vec::new() };
+    let mut conv = Converter { opts, out: Converted::default(), footnotes, footnotes_seen: HashMap::new(), after_expr: false, critic: Vec::new(), depth: 0 };
     conv.blocks(root, true);
     let mut out = conv.out;
     while out.typst.ends_with("\n\n") {
@@ -147,7 +147,14 @@ struct Converter<'a, 'o> {
     after_expr: bool,
     /// CriticMarkup marks opened and not yet closed, innermost last.
     critic: Vec<Critic>,
+    /// How deeply blocks are nested here (quotes in quotes, lists in lists).
+    depth: usize,
 }
+
+/// The deepest nesting of block quotes and lists the converter follows.
+/// Deeper input is an error: no document needs it, and following it would
+/// only exhaust the stack (the converter and typst both recurse).
+pub const MAX_DEPTH: usize = 24;
 
 /// The kinds of CriticMarkup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -329,6 +336,19 @@ impl<'a> Converter<'a, '_> {
     /// Converts the block children of `node`; `loose` separates them with
     /// paragraph breaks.
     fn blocks(&mut self, node: Node<'a>, loose: bool) {
+        if self.depth >= MAX_DEPTH {
+            let range = self.node_range(node);
+            self.error(range, format!("blocks are nested more than {MAX_DEPTH} levels deep"))
+                .hints
+                .push("flatten the nested quotes or lists; their text from here on is left out".into());
+            return;
+        }
+        self.depth += 1;
+        self.blocks_at_depth(node, loose);
+        self.depth -= 1;
+    }
+
+    fn blocks_at_depth(&mut self, node: Node<'a>, loose: bool) {
         let mut first = true;
         let children: Vec<Node<'a>> = node.children().collect();
         let mut skip_next = false;
@@ -1258,6 +1278,14 @@ mod tests {
         let out = convert("Open {++never closed.\n");
         assert!(out.typst.ends_with("never closed.]]"), "{}", out.typst);
         assert_eq!(out.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let md = format!("{}deep\n", "> ".repeat(10_000));
+        let out = convert(&md);
+        assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+        assert!(out.diagnostics[0].message.contains("nested more than"));
     }
 
     #[test]

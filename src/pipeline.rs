@@ -20,7 +20,7 @@ use typst::foundations::Datetime;
 use typst_kit::datetime::Time;
 
 use crate::chapters::{Document, Include, Sources, load_sources};
-use crate::compile::{END_MARKER, Origin, compile_document, export_pdf, page_count, write_atomic};
+use crate::compile::{END_MARKER, Origin, compile_document, export_pdf, page_count, write_all_atomic, write_atomic};
 use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
 use crate::markdown::{ConvertOptions, Converted, LabelUse, MissingImage, to_typst};
 use crate::project::{CONFIG_PATH, OutputSpec, Project};
@@ -242,8 +242,9 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
     // watch build can reset the file store.
     drop(shared);
     if options.mode == Mode::Build {
+        let files: Vec<(&Path, &[u8])> = built.iter().map(|b| (b.report.path.as_path(), b.pdf.as_slice())).collect();
+        write_all_atomic(&files)?;
         for b in &built {
-            write_atomic(&b.report.path, &b.pdf)?;
             // The Typst kept from an earlier failed build is stale now.
             let _ = std::fs::remove_file(b.report.path.with_extension("typ"));
         }
@@ -446,18 +447,30 @@ pub fn prepare(project: &Project) -> (Prepared, Diagnostics) {
         .map(|(i, doc)| convert_document(root, &renderer, &ctx, doc, i))
         .collect();
     let mut fragments = HashMap::new();
+    // A dataset described in datasets.toml that failed to load has its own
+    // error already; "unknown dataset" from a template would only repeat it.
+    let described = std::fs::read_to_string(root.join(crate::tables::DATASETS_PATH)).unwrap_or_default();
+    let follow_on = |d: &Diagnostic| {
+        d.message.split("unknown dataset `").nth(1).and_then(|rest| rest.split('`').next()).is_some_and(|name| {
+            !tables.iter().any(|t| t.name == name) && described.contains(&format!("\"{name}\""))
+        })
+    };
     for result in results {
         match result {
             Ok(fragment) => {
                 diags.extend(fragment.converted.diagnostics.iter().cloned());
                 fragments.insert(fragment.path.clone(), fragment);
             }
+            Err(diag) if follow_on(&diag) => {}
             Err(diag) => diags.push(diag),
         }
     }
 
     let prepared = Prepared { sources, tables, bibliography, renderer, fragments };
-    check_labels(&prepared, &mut diags);
+    // A case whose front matter failed has no label; references to case
+    // labels would only repeat that error.
+    let cases_failed = diags.iter().any(|d| d.is_error() && d.path.starts_with("report/cases"));
+    check_labels(&prepared, cases_failed, &mut diags);
     check_datasets_used(root, &prepared, &mut diags);
     (prepared, diags)
 }
@@ -487,7 +500,7 @@ fn convert_document(root: &Path, renderer: &Renderer, ctx: &Value, doc: &Documen
 
 /// Checks that every cross-reference names a label and every citation a
 /// BibTeX entry, and that no label is defined twice.
-fn check_labels(prepared: &Prepared, diags: &mut Diagnostics) {
+fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnostics) {
     let mut defined: BTreeMap<String, (PathBuf, std::ops::Range<usize>)> = BTreeMap::new();
     let mut define = |name: &str, path: &Path, range: std::ops::Range<usize>, diags: &mut Diagnostics| {
         if let Some((first, _)) = defined.get(name) {
@@ -521,7 +534,7 @@ fn check_labels(prepared: &Prepared, diags: &mut Diagnostics) {
     for path in &paths {
         let fragment = &prepared.fragments[*path];
         for LabelUse { name, range } in &fragment.converted.references {
-            if !defined.contains_key(name) {
+            if !defined.contains_key(name) && !(cases_failed && name.starts_with("sec-case-")) {
                 let mut diag = Diagnostic::error(*path, Some(range.clone()), format!("unknown cross-reference `@{name}`"));
                 diag = match closest(name, defined.keys().map(String::as_str)) {
                     Some(similar) => diag.with_hint(format!("did you mean `@{similar}`?")),
