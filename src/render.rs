@@ -17,9 +17,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use minijinja::syntax::SyntaxConfig;
-use minijinja::value::{Kwargs, Value};
+use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior};
-use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, offset_of};
 use crate::markdown::{BLOCK_TOKEN, escape_text, string_literal};
@@ -330,24 +329,77 @@ fn aggregate(tables: &[Table], dataset: &str, column: &str, agg: Agg) -> Result<
     Ok(if integral { Value::from(result as i64) } else { Value::from(result) })
 }
 
-/// `data`: every dataset with its rows as maps from column name to value.
-fn data_value(tables: &[Table]) -> Value {
-    #[derive(Serialize)]
-    struct Data<'a> {
-        title: &'a str,
-        source: &'a str,
-        illustrative: bool,
-        columns: &'a [String],
-        rows: Vec<BTreeMap<&'a str, &'a Cell>>,
+/// `data`: every dataset, with its rows as maps from column name to value.
+/// Built lazily: a row becomes a template value only when a template reads
+/// it, so a large dataset costs no memory until it is used.
+fn data_value(tables: &Arc<Vec<Table>>) -> Value {
+    Value::from_object(DataObject(tables.clone()))
+}
+
+/// The `data` object: dataset name → [`TableObject`].
+#[derive(Debug)]
+struct DataObject(Arc<Vec<Table>>);
+
+impl Object for DataObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
     }
-    let map: BTreeMap<&str, Data> = tables
-        .iter()
-        .map(|t| {
-            let rows = t.rows.iter().map(|r| t.headers.iter().map(String::as_str).zip(r.iter()).collect()).collect();
-            (t.name.as_str(), Data { title: &t.title, source: &t.source, illustrative: t.illustrative, columns: &t.headers, rows })
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let index = self.0.iter().position(|t| Some(t.name.as_str()) == key.as_str())?;
+        Some(Value::from_object(TableObject(self.0.clone(), index)))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(self.0.iter().map(|t| Value::from(t.name.clone())).collect())
+    }
+}
+
+/// One dataset: `title`, `source`, `illustrative`, `columns`, `rows`.
+#[derive(Debug)]
+struct TableObject(Arc<Vec<Table>>, usize);
+
+impl Object for TableObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let table = &self.0[self.1];
+        Some(match key.as_str()? {
+            "title" => Value::from(table.title.clone()),
+            "source" => Value::from(table.source.clone()),
+            "illustrative" => Value::from(table.illustrative),
+            "columns" => Value::from_serialize(&table.headers),
+            "rows" => Value::from_object(RowsObject(self.0.clone(), self.1)),
+            _ => return None,
         })
-        .collect();
-    Value::from_serialize(&map)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["title", "source", "illustrative", "columns", "rows"])
+    }
+}
+
+/// The rows of a dataset, each made a map when it is read.
+#[derive(Debug)]
+struct RowsObject(Arc<Vec<Table>>, usize);
+
+impl Object for RowsObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let table = &self.0[self.1];
+        let row = table.rows.get(key.as_usize()?)?;
+        let map: BTreeMap<&str, &Cell> = table.headers.iter().map(String::as_str).zip(row.iter()).collect();
+        Some(Value::from_serialize(&map))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.0[self.1].rows.len())
+    }
 }
 
 /// `table("dataset", caption=…, id="tbl-…", columns=[…], headers=[…])`: a

@@ -201,12 +201,13 @@ pub fn parse_csv(rel: &Path, text: &str, declared: &BTreeMap<String, ColumnType>
             diags.push(Diagnostic::error(rel, Some(0..0), format!("column `{h}` appears twice in the header row")));
         }
     }
-    let mut raw_rows: Vec<(Vec<String>, usize)> = Vec::new();
+    // One compact record per row (a single buffer each) until the types
+    // are known; a 50 MB export must not cost gigabytes.
+    let mut raw_rows: Vec<csv::StringRecord> = Vec::new();
     for record in reader.records() {
         match record {
             Ok(record) => {
-                let start = record.position().map_or(0, |p| p.byte() as usize);
-                raw_rows.push((record.iter().map(str::to_string).collect(), start));
+                raw_rows.push(record);
             }
             Err(err) => {
                 diags.push(csv_error(rel, text, &err));
@@ -225,20 +226,21 @@ pub fn parse_csv(rel: &Path, text: &str, declared: &BTreeMap<String, ColumnType>
         .enumerate()
         .map(|(i, h)| {
             declared.get(h).copied().unwrap_or_else(|| {
-                let values = raw_rows.iter().map(|(r, _)| r[i].trim()).filter(|v| !v.is_empty());
+                let values = raw_rows.iter().map(|r| r[i].trim()).filter(|v| !v.is_empty());
                 infer_type(values)
             })
         })
         .collect();
 
     let mut rows = Vec::with_capacity(raw_rows.len());
-    for (fields, start) in &raw_rows {
+    for fields in raw_rows {
+        let start = fields.position().map_or(0, |p| p.byte() as usize);
         let mut row = Vec::with_capacity(fields.len());
         for (i, value) in fields.iter().enumerate() {
             match parse_cell(value, types[i]) {
                 Ok(cell) => row.push(cell),
                 Err(expected) => {
-                    let at = field_offset(text, *start, i, delimiter as char);
+                    let at = field_offset(text, start, i, delimiter as char);
                     diags.push(
                         Diagnostic::error(rel, Some(at..at + value.len().max(1)), format!("`{value}` is not {expected} (column `{}`)", headers[i]))
                             .with_hint(format!("column `{}` is {}; fix the value or change its type in data/datasets.toml", headers[i], type_name(types[i]))),
