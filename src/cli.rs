@@ -51,12 +51,9 @@ pub struct ProjectArgs {
     pub diagnostic_format: Format,
 }
 
-/// `kooste build`.
-#[derive(Debug, Args)]
-pub struct BuildArgs {
-    #[command(flatten)]
-    pub project: ProjectArgs,
-
+/// Where PDFs go and which ones to build; shared by build and watch.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
     /// Folder for the PDFs, relative to the project root.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
@@ -67,6 +64,16 @@ pub struct BuildArgs {
 
     #[command(flatten)]
     pub release: ReleaseArgs,
+}
+
+/// `kooste build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Print a JSON summary (outputs, pages, bytes, timings, problems) on
     /// standard output, for CI tools.
@@ -98,16 +105,8 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
 
-    /// Folder for the PDFs, relative to the project root.
-    #[arg(long, value_name = "DIR", default_value = "out")]
-    pub out: PathBuf,
-
-    /// Rebuild only this output (repeatable).
-    #[arg(long, value_name = "NAME")]
-    pub only: Vec<String>,
-
     #[command(flatten)]
-    pub release: ReleaseArgs,
+    pub output: OutputArgs,
 }
 
 /// `kooste check`.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use kooste::cli::{BuildArgs, CheckArgs, Cli, Command, ConvertArgs, ProjectArgs, WatchArgs};
-use kooste::cli::{DiffArgs, InitArgs};
+use kooste::cli::{DiffArgs, InitArgs, OutputArgs};
 use kooste::diagnostics::{self, has_errors};
 use kooste::pipeline::{self, Mode, RunOptions};
 use kooste::project::{Project, ProjectError};
@@ -41,15 +41,21 @@ fn open(args: &ProjectArgs) -> Result<Project, u8> {
     }
 }
 
+/// The pipeline options of build and watch; a final build pins the date to
+/// the last commit first.
+fn build_options(project: &Project, output: OutputArgs, emit_typst: Option<std::path::PathBuf>) -> RunOptions {
+    if output.release.final_mode {
+        pipeline::pin_source_date(&project.root);
+    }
+    RunOptions { mode: Mode::Build, out_dir: output.out, only: output.only, final_mode: output.release.final_mode, emit_typst, changes: None }
+}
+
 fn build(args: BuildArgs) -> u8 {
     let project = match open(&args.project) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if args.release.final_mode {
-        pipeline::pin_source_date(&project.root);
-    }
-    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode, emit_typst: args.emit_typst, changes: None };
+    let options = build_options(&project, args.output, args.emit_typst);
     // On a terminal, say what is happening; CI logs get only the results.
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json {
         let n = project.config.outputs.len();
@@ -67,10 +73,7 @@ fn watch(args: WatchArgs) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if args.release.final_mode {
-        pipeline::pin_source_date(&project.root);
-    }
-    let options = RunOptions { mode: Mode::Build, out_dir: args.out, only: args.only, final_mode: args.release.final_mode, emit_typst: None, changes: None };
+    let options = build_options(&project, args.output, None);
     match kooste::watch::watch(&project.root, options, args.project.diagnostic_format) {
         Ok(()) => 0,
         Err(err) => {
