@@ -2,14 +2,23 @@
 # Measures `kooste watch` end to end: the cold `kooste build` time, then the
 # time from appending a paragraph to a chapter until the new PDF is on disk,
 # with the watcher running. Prints medians of RUNS edits and the ratio.
-# Usage: scripts/bench-watch.sh [RUNS]   (needs target/release/kooste)
+# Usage: scripts/bench-watch.sh [RUNS] [PAGES]   (needs target/release/kooste)
+# With PAGES, measures a generated project of about that many pages
+# (examples/genproject.rs) instead of a copy of the repository's project.
 set -euo pipefail
 runs=${1:-5}
+pages=${2:-}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin="$repo/target/release/kooste"
 work=$(mktemp -d)
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-cp -r "$repo/report" "$repo/data" "$repo/templates" "$work/"
+pid=
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+if [ -n "$pages" ]; then
+  (cd "$repo" && cargo build --release --quiet --example genproject)
+  "$repo/target/release/examples/genproject" "$work" --pages "$pages"
+else
+  cp -r "$repo/report" "$repo/data" "$repo/templates" "$work/"
+fi
 export SOURCE_DATE_EPOCH=1582848000
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -20,7 +29,7 @@ cold=$(for _ in $(seq "$runs"); do s=$(now); "$bin" build --root "$work" >/dev/n
 "$bin" watch --root "$work" >"$work/watch.log" 2>&1 &
 pid=$!
 until grep -q "Waiting for changes" "$work/watch.log"; do sleep 0.05; done
-chapter="$work/report/chapters/02-toimintaymparisto.md"
+chapter=$(ls "$work"/report/chapters/*.md | sed -n 2p)
 pdf="$work/out/report.pdf"
 inc=$(for i in $(seq "$runs"); do
   before=$(stat -c %Y.%N "$pdf" 2>/dev/null || echo 0)

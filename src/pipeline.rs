@@ -253,23 +253,6 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
     Ok(report)
 }
 
-/// The generated Typst of every output, as (name, virtual path, text):
-/// what the compiler sees, for benchmarks and `--emit-typst`.
-pub fn render_sources(project: &Project, prepared: &Prepared) -> Result<Vec<(String, String, String)>, Diagnostic> {
-    let context = output_context(project, prepared);
-    project
-        .config
-        .outputs
-        .iter()
-        .flat_map(|o| expand(o, prepared))
-        .map(|job| {
-            let ctx = merge(context.clone(), [("output", Value::from_serialize(&job.spec)), ("item", job.item.clone().unwrap_or(Value::from(())))]);
-            let text = prepared.renderer.render_output(&project.root, &job.spec.template, &ctx)?;
-            Ok((job.spec.name.clone(), main_vpath(&job.spec), text))
-        })
-        .collect()
-}
-
 /// The virtual path of an output's generated main file, beside its template
 /// so relative imports resolve in templates/.
 fn main_vpath(spec: &OutputSpec) -> String {
