@@ -64,7 +64,12 @@ struct ProcRun {
 fn clock_ticks() -> f64 {
     static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
     *TICKS.get_or_init(|| {
-        Command::new("getconf").arg("CLK_TCK").output().ok().and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok()).unwrap_or(100.0)
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .unwrap_or(100.0)
     })
 }
 
@@ -121,7 +126,10 @@ fn run_process(probe: MemProbe, program: &Path, args: &[String], envs: &[(&str, 
         }
         if probe == MemProbe::ProcPoll {
             if let Ok(s) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-                && let Some(kb) = s.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                && let Some(kb) = s
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             {
                 hwm = hwm.max(kb);
             }
@@ -143,7 +151,8 @@ fn run_process(probe: MemProbe, program: &Path, args: &[String], envs: &[(&str, 
     let (peak_kb, cpu) = match probe {
         MemProbe::GnuTime => {
             let text = std::fs::read_to_string(mem_file.path()).unwrap_or_default();
-            let v: Vec<f64> = text.lines().last().unwrap_or_default().split_whitespace().filter_map(|x| x.parse().ok()).collect();
+            let v: Vec<f64> =
+                text.lines().last().unwrap_or_default().split_whitespace().filter_map(|x| x.parse().ok()).collect();
             match v[..] {
                 [kb, user, sys] => (Some(kb as u64), Some(Duration::from_secs_f64(user + sys))),
                 _ => (None, None),
@@ -234,7 +243,11 @@ fn standards_of(root: &Path) -> Vec<(String, Vec<String>)> {
                 .iter()
                 .map(|o| {
                     let name = o.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
-                    let std: Vec<String> = o.get("standards").and_then(|s| s.as_array()).map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect()).unwrap_or_default();
+                    let std: Vec<String> = o
+                        .get("standards")
+                        .and_then(|s| s.as_array())
+                        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+                        .unwrap_or_default();
                     (name, std)
                 })
                 .collect()
@@ -273,10 +286,15 @@ fn setup(label: &str, source: &Path) -> Setup {
     let root = project.root.clone();
     let emit_dir = scratch.path().join("emit");
     comemo::evict(0);
-    let report = pipeline::run(&project, &RunOptions { emit_typst: Some(emit_dir.clone()), ..options(scratch.path().join("out")) }).unwrap();
+    let report = pipeline::run(
+        &project,
+        &RunOptions { emit_typst: Some(emit_dir.clone()), ..options(scratch.path().join("out")) },
+    )
+    .unwrap();
     assert!(!kooste::diagnostics::has_errors(&report.diagnostics), "{:?}", report.diagnostics);
     let standards = standards_of(&root);
-    let templates: Vec<(String, String)> = project.config.outputs.iter().map(|o| (o.name.clone(), o.template.clone())).collect();
+    let templates: Vec<(String, String)> =
+        project.config.outputs.iter().map(|o| (o.name.clone(), o.template.clone())).collect();
     let outputs: Vec<OutputInfo> = report
         .outputs
         .iter()
@@ -296,12 +314,26 @@ fn setup(label: &str, source: &Path) -> Setup {
             OutputInfo { name: o.name.clone(), pages: o.pages, bytes: o.bytes, main, standards }
         })
         .collect();
-    let mut chapters: Vec<PathBuf> =
-        std::fs::read_dir(root.join("report/chapters")).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "md")).collect();
+    let mut chapters: Vec<PathBuf> = std::fs::read_dir(root.join("report/chapters"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
     chapters.sort();
     let chapter = chapters.get(1).or(chapters.first()).expect("a chapter").clone();
     let batch = project.config.outputs.iter().find(|o| o.each.is_some()).map(|o| o.name.clone());
-    Setup { label: label.to_string(), root, source: source.to_path_buf(), project, outputs, emit_root: emit_dir.canonicalize().unwrap(), chapter, batch, scratch }
+    Setup {
+        label: label.to_string(),
+        root,
+        source: source.to_path_buf(),
+        project,
+        outputs,
+        emit_root: emit_dir.canonicalize().unwrap(),
+        chapter,
+        batch,
+        scratch,
+    }
 }
 
 /// One run over one project: every figure, measured back to back so that
@@ -311,7 +343,13 @@ fn measure_run(s: &Setup, i: usize, probe: MemProbe, exe: &Path, self_exe: &Path
     let out_dir = s.scratch.path().join("out");
     let epoch = [("SOURCE_DATE_EPOCH", EPOCH.to_string())];
     let build_args = |extra: &[&str]| -> Vec<String> {
-        let mut a: Vec<String> = vec!["build".into(), "--root".into(), s.root.display().to_string(), "--out".into(), out_dir.display().to_string()];
+        let mut a: Vec<String> = vec![
+            "build".into(),
+            "--root".into(),
+            s.root.display().to_string(),
+            "--out".into(),
+            out_dir.display().to_string(),
+        ];
         a.extend(extra.iter().map(|x| x.to_string()));
         a
     };
@@ -326,7 +364,14 @@ fn measure_run(s: &Setup, i: usize, probe: MemProbe, exe: &Path, self_exe: &Path
     let only = run_process(probe, exe, &build_args(&["--only", "report"]), &epoch);
     (run.only_report, run.only_report_peak) = (only.wall, only.peak_kb);
     for o in &s.outputs {
-        let mut args = vec![s.emit_root.display().to_string(), o.main.clone(), "--ident".into(), o.name.clone(), "--out".into(), s.scratch.path().join("alone.pdf").display().to_string()];
+        let mut args = vec![
+            s.emit_root.display().to_string(),
+            o.main.clone(),
+            "--ident".into(),
+            o.name.clone(),
+            "--out".into(),
+            s.scratch.path().join("alone.pdf").display().to_string(),
+        ];
         for st in &o.standards {
             args.push("--standard".into());
             args.push(st.clone());
@@ -353,7 +398,11 @@ fn measure_run(s: &Setup, i: usize, probe: MemProbe, exe: &Path, self_exe: &Path
     {
         use std::io::Write as _;
         let mut f = std::fs::OpenOptions::new().append(true).open(&s.chapter).unwrap();
-        write!(f, "\nLisätty kappale {i} mittausta varten: verkostot oppivat toisiltaan, ja tieto kulkee alueelta toiselle.\n").unwrap();
+        write!(
+            f,
+            "\nLisätty kappale {i} mittausta varten: verkostot oppivat toisiltaan, ja tieto kulkee alueelta toiselle.\n"
+        )
+        .unwrap();
     }
     comemo::evict(10);
     let start = Instant::now();
@@ -371,7 +420,14 @@ fn measure_run(s: &Setup, i: usize, probe: MemProbe, exe: &Path, self_exe: &Path
     let sources: Vec<(String, String, String, typst_pdf::PdfStandards)> = s
         .outputs
         .iter()
-        .map(|o| (o.name.clone(), format!("/{}", o.main), std::fs::read_to_string(s.emit_root.join(&o.main)).unwrap(), typst_alone::standards(&o.standards).unwrap()))
+        .map(|o| {
+            (
+                o.name.clone(),
+                format!("/{}", o.main),
+                std::fs::read_to_string(s.emit_root.join(&o.main)).unwrap(),
+                typst_alone::standards(&o.standards).unwrap(),
+            )
+        })
         .collect();
     for ((name, vpath, text, std), o) in sources.iter().zip(&s.outputs) {
         comemo::evict(0);
@@ -382,7 +438,11 @@ fn measure_run(s: &Setup, i: usize, probe: MemProbe, exe: &Path, self_exe: &Path
         let pdf = typst_pdf::pdf(&doc, &typst_alone::pdf_options(name, std.clone())).expect("exports");
         run.typst.push((layout, start.elapsed(), self_cpu().saturating_sub(cpu)));
         if i == 0 && pdf.len() != o.bytes {
-            eprintln!("warning: typst alone wrote {} bytes for `{name}`, kooste {}: the two compiles differ", pdf.len(), o.bytes);
+            eprintln!(
+                "warning: typst alone wrote {} bytes for `{name}`, kooste {}: the two compiles differ",
+                pdf.len(),
+                o.bytes
+            );
         }
     }
 
@@ -391,7 +451,12 @@ fn measure_run(s: &Setup, i: usize, probe: MemProbe, exe: &Path, self_exe: &Path
     if let Some(batch) = &s.batch {
         progress("batch output, serial and parallel");
         let args = build_args(&["--only", batch]);
-        let serial = run_process(probe, exe, &args, &[("SOURCE_DATE_EPOCH", EPOCH.to_string()), ("RAYON_NUM_THREADS", "1".into())]);
+        let serial = run_process(
+            probe,
+            exe,
+            &args,
+            &[("SOURCE_DATE_EPOCH", EPOCH.to_string()), ("RAYON_NUM_THREADS", "1".into())],
+        );
         let parallel = run_process(probe, exe, &args, &epoch);
         let only = RunOptions { only: vec![batch.clone()], ..options(out_dir.clone()) };
         let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
@@ -526,7 +591,12 @@ impl Figures {
 
 /// The per-project block (the format this benchmark has always printed).
 fn print_project(f: &Figures, runs: usize) {
-    println!("kooste benchmark: {} [{}] ({} runs, medians, caches emptied before each run)", f.root.display(), f.label, runs);
+    println!(
+        "kooste benchmark: {} [{}] ({} runs, medians, caches emptied before each run)",
+        f.root.display(),
+        f.label,
+        runs
+    );
     println!("machine: {} cores", std::thread::available_parallelism().map_or(1, |n| n.get()));
     let batch_outputs = f.outputs.iter().filter(|o| o.name.contains('/')).count();
     for o in f.outputs.iter().filter(|o| !o.name.contains('/')) {
@@ -534,7 +604,11 @@ fn print_project(f: &Figures, runs: usize) {
     }
     if batch_outputs > 0 {
         let pages: Vec<usize> = f.outputs.iter().filter(|o| o.name.contains('/')).map(|o| o.pages).collect();
-        println!("  + {batch_outputs} batch outputs, {}–{} pages each", pages.iter().min().unwrap(), pages.iter().max().unwrap());
+        println!(
+            "  + {batch_outputs} batch outputs, {}–{} pages each",
+            pages.iter().min().unwrap(),
+            pages.iter().max().unwrap()
+        );
     }
     println!();
     println!("{:<48} {:>8}", "stage", "seconds");
@@ -544,8 +618,14 @@ fn print_project(f: &Figures, runs: usize) {
         println!("{:<48} {:>8.3}", format!("typst alone: compile + PDF of `{}`", o.name), f.secs(|r| r.typst[k].1));
     }
     if batch_outputs > 0 {
-        let batch = |r: &Run| -> Duration { r.typst.iter().zip(&f.outputs).filter(|(_, o)| o.name.contains('/')).map(|(t, _)| t.1).sum() };
-        println!("{:<48} {:>8.3}", format!("typst alone: compile + PDF of {batch_outputs} batch outputs"), f.secs(batch));
+        let batch = |r: &Run| -> Duration {
+            r.typst.iter().zip(&f.outputs).filter(|(_, o)| o.name.contains('/')).map(|(t, _)| t.1).sum()
+        };
+        println!(
+            "{:<48} {:>8.3}",
+            format!("typst alone: compile + PDF of {batch_outputs} batch outputs"),
+            f.secs(batch)
+        );
     }
     println!("{:<48} {:>8.3}", "typst alone: all outputs one after another", f.secs(Run::typst_sum));
     println!("{:<48} {:>8.3}", "kooste pipeline in process (outputs parallel)", f.secs(|r| r.pipeline));
@@ -553,7 +633,10 @@ fn print_project(f: &Figures, runs: usize) {
     println!();
     println!("ratio pipeline / typst alone, serial outputs:   {:.2}", f.pipeline_over_serial());
     println!("ratio pipeline / typst alone, slowest output:   {:.2}", f.pipeline_over_slowest());
-    println!("ratio process / typst alone, serial outputs:    {:.2}", f.ratio(|r| secs(r.process) / secs(r.typst_sum())));
+    println!(
+        "ratio process / typst alone, serial outputs:    {:.2}",
+        f.ratio(|r| secs(r.process) / secs(r.typst_sum()))
+    );
     println!();
 }
 
@@ -585,13 +668,20 @@ fn idle_cores() -> String {
 
 /// The 1, 5 and 15 minute load averages: other work on a shared machine.
 fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split_once(':')).map(|(_, m)| m.trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -644,7 +734,11 @@ fn main() {
             all[k].push(measure_run(s, i, probe, &exe, &self_exe));
         }
     }
-    let figures: Vec<Figures> = setups.into_iter().zip(all).map(|(s, runs)| Figures { label: s.label, root: s.source, outputs: s.outputs, runs }).collect();
+    let figures: Vec<Figures> = setups
+        .into_iter()
+        .zip(all)
+        .map(|(s, runs)| Figures { label: s.label, root: s.source, outputs: s.outputs, runs })
+        .collect();
 
     for f in &figures {
         print_project(f, runs);
@@ -690,11 +784,21 @@ fn main() {
     row("CPU time: pipeline in process, s", &|f| t(f.secs(|r| r.pipeline_cpu)));
     row("CPU time: typst alone in process, sum, s", &|f| t(f.secs(Run::typst_cpu_sum)));
     row("CPU ratio pipeline / typst alone", &|f| x(f.pipeline_over_serial_cpu()));
-    row("CPU ratio process / typst alone processes", &|f| opt(med_opt(&f.runs, |r| Some(secs(r.process_cpu?) / secs(r.typst_proc_cpu_sum()?))), 2));
-    row("peak RSS kooste build (all outputs), MB", &|f| mb(med_opt(&f.runs, |r| r.process_peak.map(|k| k as f64)).map(|k| k as u64)));
-    row("peak RSS kooste build --only report, MB", &|f| mb(med_opt(&f.runs, |r| r.only_report_peak.map(|k| k as f64)).map(|k| k as u64)));
-    row("peak RSS typst alone, report, MB", &|f| mb(med_opt(&f.runs, |r| f.typst_report_peak(r).map(|k| k as f64)).map(|k| k as u64)));
-    row("peak RSS typst alone, largest of outputs, MB", &|f| mb(med_opt(&f.runs, |r| r.typst_peak().map(|k| k as f64)).map(|k| k as u64)));
+    row("CPU ratio process / typst alone processes", &|f| {
+        opt(med_opt(&f.runs, |r| Some(secs(r.process_cpu?) / secs(r.typst_proc_cpu_sum()?))), 2)
+    });
+    row("peak RSS kooste build (all outputs), MB", &|f| {
+        mb(med_opt(&f.runs, |r| r.process_peak.map(|k| k as f64)).map(|k| k as u64))
+    });
+    row("peak RSS kooste build --only report, MB", &|f| {
+        mb(med_opt(&f.runs, |r| r.only_report_peak.map(|k| k as f64)).map(|k| k as u64))
+    });
+    row("peak RSS typst alone, report, MB", &|f| {
+        mb(med_opt(&f.runs, |r| f.typst_report_peak(r).map(|k| k as f64)).map(|k| k as u64))
+    });
+    row("peak RSS typst alone, largest of outputs, MB", &|f| {
+        mb(med_opt(&f.runs, |r| r.typst_peak().map(|k| k as f64)).map(|k| k as u64))
+    });
     row("memory: build all / typst alone largest", &|f| opt(f.mem_all(), 3));
     row("memory: build --only report / typst report", &|f| opt(f.mem_report(), 3));
     row("watch path: rebuild after edit, s", &|f| t(f.secs(|r| r.incremental)));
@@ -705,7 +809,11 @@ fn main() {
     row("build --only cases, default threads, s", &|f| opt(f.batch(|b| secs(b.process_parallel)), 3));
     row("batch speedup, process", &|f| opt(f.batch(|b| secs(b.process_serial) / secs(b.process_parallel)), 2));
     row("  CPU time serial / parallel, s", &|f| {
-        format!("{} / {}", opt(med_opt(&f.runs, |r| r.batch?.process_serial_cpu.map(secs)), 2), opt(med_opt(&f.runs, |r| r.batch?.process_parallel_cpu.map(secs)), 2))
+        format!(
+            "{} / {}",
+            opt(med_opt(&f.runs, |r| r.batch?.process_serial_cpu.map(secs)), 2),
+            opt(med_opt(&f.runs, |r| r.batch?.process_parallel_cpu.map(secs)), 2)
+        )
     });
     row("pipeline --only cases, 1-thread pool, s", &|f| opt(f.batch(|b| secs(b.pipeline_serial)), 3));
     row("pipeline --only cases, default pool, s", &|f| opt(f.batch(|b| secs(b.pipeline_parallel)), 3));
@@ -725,7 +833,12 @@ fn main() {
             v.sort_by(|a, b| a.total_cmp(b));
             v[v.len() / 2]
         };
-        println!("scaling 400p / 100p (report pages {} / {} = {:.2}; medians of per-run ratios):", l.report_pages(), s.report_pages(), l.report_pages() as f64 / s.report_pages() as f64);
+        println!(
+            "scaling 400p / 100p (report pages {} / {} = {:.2}; medians of per-run ratios):",
+            l.report_pages(),
+            s.report_pages(),
+            l.report_pages() as f64 / s.report_pages() as f64
+        );
         println!("  kooste build process     {:.2}", per_run(&|r| secs(r.process)));
         println!("  pipeline in process      {:.2}", per_run(&|r| secs(r.pipeline)));
         println!("  pipeline, CPU time       {:.2}", per_run(&|r| secs(r.pipeline_cpu)));
@@ -754,17 +867,62 @@ fn main() {
         let shown: Vec<String> = vals.iter().map(|v| fmt_ratio3(*v)).collect();
         println!("{:<44} {:>8}  {:<34} {}", name, limit, shown.join(" / "), verdict(&vals, ok));
     };
-    target("pipeline / typst alone, serial outputs", "<= 1.10", figures.iter().map(|f| Some(f.pipeline_over_serial())).collect(), &|v| v <= 1.10);
-    target("pipeline / typst alone, CPU time", "<= 1.10", figures.iter().map(|f| Some(f.pipeline_over_serial_cpu())).collect(), &|v| v <= 1.10);
-    target("pipeline / typst alone, slowest output", "<= 1.10", figures.iter().map(|f| Some(f.pipeline_over_slowest())).collect(), &|v| v <= 1.10);
+    target(
+        "pipeline / typst alone, serial outputs",
+        "<= 1.10",
+        figures.iter().map(|f| Some(f.pipeline_over_serial())).collect(),
+        &|v| v <= 1.10,
+    );
+    target(
+        "pipeline / typst alone, CPU time",
+        "<= 1.10",
+        figures.iter().map(|f| Some(f.pipeline_over_serial_cpu())).collect(),
+        &|v| v <= 1.10,
+    );
+    target(
+        "pipeline / typst alone, slowest output",
+        "<= 1.10",
+        figures.iter().map(|f| Some(f.pipeline_over_slowest())).collect(),
+        &|v| v <= 1.10,
+    );
     target("pipeline time 400p / 100p", "<= 4.5", vec![scaling.map(|s| s.0)], &|v| v <= 4.5);
     target("pipeline CPU time 400p / 100p", "<= 4.5", vec![scaling.map(|s| s.1)], &|v| v <= 4.5);
-    target("memory: build all / typst alone largest", "<= 1.10", figures.iter().map(Figures::mem_all).collect(), &|v| v <= 1.10);
-    target("memory: --only report / typst report", "<= 1.10", figures.iter().map(Figures::mem_report).collect(), &|v| v <= 1.10);
-    target("watch rebuild / cold pipeline", "<= 0.30", figures.iter().map(|f| Some(f.incremental_ratio())).collect(), &|v| v <= 0.30);
-    target(&format!("batch speedup (process), {cores} cores"), ">= 1.70", figures.iter().map(|f| f.batch(|b| secs(b.process_serial) / secs(b.process_parallel))).collect(), &|v| v >= 1.70);
-    target(&format!("batch speedup (in process), {cores} cores"), ">= 1.70", figures.iter().map(|f| f.batch(|b| secs(b.pipeline_serial) / secs(b.pipeline_parallel))).collect(), &|v| v >= 1.70);
-    target("(reference) batch speedup, typst alone", ">= 1.70", figures.iter().map(|f| f.batch(|b| secs(b.typst_serial) / secs(b.typst_parallel))).collect(), &|v| v >= 1.70);
+    target(
+        "memory: build all / typst alone largest",
+        "<= 1.10",
+        figures.iter().map(Figures::mem_all).collect(),
+        &|v| v <= 1.10,
+    );
+    target(
+        "memory: --only report / typst report",
+        "<= 1.10",
+        figures.iter().map(Figures::mem_report).collect(),
+        &|v| v <= 1.10,
+    );
+    target(
+        "watch rebuild / cold pipeline",
+        "<= 0.30",
+        figures.iter().map(|f| Some(f.incremental_ratio())).collect(),
+        &|v| v <= 0.30,
+    );
+    target(
+        &format!("batch speedup (process), {cores} cores"),
+        ">= 1.70",
+        figures.iter().map(|f| f.batch(|b| secs(b.process_serial) / secs(b.process_parallel))).collect(),
+        &|v| v >= 1.70,
+    );
+    target(
+        &format!("batch speedup (in process), {cores} cores"),
+        ">= 1.70",
+        figures.iter().map(|f| f.batch(|b| secs(b.pipeline_serial) / secs(b.pipeline_parallel))).collect(),
+        &|v| v >= 1.70,
+    );
+    target(
+        "(reference) batch speedup, typst alone",
+        ">= 1.70",
+        figures.iter().map(|f| f.batch(|b| secs(b.typst_serial) / secs(b.typst_parallel))).collect(),
+        &|v| v >= 1.70,
+    );
     println!("load average before / after: {load_before} / {}", loadavg());
     println!("idle cores (of {cores}) over 1 s before / after: {idle_before} / {}", idle_cores());
     println!("(projects in order: {})", figures.iter().map(|f| f.label.as_str()).collect::<Vec<_>>().join(", "));

@@ -73,79 +73,398 @@ impl Lcg {
 }
 
 const NOUNS: &[&str] = &[
-    "aluekehitys", "aluekehittämisen", "verkosto", "verkoston", "verkostojen", "verkostoissa", "yhteistyö", "yhteistyön", "maakunnat",
-    "maakuntien", "maakunnan", "kunnat", "kuntien", "seutukuntien", "toimijat", "toimijoiden", "kehittäjät", "kehittäjien", "hankkeet",
-    "hankkeiden", "hankkeissa", "rahoitus", "rahoituksen", "ohjelma", "ohjelmien", "ohjelmakauden", "strategia", "strategioiden", "osaaminen",
-    "osaamisen", "elinvoima", "elinvoiman", "työllisyys", "työllisyyden", "yritykset", "yritysten", "korkeakoulut", "korkeakoulujen",
-    "ministeriöt", "ministeriöiden", "kumppanuus", "kumppanuuden", "vuoropuhelu", "vuoropuhelun", "arviointi", "arvioinnin", "seuranta",
-    "seurannan", "kokeilut", "kokeilujen", "palvelut", "palvelujen", "väestö", "väestön", "saavutettavuus", "saavutettavuuden", "liikenne",
-    "innovaatiot", "innovaatiotoiminnan", "tutkimus", "tutkimuksen", "koulutus", "koulutuksen", "päätöksenteko", "päätöksenteon", "hallinto",
-    "hallinnon", "tavoitteet", "tavoitteiden", "toimenpiteet", "toimenpiteiden", "vaikutukset", "vaikutusten", "tulokset", "tulosten",
-    "tieto", "tiedon", "aineisto", "aineiston", "foorumi", "foorumin", "alusta", "alustan", "teemat", "teemojen", "painopisteet",
-    "kaupungit", "kaupunkien", "maaseutu", "maaseudun", "saaristo", "saariston", "rakenteet", "rakenteiden", "resurssit", "resurssien",
-    "vertaisoppiminen", "vertaisoppimisen", "käytännöt", "käytäntöjen", "sopimukset", "sopimusten", "valtio", "valtion", "kehitysyhtiöt",
+    "aluekehitys",
+    "aluekehittämisen",
+    "verkosto",
+    "verkoston",
+    "verkostojen",
+    "verkostoissa",
+    "yhteistyö",
+    "yhteistyön",
+    "maakunnat",
+    "maakuntien",
+    "maakunnan",
+    "kunnat",
+    "kuntien",
+    "seutukuntien",
+    "toimijat",
+    "toimijoiden",
+    "kehittäjät",
+    "kehittäjien",
+    "hankkeet",
+    "hankkeiden",
+    "hankkeissa",
+    "rahoitus",
+    "rahoituksen",
+    "ohjelma",
+    "ohjelmien",
+    "ohjelmakauden",
+    "strategia",
+    "strategioiden",
+    "osaaminen",
+    "osaamisen",
+    "elinvoima",
+    "elinvoiman",
+    "työllisyys",
+    "työllisyyden",
+    "yritykset",
+    "yritysten",
+    "korkeakoulut",
+    "korkeakoulujen",
+    "ministeriöt",
+    "ministeriöiden",
+    "kumppanuus",
+    "kumppanuuden",
+    "vuoropuhelu",
+    "vuoropuhelun",
+    "arviointi",
+    "arvioinnin",
+    "seuranta",
+    "seurannan",
+    "kokeilut",
+    "kokeilujen",
+    "palvelut",
+    "palvelujen",
+    "väestö",
+    "väestön",
+    "saavutettavuus",
+    "saavutettavuuden",
+    "liikenne",
+    "innovaatiot",
+    "innovaatiotoiminnan",
+    "tutkimus",
+    "tutkimuksen",
+    "koulutus",
+    "koulutuksen",
+    "päätöksenteko",
+    "päätöksenteon",
+    "hallinto",
+    "hallinnon",
+    "tavoitteet",
+    "tavoitteiden",
+    "toimenpiteet",
+    "toimenpiteiden",
+    "vaikutukset",
+    "vaikutusten",
+    "tulokset",
+    "tulosten",
+    "tieto",
+    "tiedon",
+    "aineisto",
+    "aineiston",
+    "foorumi",
+    "foorumin",
+    "alusta",
+    "alustan",
+    "teemat",
+    "teemojen",
+    "painopisteet",
+    "kaupungit",
+    "kaupunkien",
+    "maaseutu",
+    "maaseudun",
+    "saaristo",
+    "saariston",
+    "rakenteet",
+    "rakenteiden",
+    "resurssit",
+    "resurssien",
+    "vertaisoppiminen",
+    "vertaisoppimisen",
+    "käytännöt",
+    "käytäntöjen",
+    "sopimukset",
+    "sopimusten",
+    "valtio",
+    "valtion",
+    "kehitysyhtiöt",
 ];
 const VERBS: &[&str] = &[
-    "vahvistaa", "edistää", "tukee", "kokoaa", "edellyttää", "muuttaa", "parantaa", "lisää", "kehittää", "ohjaa", "rajaa", "yhdistää",
-    "tarjoaa", "korostaa", "heikentää", "selittää", "osoittaa", "vaatii", "mahdollistaa", "rakentaa", "jakaa", "kytkee", "ylläpitää",
-    "helpottaa", "suuntaa", "tuottaa", "vähentää", "kuvaa", "täydentää", "nopeuttaa",
+    "vahvistaa",
+    "edistää",
+    "tukee",
+    "kokoaa",
+    "edellyttää",
+    "muuttaa",
+    "parantaa",
+    "lisää",
+    "kehittää",
+    "ohjaa",
+    "rajaa",
+    "yhdistää",
+    "tarjoaa",
+    "korostaa",
+    "heikentää",
+    "selittää",
+    "osoittaa",
+    "vaatii",
+    "mahdollistaa",
+    "rakentaa",
+    "jakaa",
+    "kytkee",
+    "ylläpitää",
+    "helpottaa",
+    "suuntaa",
+    "tuottaa",
+    "vähentää",
+    "kuvaa",
+    "täydentää",
+    "nopeuttaa",
 ];
 const ADJECTIVES: &[&str] = &[
-    "alueellinen", "alueellisen", "kansallinen", "kansallisen", "paikallinen", "paikallisten", "pitkäjänteinen", "pitkäjänteisen", "kevyt",
-    "vahva", "vahvan", "yhteinen", "yhteisen", "avoin", "avoimen", "uusi", "uuden", "keskeinen", "keskeisten", "merkittävä", "vähäinen",
-    "hajanainen", "selkeä", "selkeän", "toimiva", "toimivan", "kestävä", "kestävän", "joustava", "joustavan", "monitasoinen", "ylialueellinen",
-    "määräaikainen", "pysyvä", "tasavertainen", "riittävä",
+    "alueellinen",
+    "alueellisen",
+    "kansallinen",
+    "kansallisen",
+    "paikallinen",
+    "paikallisten",
+    "pitkäjänteinen",
+    "pitkäjänteisen",
+    "kevyt",
+    "vahva",
+    "vahvan",
+    "yhteinen",
+    "yhteisen",
+    "avoin",
+    "avoimen",
+    "uusi",
+    "uuden",
+    "keskeinen",
+    "keskeisten",
+    "merkittävä",
+    "vähäinen",
+    "hajanainen",
+    "selkeä",
+    "selkeän",
+    "toimiva",
+    "toimivan",
+    "kestävä",
+    "kestävän",
+    "joustava",
+    "joustavan",
+    "monitasoinen",
+    "ylialueellinen",
+    "määräaikainen",
+    "pysyvä",
+    "tasavertainen",
+    "riittävä",
 ];
 const ADVERBS: &[&str] = &[
-    "erityisesti", "kuitenkin", "lisäksi", "myös", "usein", "selvästi", "osittain", "edelleen", "siksi", "toisaalta", "käytännössä",
-    "yleensä", "vähitellen", "aiempaa", "nopeasti", "harvoin", "tyypillisesti", "ainakin",
+    "erityisesti",
+    "kuitenkin",
+    "lisäksi",
+    "myös",
+    "usein",
+    "selvästi",
+    "osittain",
+    "edelleen",
+    "siksi",
+    "toisaalta",
+    "käytännössä",
+    "yleensä",
+    "vähitellen",
+    "aiempaa",
+    "nopeasti",
+    "harvoin",
+    "tyypillisesti",
+    "ainakin",
 ];
-const CONNECTORS: &[&str] = &["Lisäksi", "Toisaalta", "Kuitenkin", "Siksi", "Samalla", "Käytännössä", "Aineiston perusteella", "Tapausten valossa", "Tästä syystä", "Myös"];
+const CONNECTORS: &[&str] = &[
+    "Lisäksi",
+    "Toisaalta",
+    "Kuitenkin",
+    "Siksi",
+    "Samalla",
+    "Käytännössä",
+    "Aineiston perusteella",
+    "Tapausten valossa",
+    "Tästä syystä",
+    "Myös",
+];
 const JOINERS: &[&str] = &["ja", "sekä", "mutta", "eli", "koska", "kun", "vaikka", "jolloin"];
 const TOPICS: &[&str] = &[
-    "Verkostoyhteistyön lähtökohdat", "Alueiden kehittämisen toimintaympäristö", "Rahoituksen rakenteet", "Vertaisoppimisen muodot",
-    "Kansallinen vuoropuhelu", "Kaupunkien ja maaseudun vuorovaikutus", "Osaamisen kehittäminen", "Seuranta ja arviointi",
-    "Toimijoiden roolit", "Kokeilut ja pilotit", "Monitasoinen hallinta", "Elinvoiman edellytykset", "Saavutettavuus ja liikenne",
-    "Tiedolla johtaminen", "Kumppanuudet ja sopimukset", "Yritysten ja korkeakoulujen yhteistyö", "Saariston erityiskysymykset",
-    "Ohjelmakauden valmistelu", "Hyvien käytäntöjen levittäminen", "Vaikutusten arviointi",
+    "Verkostoyhteistyön lähtökohdat",
+    "Alueiden kehittämisen toimintaympäristö",
+    "Rahoituksen rakenteet",
+    "Vertaisoppimisen muodot",
+    "Kansallinen vuoropuhelu",
+    "Kaupunkien ja maaseudun vuorovaikutus",
+    "Osaamisen kehittäminen",
+    "Seuranta ja arviointi",
+    "Toimijoiden roolit",
+    "Kokeilut ja pilotit",
+    "Monitasoinen hallinta",
+    "Elinvoiman edellytykset",
+    "Saavutettavuus ja liikenne",
+    "Tiedolla johtaminen",
+    "Kumppanuudet ja sopimukset",
+    "Yritysten ja korkeakoulujen yhteistyö",
+    "Saariston erityiskysymykset",
+    "Ohjelmakauden valmistelu",
+    "Hyvien käytäntöjen levittäminen",
+    "Vaikutusten arviointi",
 ];
 const SECTION_WORDS: &[&str] = &[
-    "Tausta", "Nykytila", "Havainnot", "Haasteet", "Mahdollisuudet", "Kehittämistarpeet", "Vertailu", "Tulkinta", "Esimerkit",
-    "Johtopäätökset", "Rajaukset", "Aineisto", "Toimintatavat", "Rahoitusmallit", "Vastuut", "Aikataulu",
+    "Tausta",
+    "Nykytila",
+    "Havainnot",
+    "Haasteet",
+    "Mahdollisuudet",
+    "Kehittämistarpeet",
+    "Vertailu",
+    "Tulkinta",
+    "Esimerkit",
+    "Johtopäätökset",
+    "Rajaukset",
+    "Aineisto",
+    "Toimintatavat",
+    "Rahoitusmallit",
+    "Vastuut",
+    "Aikataulu",
 ];
 const SURNAMES: &[(&str, &str)] = &[
-    ("Virtanen", "virtanen"), ("Korhonen", "korhonen"), ("Mäkinen", "makinen"), ("Nieminen", "nieminen"), ("Mäkelä", "makela"),
-    ("Hämäläinen", "hamalainen"), ("Laine", "laine"), ("Heikkinen", "heikkinen"), ("Koskinen", "koskinen"), ("Järvinen", "jarvinen"),
-    ("Lehtonen", "lehtonen"), ("Saarinen", "saarinen"), ("Salminen", "salminen"), ("Heinonen", "heinonen"), ("Niemi", "niemi"),
-    ("Kinnunen", "kinnunen"), ("Turunen", "turunen"), ("Lindqvist", "lindqvist"), ("Andersson", "andersson"), ("Berg", "berg"),
+    ("Virtanen", "virtanen"),
+    ("Korhonen", "korhonen"),
+    ("Mäkinen", "makinen"),
+    ("Nieminen", "nieminen"),
+    ("Mäkelä", "makela"),
+    ("Hämäläinen", "hamalainen"),
+    ("Laine", "laine"),
+    ("Heikkinen", "heikkinen"),
+    ("Koskinen", "koskinen"),
+    ("Järvinen", "jarvinen"),
+    ("Lehtonen", "lehtonen"),
+    ("Saarinen", "saarinen"),
+    ("Salminen", "salminen"),
+    ("Heinonen", "heinonen"),
+    ("Niemi", "niemi"),
+    ("Kinnunen", "kinnunen"),
+    ("Turunen", "turunen"),
+    ("Lindqvist", "lindqvist"),
+    ("Andersson", "andersson"),
+    ("Berg", "berg"),
 ];
-const GIVEN: &[&str] = &["Matti", "Liisa", "Juha", "Anna", "Pekka", "Sanna", "Timo", "Riikka", "Mikko", "Eeva", "Karin", "Erik"];
+const GIVEN: &[&str] =
+    &["Matti", "Liisa", "Juha", "Anna", "Pekka", "Sanna", "Timo", "Riikka", "Mikko", "Eeva", "Karin", "Erik"];
 const ORGS: &[(&str, &str)] = &[
-    ("Työ- ja elinkeinoministeriö", "tem"), ("Valtiovarainministeriö", "vm"), ("Kuntaliitto", "kuntaliitto"), ("Tilastokeskus", "tilastokeskus"),
-    ("Maaseutupolitiikan neuvosto", "mane"), ("Nordregio", "nordregio"), ("OECD", "oecd"), ("Euroopan komissio", "ek"),
+    ("Työ- ja elinkeinoministeriö", "tem"),
+    ("Valtiovarainministeriö", "vm"),
+    ("Kuntaliitto", "kuntaliitto"),
+    ("Tilastokeskus", "tilastokeskus"),
+    ("Maaseutupolitiikan neuvosto", "mane"),
+    ("Nordregio", "nordregio"),
+    ("OECD", "oecd"),
+    ("Euroopan komissio", "ek"),
 ];
-const JOURNALS: &[&str] = &["Alue ja ympäristö", "Hallinnon tutkimus", "Maaseudun uusi aika", "Regional Studies", "Yhteiskuntapolitiikka", "Terra"];
+const JOURNALS: &[&str] = &[
+    "Alue ja ympäristö",
+    "Hallinnon tutkimus",
+    "Maaseudun uusi aika",
+    "Regional Studies",
+    "Yhteiskuntapolitiikka",
+    "Terra",
+];
 const REGIONS: &[&str] = &[
-    "Uusimaa", "Varsinais-Suomi", "Satakunta", "Kanta-Häme", "Pirkanmaa", "Päijät-Häme", "Kymenlaakso", "Etelä-Karjala", "Etelä-Savo",
-    "Pohjois-Savo", "Pohjois-Karjala", "Keski-Suomi", "Etelä-Pohjanmaa", "Pohjanmaa", "Keski-Pohjanmaa", "Pohjois-Pohjanmaa", "Kainuu",
+    "Uusimaa",
+    "Varsinais-Suomi",
+    "Satakunta",
+    "Kanta-Häme",
+    "Pirkanmaa",
+    "Päijät-Häme",
+    "Kymenlaakso",
+    "Etelä-Karjala",
+    "Etelä-Savo",
+    "Pohjois-Savo",
+    "Pohjois-Karjala",
+    "Keski-Suomi",
+    "Etelä-Pohjanmaa",
+    "Pohjanmaa",
+    "Keski-Pohjanmaa",
+    "Pohjois-Pohjanmaa",
+    "Kainuu",
     "Lappi",
 ];
 const COUNTRIES: &[&str] = &["Suomi", "Ruotsi", "Norja", "Tanska", "Viro", "Saksa", "Alankomaat", "Itävalta"];
 const LEVELS: &[&str] = &["paikallinen", "alueellinen", "ylialueellinen", "kansallinen", "kansainvälinen"];
 const CASE_NAMES: &[&str] = &[
-    "Kasvuverkko", "Seutufoorumi", "Oppimislabra", "Aluefoorumi", "Kehittäjäverkosto", "Kaupunkiliitto", "Maaseutufoorumi", "Saaristoverkko",
-    "Innovaatioalusta", "Osaamisverkosto", "Elinvoimaverkko", "Kumppanuusfoorumi", "Teemaverkosto", "Vertaisverkko", "Pohjoinen foorumi",
+    "Kasvuverkko",
+    "Seutufoorumi",
+    "Oppimislabra",
+    "Aluefoorumi",
+    "Kehittäjäverkosto",
+    "Kaupunkiliitto",
+    "Maaseutufoorumi",
+    "Saaristoverkko",
+    "Innovaatioalusta",
+    "Osaamisverkosto",
+    "Elinvoimaverkko",
+    "Kumppanuusfoorumi",
+    "Teemaverkosto",
+    "Vertaisverkko",
+    "Pohjoinen foorumi",
     "Rannikkoverkosto",
 ];
 const SV_WORDS: &[&str] = &[
-    "regionutveckling", "nätverket", "samarbete", "kommunerna", "regionerna", "staten", "lärande", "finansiering", "modellen", "stöder",
-    "bygger", "förutsätter", "nationell", "gemensam", "långsiktig", "aktörerna", "utvecklare", "forum", "tematiska", "erfarenheter",
-    "och", "men", "också", "därför", "inom", "mellan", "för", "med",
+    "regionutveckling",
+    "nätverket",
+    "samarbete",
+    "kommunerna",
+    "regionerna",
+    "staten",
+    "lärande",
+    "finansiering",
+    "modellen",
+    "stöder",
+    "bygger",
+    "förutsätter",
+    "nationell",
+    "gemensam",
+    "långsiktig",
+    "aktörerna",
+    "utvecklare",
+    "forum",
+    "tematiska",
+    "erfarenheter",
+    "och",
+    "men",
+    "också",
+    "därför",
+    "inom",
+    "mellan",
+    "för",
+    "med",
 ];
 const EN_WORDS: &[&str] = &[
-    "regional", "development", "network", "cooperation", "municipalities", "regions", "the", "state", "learning", "funding", "model",
-    "supports", "builds", "requires", "national", "shared", "long-term", "actors", "developers", "forum", "thematic", "experience",
-    "and", "but", "also", "therefore", "within", "between", "for", "with",
+    "regional",
+    "development",
+    "network",
+    "cooperation",
+    "municipalities",
+    "regions",
+    "the",
+    "state",
+    "learning",
+    "funding",
+    "model",
+    "supports",
+    "builds",
+    "requires",
+    "national",
+    "shared",
+    "long-term",
+    "actors",
+    "developers",
+    "forum",
+    "thematic",
+    "experience",
+    "and",
+    "but",
+    "also",
+    "therefore",
+    "within",
+    "between",
+    "for",
+    "with",
 ];
 
 fn capitalize(s: &str) -> String {
@@ -168,7 +487,14 @@ fn references(rng: &mut Lcg) -> Vec<Reference> {
     while out.len() < REFERENCES {
         let year = 2005 + rng.range(0, 14);
         let kind = i % 5;
-        let title = format!("{} {}: {} {} {}", capitalize(rng.pick(ADJECTIVES)), rng.pick(NOUNS), rng.pick(NOUNS), rng.pick(ADJECTIVES), rng.pick(NOUNS));
+        let title = format!(
+            "{} {}: {} {} {}",
+            capitalize(rng.pick(ADJECTIVES)),
+            rng.pick(NOUNS),
+            rng.pick(NOUNS),
+            rng.pick(ADJECTIVES),
+            rng.pick(NOUNS)
+        );
         let (author, stem) = if kind == 3 || kind == 4 {
             let (org, stem) = rng.pick(ORGS);
             (format!("{{{org}}}"), stem.to_string())
@@ -194,8 +520,12 @@ fn references(rng: &mut Lcg) -> Vec<Reference> {
                 10 + i,
                 30 + i
             ),
-            1 => format!("@book{{{key},\n  author = {{{author}}},\n  title = {{{title}}},\n  publisher = {{Gaudeamus}},\n  address = {{Helsinki}},\n  year = {{{year}}}\n}}\n"),
-            2 => format!("@misc{{{key},\n  author = {{{author}}},\n  title = {{{title}}},\n  year = {{{year}}},\n  note = {{Työpaperi}}\n}}\n"),
+            1 => format!(
+                "@book{{{key},\n  author = {{{author}}},\n  title = {{{title}}},\n  publisher = {{Gaudeamus}},\n  address = {{Helsinki}},\n  year = {{{year}}}\n}}\n"
+            ),
+            2 => format!(
+                "@misc{{{key},\n  author = {{{author}}},\n  title = {{{title}}},\n  year = {{{year}}},\n  note = {{Työpaperi}}\n}}\n"
+            ),
             3 => format!(
                 "@report{{{key},\n  author = {{{author}}},\n  title = {{{title}}},\n  year = {{{year}}},\n  institution = {{{}}},\n  url = {{https://example.org/julkaisut/{key}}},\n  urldate = {{2020-02-15}}\n}}\n",
                 author.trim_matches(['{', '}'])
@@ -374,7 +704,12 @@ impl Writer {
             );
         }
         self.words += 24;
-        let _ = writeln!(out, "\n: {} {} {{#{id} source=\"Kooste-työryhmän arvio\"}}", capitalize(self.rng.pick(ADJECTIVES)), self.rng.pick(NOUNS));
+        let _ = writeln!(
+            out,
+            "\n: {} {} {{#{id} source=\"Kooste-työryhmän arvio\"}}",
+            capitalize(self.rng.pick(ADJECTIVES)),
+            self.rng.pick(NOUNS)
+        );
         out
     }
 }
@@ -411,7 +746,9 @@ fn table_call(i: usize, id: &str) -> String {
             "{{{{ table(\"alueet\", caption=\"Maakuntien väestö, työllisyys ja hankkeet\", id=\"{id}\", columns=[\"maakunta\", \"vakiluku\", \"tyollisyysaste\", \"hankkeita\"]) }}}}"
         ),
         1 => format!("{{{{ table(\"toimijat\", caption=\"Toimijaryhmien osallistuminen\", id=\"{id}\") }}}}"),
-        _ => format!("{{{{ table(\"vuodet\", caption=\"Rahoitus vuosittain politiikkalohkoittain, milj. euroa\", id=\"{id}\") }}}}"),
+        _ => format!(
+            "{{{{ table(\"vuodet\", caption=\"Rahoitus vuosittain politiikkalohkoittain, milj. euroa\", id=\"{id}\") }}}}"
+        ),
     }
 }
 
@@ -457,7 +794,14 @@ pub fn generate(out: &Path, pages: usize, repo: &Path) -> std::io::Result<Summar
     let cases = (pages / 25).clamp(4, 16);
     let recommendations = 6;
     let appendix_rows = 20 + pages / 5;
-    let fixed = 5.0 + pages as f64 / 60.0 + 4.0 + cases as f64 * 1.8 + 1.5 + recommendations as f64 * 0.6 + 1.5 + appendix_rows as f64 / 30.0;
+    let fixed = 5.0
+        + pages as f64 / 60.0
+        + 4.0
+        + cases as f64 * 1.8
+        + 1.5
+        + recommendations as f64 * 0.6
+        + 1.5
+        + appendix_rows as f64 / 30.0;
     let body_pages = (pages as f64 - fixed).max(PAGES_PER_CHAPTER as f64);
     let chapters = ((body_pages / PAGES_PER_CHAPTER as f64).round() as usize).max(2);
     let pages_per_chapter = body_pages / chapters as f64;
@@ -475,7 +819,9 @@ pub fn generate(out: &Path, pages: usize, repo: &Path) -> std::io::Result<Summar
         );
     }
     let mut toimijat = String::from("ryhma,verkostot,hankkeet,foorumit\n");
-    for g in ["Maakuntien liitot", "Kunnat", "Kehitysyhtiöt", "ELY-keskukset", "Korkeakoulut", "Ministeriöt", "Järjestöt"] {
+    for g in
+        ["Maakuntien liitot", "Kunnat", "Kehitysyhtiöt", "ELY-keskukset", "Korkeakoulut", "Ministeriöt", "Järjestöt"]
+    {
         let _ = writeln!(toimijat, "{g},{},{},{}", rng.range(3, 40), rng.range(3, 60), rng.range(1, 20));
     }
     let mut vuodet = String::from("vuosi,kaupungit,maaseutu,saaristo\n");
@@ -489,7 +835,14 @@ pub fn generate(out: &Path, pages: usize, repo: &Path) -> std::io::Result<Summar
     let mut hankkeet = String::from("tunnus;nimi;maakunta;alkuvuosi;budjetti\n");
     for i in 0..appendix_rows {
         let name = format!("{} {} {}", capitalize(rng.pick(ADJECTIVES)), rng.pick(NOUNS), rng.pick(NOUNS));
-        let _ = writeln!(hankkeet, "H{:03};{name};{};{};{}", i + 1, rng.pick(REGIONS), 2010 + rng.range(0, 9), 20_000 + rng.range(0, 900_000));
+        let _ = writeln!(
+            hankkeet,
+            "H{:03};{name};{};{};{}",
+            i + 1,
+            rng.pick(REGIONS),
+            2010 + rng.range(0, 9),
+            20_000 + rng.range(0, 900_000)
+        );
     }
     write(&out.join("data/alueet.csv"), &alueet)?;
     write(&out.join("data/toimijat.csv"), &toimijat)?;
@@ -595,7 +948,9 @@ budjetti = "Budjetti, euroa"
     let rec_ids: Vec<String> = (0..recommendations).map(|i| format!("S{}", i + 1)).collect();
     let targets = Targets {
         chapters: (0..chapters).map(body_label).collect(),
-        sections: (0..chapters).flat_map(|c| (1..=sections_per_chapter).map(move |s| format!("{}-{s}", body_label(c)))).collect(),
+        sections: (0..chapters)
+            .flat_map(|c| (1..=sections_per_chapter).map(move |s| format!("{}-{s}", body_label(c))))
+            .collect(),
         tables: (0..chapters).map(|c| format!("tbl-{:02}-a", c + 1)).collect(),
         figures: (0..chapters).map(|c| format!("fig-{:02}-a", c + 1)).collect(),
         cases: case_ids.iter().map(|id| format!("sec-case-{id}")).collect(),
@@ -604,7 +959,8 @@ budjetti = "Budjetti, euroa"
     let mut w = Writer { rng, keys: keys.clone(), next_key: 0, words: 0, targets: targets.clone() };
 
     // Each chart or table takes about half a page of body text's room.
-    let words_per_chapter = ((pages_per_chapter * WORDS_PER_PAGE as f64) as usize).saturating_sub(WORDS_PER_PAGE * 3 / 2);
+    let words_per_chapter =
+        ((pages_per_chapter * WORDS_PER_PAGE as f64) as usize).saturating_sub(WORDS_PER_PAGE * 3 / 2);
     for (file_no, kind) in plan.iter().enumerate() {
         let file_no = file_no + 1;
         let text = match kind {
@@ -612,7 +968,8 @@ budjetti = "Budjetti, euroa"
                 let c = *c;
                 let n = c + 1;
                 let title = TOPICS[c % TOPICS.len()];
-                let title = if c >= TOPICS.len() { format!("{title} {}", c / TOPICS.len() + 1) } else { title.to_string() };
+                let title =
+                    if c >= TOPICS.len() { format!("{title} {}", c / TOPICS.len() + 1) } else { title.to_string() };
                 let mut md = format!("# {title} {{#{}}}\n\n", body_label(c));
                 let mut notes = Vec::new();
                 md.push_str(&w.paragraph(&mut notes, "n"));
@@ -631,11 +988,19 @@ budjetti = "Budjetti, euroa"
                         }
                         2 => {
                             md.push_str(&w.paragraph(&mut notes, "n"));
-                            let _ = write!(md, " Tiedot on koottu taulukkoon @tbl-{n:02}-a.\n\n{}\n\n", table_call(c, &format!("tbl-{n:02}-a")));
+                            let _ = write!(
+                                md,
+                                " Tiedot on koottu taulukkoon @tbl-{n:02}-a.\n\n{}\n\n",
+                                table_call(c, &format!("tbl-{n:02}-a"))
+                            );
                         }
                         3 => {
                             md.push_str(&w.paragraph(&mut notes, "n"));
-                            let _ = write!(md, " Kehitystä havainnollistaa kuvio @fig-{n:02}-a.\n\n{}\n\n", chart_call(c, &format!("fig-{n:02}-a")));
+                            let _ = write!(
+                                md,
+                                " Kehitystä havainnollistaa kuvio @fig-{n:02}-a.\n\n{}\n\n",
+                                chart_call(c, &format!("fig-{n:02}-a"))
+                            );
                             md.push_str(&w.list(true));
                             md.push('\n');
                         }
@@ -657,7 +1022,12 @@ budjetti = "Budjetti, euroa"
                     let mut sub = 0;
                     while w.words - section_start < per_section {
                         if sub == 0 && s == 2 {
-                            let _ = write!(md, "### {} {{#{}-{s}-1}}\n\n", capitalize(w.rng.pick(SECTION_WORDS)), body_label(c));
+                            let _ = write!(
+                                md,
+                                "### {} {{#{}-{s}-1}}\n\n",
+                                capitalize(w.rng.pick(SECTION_WORDS)),
+                                body_label(c)
+                            );
                         }
                         md.push_str(&w.paragraph(&mut notes, "n"));
                         md.push_str("\n\n");
@@ -731,7 +1101,8 @@ budjetti = "Budjetti, euroa"
             themes.join(", "),
             sources.join(", ")
         );
-        for (j, part) in ["Tausta", "Organisointi ja rahoitus", "Toiminta", "Opit verkostomallille"].iter().enumerate() {
+        for (j, part) in ["Tausta", "Organisointi ja rahoitus", "Toiminta", "Opit verkostomallille"].iter().enumerate()
+        {
             let _ = write!(md, "### {part}\n\n");
             for k in 0..2 {
                 let n = if j == 3 { 5 } else { 7 };
@@ -740,7 +1111,10 @@ budjetti = "Budjetti, euroa"
                     p[0] = format!("{} [@{}]", p[0].trim_end_matches('.'), sources[j % 2]) + ".";
                 }
                 if j == 2 && k == 1 {
-                    p.push(format!("Yhteys kansalliseen valmisteluun käsitellään luvussa @{}.", body_label(j % chapters)));
+                    p.push(format!(
+                        "Yhteys kansalliseen valmisteluun käsitellään luvussa @{}.",
+                        body_label(j % chapters)
+                    ));
                 }
                 md.push_str(&p.join(" "));
                 md.push_str("\n\n");
@@ -773,7 +1147,9 @@ budjetti = "Budjetti, euroa"
     }
 
     // The brief: within its 4-page budget.
-    let mut brief = String::from("---\ntitle: \"Verkostoyhteistyön toimintamalli: generoitu suuri selvitys\"\nsubtitle: \"Policy brief – kooste genproject\"\nkey_messages:\n");
+    let mut brief = String::from(
+        "---\ntitle: \"Verkostoyhteistyön toimintamalli: generoitu suuri selvitys\"\nsubtitle: \"Policy brief – kooste genproject\"\nkey_messages:\n",
+    );
     for _ in 0..4 {
         let _ = writeln!(brief, "  - \"{}.\"", w.sentence());
     }
@@ -785,7 +1161,13 @@ budjetti = "Budjetti, euroa"
     }
     let _ = write!(brief, "## Keskeiset havainnot\n\n");
     for k in 0..4 {
-        let _ = writeln!(brief, "- **{}:** {} [@{}].", capitalize(w.rng.pick(NOUNS)), w.sentence(), keys[k * 7 % keys.len()]);
+        let _ = writeln!(
+            brief,
+            "- **{}:** {} [@{}].",
+            capitalize(w.rng.pick(NOUNS)),
+            w.sentence(),
+            keys[k * 7 % keys.len()]
+        );
     }
     brief.push_str("\nMaakunnissa asuu yhteensä {{ sum(\"alueet\", \"vakiluku\") | num }} asukasta, ja hankkeita on {{ sum(\"alueet\", \"hankkeita\") | num }}.\n");
     write(&out.join("report/brief.md"), &brief)?;
@@ -805,12 +1187,28 @@ budjetti = "Budjetti, euroa"
         }
         out
     };
-    let fi: String = (0..3).map(|_| (0..4).map(|_| w.sentence() + ".").collect::<Vec<_>>().join(" ") + "\n\n").collect();
-    write(&out.join("report/abstracts/fi.md"), &format!("---\ntitle: \"Verkostoyhteistyön toimintamalli\"\nkeywords: [aluekehittäminen, verkostot, vertaisoppiminen]\n---\n\n{fi}"))?;
+    let fi: String =
+        (0..3).map(|_| (0..4).map(|_| w.sentence() + ".").collect::<Vec<_>>().join(" ") + "\n\n").collect();
+    write(
+        &out.join("report/abstracts/fi.md"),
+        &format!(
+            "---\ntitle: \"Verkostoyhteistyön toimintamalli\"\nkeywords: [aluekehittäminen, verkostot, vertaisoppiminen]\n---\n\n{fi}"
+        ),
+    )?;
     let sv = abstract_text(&mut w, SV_WORDS);
-    write(&out.join("report/abstracts/sv.md"), &format!("---\ntitle: \"Verksamhetsmodell för nätverkssamarbete\"\nkeywords: [regionutveckling, nätverk, lärande]\n---\n\n{sv}"))?;
+    write(
+        &out.join("report/abstracts/sv.md"),
+        &format!(
+            "---\ntitle: \"Verksamhetsmodell för nätverkssamarbete\"\nkeywords: [regionutveckling, nätverk, lärande]\n---\n\n{sv}"
+        ),
+    )?;
     let en = abstract_text(&mut w, EN_WORDS);
-    write(&out.join("report/abstracts/en.md"), &format!("---\ntitle: \"An operating model for network cooperation\"\nkeywords: [regional development, networks, peer learning]\n---\n\n{en}"))?;
+    write(
+        &out.join("report/abstracts/en.md"),
+        &format!(
+            "---\ntitle: \"An operating model for network cooperation\"\nkeywords: [regional development, networks, peer learning]\n---\n\n{en}"
+        ),
+    )?;
 
     // report.toml: the repository's three outputs.
     write(

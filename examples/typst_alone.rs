@@ -54,7 +54,8 @@ impl Args {
                 _ => return Err(format!("unknown option {arg}")),
             }
         }
-        let [root, main] = <[String; 2]>::try_from(positional).map_err(|_| "usage: typst_alone ROOT MAIN [--standard S]... [--ident NAME] [--out FILE]".to_string())?;
+        let [root, main] = <[String; 2]>::try_from(positional)
+            .map_err(|_| "usage: typst_alone ROOT MAIN [--standard S]... [--ident NAME] [--out FILE]".to_string())?;
         Ok(Args { root: PathBuf::from(root), main, standards, out, ident })
     }
 }
@@ -63,7 +64,11 @@ impl Args {
 pub fn standards(names: &[String]) -> Result<PdfStandards, String> {
     let list: Vec<PdfStandard> = names
         .iter()
-        .map(|n| toml::Value::String(n.clone()).try_into::<PdfStandard>().map_err(|e| format!("unknown PDF standard {n}: {e}")))
+        .map(|n| {
+            toml::Value::String(n.clone())
+                .try_into::<PdfStandard>()
+                .map_err(|e| format!("unknown PDF standard {n}: {e}"))
+        })
         .collect::<Result<_, _>>()?;
     PdfStandards::new(&list).map_err(|e| format!("{:?}", e))
 }
@@ -76,7 +81,14 @@ fn epoch() -> i64 {
 pub fn pdf_options(ident: &str, standards: PdfStandards) -> PdfOptions {
     let ts = chrono::DateTime::from_timestamp(epoch(), 0).unwrap_or_default();
     use chrono::{Datelike, Timelike};
-    let date = Datetime::from_ymd_hms(ts.year(), ts.month() as u8, ts.day() as u8, ts.hour() as u8, ts.minute() as u8, ts.second() as u8);
+    let date = Datetime::from_ymd_hms(
+        ts.year(),
+        ts.month() as u8,
+        ts.day() as u8,
+        ts.hour() as u8,
+        ts.minute() as u8,
+        ts.second() as u8,
+    );
     PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         timestamp: date.map(Timestamp::new_utc),
@@ -88,12 +100,22 @@ pub fn pdf_options(ident: &str, standards: PdfStandards) -> PdfOptions {
 
 /// Compiles `main` (its text, known to the world as `/vpath`) in `shared`
 /// and exports the PDF as kooste does; returns (pages, PDF bytes).
-pub fn compile(shared: Arc<Shared>, vpath: &str, text: String, standards: PdfStandards, ident: &str) -> Result<(usize, Vec<u8>), String> {
+pub fn compile(
+    shared: Arc<Shared>,
+    vpath: &str,
+    text: String,
+    standards: PdfStandards,
+    ident: &str,
+) -> Result<(usize, Vec<u8>), String> {
     let world = ReportWorld::new(shared, vpath, text);
     let warned = typst::compile::<typst_layout::PagedDocument>(&world);
-    let doc = warned.output.map_err(|errors| format!("{} compile error(s): {:?}", errors.len(), errors.first().map(|e| e.message.to_string())))?;
+    let doc = warned.output.map_err(|errors| {
+        format!("{} compile error(s): {:?}", errors.len(), errors.first().map(|e| e.message.to_string()))
+    })?;
     let options = pdf_options(ident, standards);
-    let pdf = typst_pdf::pdf(&doc, &options).map_err(|errors| format!("{} PDF export error(s): {:?}", errors.len(), errors.first().map(|e| e.message.to_string())))?;
+    let pdf = typst_pdf::pdf(&doc, &options).map_err(|errors| {
+        format!("{} PDF export error(s): {:?}", errors.len(), errors.first().map(|e| e.message.to_string()))
+    })?;
     Ok((doc.pages().len(), pdf))
 }
 
@@ -109,7 +131,12 @@ pub fn run(args: &Args) -> Result<(), String> {
     let (pages, pdf) = compile(shared, &vpath, text, standards(&args.standards)?, &ident)?;
     let out = args.out.clone().unwrap_or_else(|| root.join(Path::new(&args.main).with_extension("pdf")));
     std::fs::write(&out, &pdf).map_err(|e| format!("{}: {e}", out.display()))?;
-    eprintln!("compiled {} ({pages} pages, {} kB) in {:.2} s", args.main, pdf.len() / 1024, start.elapsed().as_secs_f64());
+    eprintln!(
+        "compiled {} ({pages} pages, {} kB) in {:.2} s",
+        args.main,
+        pdf.len() / 1024,
+        start.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

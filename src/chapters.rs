@@ -196,11 +196,7 @@ pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
         }
     }
 
-    check_unique(
-        sources.cases.iter().map(|c| (&c.doc, c.front.id.as_str())),
-        "case study id",
-        &mut diags,
-    );
+    check_unique(sources.cases.iter().map(|c| (&c.doc, c.front.id.as_str())), "case study id", &mut diags);
     check_unique(
         sources.recommendations.iter().map(|r| (&r.doc, r.front.id.as_str())),
         "recommendation id",
@@ -221,10 +217,7 @@ fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<Docume
         .filter(|name| name.ends_with(".md") && !name.starts_with('.'))
         .collect();
     names.sort();
-    names
-        .into_iter()
-        .filter_map(|name| read_document(root, &Path::new(folder).join(name), diags))
-        .collect()
+    names.into_iter().filter_map(|name| read_document(root, &Path::new(folder).join(name), diags)).collect()
 }
 
 /// Reads one Markdown file; reports unreadable, binary and non-UTF-8 files.
@@ -343,10 +336,15 @@ fn parse_front<T: DeserializeOwned>(doc: &Document, diags: &mut Diagnostics, emp
 fn check_id(doc: &Document, id: &str, diags: &mut Diagnostics) {
     let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
-        let range = front_matter_range(&doc.text).and_then(|r| doc.text[r.clone()].find("id:").map(|i| r.start + i..r.start + i + 3));
+        let range = front_matter_range(&doc.text)
+            .and_then(|r| doc.text[r.clone()].find("id:").map(|i| r.start + i..r.start + i + 3));
         diags.push(
-            Diagnostic::error(&doc.path, range, format!("id `{id}` may only contain ASCII letters, digits, `-` and `_`"))
-                .with_hint("the id becomes a label (sec-case-<id>) and a file name"),
+            Diagnostic::error(
+                &doc.path,
+                range,
+                format!("id `{id}` may only contain ASCII letters, digits, `-` and `_`"),
+            )
+            .with_hint("the id becomes a label (sec-case-<id>) and a file name"),
         );
     }
 }

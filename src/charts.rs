@@ -127,7 +127,11 @@ pub fn chart_typst(table: &Table, spec: &ChartSpec) -> Result<Chart, String> {
         .column(&spec.x)
         .ok_or_else(|| format!("dataset `{}` has no column `{}` (columns: {})", table.name, spec.x, columns()))?;
     if spec.y.is_empty() {
-        return Err(format!("a chart needs at least one value column in `y` (columns of `{}`: {})", table.name, columns()));
+        return Err(format!(
+            "a chart needs at least one value column in `y` (columns of `{}`: {})",
+            table.name,
+            columns()
+        ));
     }
     if spec.y.len() > COLORS.len() {
         return Err(format!("a chart can show at most {} series; `y` names {}", COLORS.len(), spec.y.len()));
@@ -138,8 +142,13 @@ pub fn chart_typst(table: &Table, spec: &ChartSpec) -> Result<Chart, String> {
             .column(name)
             .ok_or_else(|| format!("dataset `{}` has no column `{name}` (columns: {})", table.name, columns()))?;
         if table.types[i] == ColumnType::Text {
-            let numeric: Vec<&str> =
-                table.headers.iter().zip(&table.types).filter(|(_, t)| **t != ColumnType::Text).map(|(h, _)| h.as_str()).collect();
+            let numeric: Vec<&str> = table
+                .headers
+                .iter()
+                .zip(&table.types)
+                .filter(|(_, t)| **t != ColumnType::Text)
+                .map(|(h, _)| h.as_str())
+                .collect();
             return Err(format!(
                 "column `{name}` of `{}` is text, not numeric; a chart's `y` must be numeric (numeric columns: {})",
                 table.name,
@@ -178,7 +187,10 @@ pub fn chart_typst(table: &Table, spec: &ChartSpec) -> Result<Chart, String> {
     if spec.kind == ChartKind::StackedBar
         && let Some((r, _)) = values.iter().enumerate().find(|(_, v)| v.iter().flatten().any(|&x| x < 0.0))
     {
-        return Err(format!("a stacked bar chart needs values of 0 or more; the row `{}` has a negative value", cats[r]));
+        return Err(format!(
+            "a stacked bar chart needs values of 0 or more; the row `{}` has a negative value",
+            cats[r]
+        ));
     }
 
     // The value domain.
@@ -220,7 +232,8 @@ pub fn chart_typst(table: &Table, spec: &ChartSpec) -> Result<Chart, String> {
     let (t0, t1) = (ticks[0], ticks[ticks.len() - 1]);
     let frac = |v: f64| ((v - t0) / (t1 - t0)).clamp(0.0, 1.0);
     let scale = if spec.percent { 100.0 } else { 1.0 };
-    let tick_decimals = (0..=6).find(|&d| is_whole((ticks[1] - ticks[0]) * scale * 10f64.powi(d))).unwrap_or(6) as usize;
+    let tick_decimals =
+        (0..=6).find(|&d| is_whole((ticks[1] - ticks[0]) * scale * 10f64.powi(d))).unwrap_or(6) as usize;
     let fmt = |v: f64, d: usize| {
         let s = format_number(v * scale, Some(d), 10_000);
         if spec.percent { format!("{s}\u{a0}%") } else { s }
@@ -255,7 +268,8 @@ pub fn chart_typst(table: &Table, spec: &ChartSpec) -> Result<Chart, String> {
         }
         format!("({s})")
     };
-    let ticks_typst: Vec<String> = ticks.iter().map(|&t| format!("({}, {})", float(frac(t)), string_literal(&fmt(t, tick_decimals)))).collect();
+    let ticks_typst: Vec<String> =
+        ticks.iter().map(|&t| format!("({}, {})", float(frac(t)), string_literal(&fmt(t, tick_decimals)))).collect();
     let _ = writeln!(data, "  let ticks = ({},)", ticks_typst.join(", "));
     let _ = writeln!(data, "  let zero = {}", float(frac(0.0)));
     let series_typst: Vec<String> = series
@@ -282,7 +296,8 @@ pub fn chart_typst(table: &Table, spec: &ChartSpec) -> Result<Chart, String> {
             let _ = writeln!(data, "  let xlabels = {}", lit_list(&cats));
             let lines: Vec<String> = (0..series.len())
                 .map(|k| {
-                    let ys: Vec<String> = values.iter().map(|v| v[k].map_or("none".to_string(), |x| float(frac(x)))).collect();
+                    let ys: Vec<String> =
+                        values.iter().map(|v| v[k].map_or("none".to_string(), |x| float(frac(x)))).collect();
                     format!("({},)", ys.join(", "))
                 })
                 .collect();
@@ -607,7 +622,8 @@ pub fn nice_ticks(lo: f64, hi: f64, integral: bool) -> Vec<f64> {
                 continue;
             }
             let covered = (k1 - k0) as f64 * step;
-            let score = (n as f64 - 5.0).abs() * 0.5 + (covered - span) / covered * 3.0 + if m == 2.5 { 0.4 } else { 0.0 };
+            let score =
+                (n as f64 - 5.0).abs() * 0.5 + (covered - span) / covered * 3.0 + if m == 2.5 { 0.4 } else { 0.0 };
             if best.is_none_or(|b| score < b.0) {
                 best = Some((score, k0, step, n));
             }
@@ -634,7 +650,12 @@ fn cell_text(cell: &Cell) -> String {
 }
 
 fn describe_row(table: &Table, row: &[Cell]) -> String {
-    table.headers.iter().zip(row).find(|(_, c)| matches!(c, Cell::Text(_))).map_or("no text".into(), |(h, c)| format!("{h} = {}", cell_text(c)))
+    table
+        .headers
+        .iter()
+        .zip(row)
+        .find(|(_, c)| matches!(c, Cell::Text(_)))
+        .map_or("no text".into(), |(h, c)| format!("{h} = {}", cell_text(c)))
 }
 
 /// The Finnish alternative text generated from the data.
@@ -655,8 +676,11 @@ fn generate_alt(
             Some(k) => v[k].map(|x| (x, c)),
             None => Some((totals[r], c)),
         });
-        let max = vals.clone().fold(None, |m: Option<(f64, &String)>, (x, c)| if m.is_none_or(|m| x > m.0) { Some((x, c)) } else { m });
-        let min = vals.fold(None, |m: Option<(f64, &String)>, (x, c)| if m.is_none_or(|m| x < m.0) { Some((x, c)) } else { m });
+        let max = vals
+            .clone()
+            .fold(None, |m: Option<(f64, &String)>, (x, c)| if m.is_none_or(|m| x > m.0) { Some((x, c)) } else { m });
+        let min = vals
+            .fold(None, |m: Option<(f64, &String)>, (x, c)| if m.is_none_or(|m| x < m.0) { Some((x, c)) } else { m });
         max.zip(min)
     };
     if spec.kind == ChartKind::Line && cats.len() > 1 {
@@ -713,11 +737,25 @@ mod tests {
             source: "Kooste-työryhmän kysely 2020 [$x]".into(),
             illustrative: true,
             headers: vec!["ryhma".into(), "vuosi".into(), "hyoty".into(), "este".into(), "vastaajia".into()],
-            labels: vec!["Ryhmä".into(), "Vuosi".into(), "Hyötyy".into(), "Resurssit esteenä".into(), "Vastaajia".into()],
-            types: vec![ColumnType::Text, ColumnType::Integer, ColumnType::Number, ColumnType::Number, ColumnType::Integer],
+            labels: vec![
+                "Ryhmä".into(),
+                "Vuosi".into(),
+                "Hyötyy".into(),
+                "Resurssit esteenä".into(),
+                "Vastaajia".into(),
+            ],
+            types: vec![
+                ColumnType::Text,
+                ColumnType::Integer,
+                ColumnType::Number,
+                ColumnType::Number,
+                ColumnType::Integer,
+            ],
             rows: rows
                 .into_iter()
-                .map(|(a, b, c, d, e)| vec![Cell::Text(a.into()), Cell::Int(b), Cell::Num(c), Cell::Num(d), Cell::Int(e)])
+                .map(|(a, b, c, d, e)| {
+                    vec![Cell::Text(a.into()), Cell::Int(b), Cell::Num(c), Cell::Num(d), Cell::Int(e)]
+                })
                 .collect(),
         }
     }
@@ -769,12 +807,17 @@ mod tests {
         use typst::WorldExt as _;
         let source = world.main_source().clone();
         let warned = typst::compile::<PagedDocument>(&world);
-        assert!(warned.warnings.is_empty(), "warnings: {:?}", warned.warnings.iter().map(|w| w.message.as_str()).collect::<Vec<_>>());
+        assert!(
+            warned.warnings.is_empty(),
+            "warnings: {:?}",
+            warned.warnings.iter().map(|w| w.message.as_str()).collect::<Vec<_>>()
+        );
         warned.output.map_err(|errors| {
             errors
                 .iter()
                 .map(|e| {
-                    let line = world.range(e.span).and_then(|r| source.lines().byte_to_line(r.start)).map_or(0, |l| l + 1);
+                    let line =
+                        world.range(e.span).and_then(|r| source.lines().byte_to_line(r.start)).map_or(0, |l| l + 1);
                     format!("line {line}: {}", e.message)
                 })
                 .collect()
@@ -850,7 +893,11 @@ mod tests {
     #[test]
     fn generated_alt_names_max_and_min() {
         let chart = chart_typst(&table(), &spec(ChartKind::Bar, "ryhma", &["hyoty"])).unwrap();
-        assert!(chart.alt.starts_with("Pylväskaavio: Verkostotyön #hyödyt (havainnollistava aineisto)."), "{}", chart.alt);
+        assert!(
+            chart.alt.starts_with("Pylväskaavio: Verkostotyön #hyödyt (havainnollistava aineisto)."),
+            "{}",
+            chart.alt
+        );
         assert!(chart.alt.contains("Suurin arvo Maakuntien liitot 83\u{a0}%"), "{}", chart.alt);
         assert!(chart.alt.contains("pienin Järjestöt 50\u{a0}%"), "{}", chart.alt);
         assert!(chart.alt.contains("Lähde: Kooste-työryhmän kysely 2020 [$x]."), "{}", chart.alt);
@@ -869,11 +916,17 @@ mod tests {
     #[test]
     fn errors_for_authors() {
         let err = chart_typst(&table(), &spec(ChartKind::Bar, "ryhmä", &["hyoty"])).unwrap_err();
-        assert!(err.contains("no column `ryhmä`") && err.contains("columns: ryhma, vuosi, hyoty, este, vastaajia"), "{err}");
+        assert!(
+            err.contains("no column `ryhmä`") && err.contains("columns: ryhma, vuosi, hyoty, este, vastaajia"),
+            "{err}"
+        );
         let err = chart_typst(&table(), &spec(ChartKind::Bar, "ryhma", &["osuus"])).unwrap_err();
         assert!(err.contains("no column `osuus`"), "{err}");
         let err = chart_typst(&table(), &spec(ChartKind::Line, "vuosi", &["ryhma"])).unwrap_err();
-        assert!(err.contains("`ryhma` of `kysely` is text, not numeric") && err.contains("vuosi, hyoty, este, vastaajia"), "{err}");
+        assert!(
+            err.contains("`ryhma` of `kysely` is text, not numeric") && err.contains("vuosi, hyoty, este, vastaajia"),
+            "{err}"
+        );
         let mut empty = table();
         empty.rows.clear();
         let err = chart_typst(&empty, &spec(ChartKind::Dot, "ryhma", &["hyoty"])).unwrap_err();
@@ -904,7 +957,8 @@ mod tests {
         let root = root();
         let mut cases = specs();
         let mut t = table();
-        t.source = "Kooste-työryhmän laatima havainnollistava paikkamerkkiaineisto; ei todellista kyselyaineistoa".into();
+        t.source =
+            "Kooste-työryhmän laatima havainnollistava paikkamerkkiaineisto; ei todellista kyselyaineistoa".into();
         let mut bars = spec(ChartKind::Bar, "ryhma", &["hyoty", "este"]);
         bars.id = Some("fig-grouped".into());
         cases.push(("grouped-bar", bars));
@@ -947,7 +1001,11 @@ mod tests {
             cases.push(("rahoitus", rahoitus, s));
         }
         if let Some(mallit) = find("mallit") {
-            let mut s = spec(ChartKind::StackedBar, "malli", &["omistajuus", "vertaisoppiminen", "kansallinen_kytkenta", "avoimuus", "jatkuvuus", "kustannus"]);
+            let mut s = spec(
+                ChartKind::StackedBar,
+                "malli",
+                &["omistajuus", "vertaisoppiminen", "kansallinen_kytkenta", "avoimuus", "jatkuvuus", "kustannus"],
+            );
             (s.percent, s.y_label, s.id) = (false, Some("pisteet".into()), None);
             cases.push(("mallit", mallit, s));
         }
@@ -959,7 +1017,9 @@ mod tests {
             );
             let shared = Arc::new(Shared::new(&root, Time::fixed_timestamp(0).unwrap()));
             let world = ReportWorld::new(shared, "/chart-test.typ", source);
-            let doc = typst::compile::<PagedDocument>(&world).output.unwrap_or_else(|e| panic!("{name}: {e:?}\n{}", chart.typst));
+            let doc = typst::compile::<PagedDocument>(&world)
+                .output
+                .unwrap_or_else(|e| panic!("{name}: {e:?}\n{}", chart.typst));
             let pdf = typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default()).unwrap_or_else(|e| panic!("{e:?}"));
             std::fs::write(Path::new(&format!("/tmp/chart-{name}.pdf")), pdf).unwrap();
         }

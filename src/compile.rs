@@ -10,10 +10,10 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use typst::{World, WorldExt};
 use typst::diag::{SourceDiagnostic, Warned};
 use typst::foundations::{Datetime, Smart};
 use typst::syntax::FileId;
+use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
@@ -54,7 +54,13 @@ pub fn compile_document(world: &ReportWorld, origin: &Origin) -> (Option<PagedDo
 }
 
 /// Renders a document to PDF bytes.
-pub fn export_pdf(world: &ReportWorld, doc: &PagedDocument, ident: &str, date: Datetime, standards: PdfStandards) -> Result<Vec<u8>, Diagnostics> {
+pub fn export_pdf(
+    world: &ReportWorld,
+    doc: &PagedDocument,
+    ident: &str,
+    date: Datetime,
+    standards: PdfStandards,
+) -> Result<Vec<u8>, Diagnostics> {
     let options = PdfOptions {
         ident: Smart::Custom(ident.to_string()),
         timestamp: Some(Timestamp::new_utc(date)),
@@ -76,9 +82,13 @@ fn internal_error(doing: &str, template: &Path, payload: Box<dyn std::any::Any +
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".into());
-    Diagnostic::error(template, None, format!("the Typst compiler failed while {doing} this output (internal error: {what})"))
-        .with_hint("this is a bug in typst, not in your text; the last good PDFs are untouched")
-        .with_hint("try `kooste build --only NAME` to find the output, and simplify the last edit to find the construct")
+    Diagnostic::error(
+        template,
+        None,
+        format!("the Typst compiler failed while {doing} this output (internal error: {what})"),
+    )
+    .with_hint("this is a bug in typst, not in your text; the last good PDFs are untouched")
+    .with_hint("try `kooste build --only NAME` to find the output, and simplify the last edit to find the construct")
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
@@ -154,7 +164,12 @@ fn remove_stale_temporaries(dir: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() > 600);
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 600);
         if name.starts_with(TMP_PREFIX) && name.ends_with(".tmp") && old {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -181,13 +196,22 @@ fn map_diagnostic(world: &ReportWorld, origin: &Origin, diag: &SourceDiagnostic)
         Some((id, range)) => map_span(world, origin, id, range, &mut hints),
         None => (PathBuf::new(), None),
     };
-    if path.as_os_str().is_empty() && let Some(id) = diag.span.id() && project_path(id).is_none() {
+    if path.as_os_str().is_empty()
+        && let Some(id) = diag.span.id()
+        && project_path(id).is_none()
+    {
         message = format!("{message} (in package {:?})", id.root());
     }
     Diagnostic { severity, path, range, message, hints }
 }
 
-fn map_span(world: &ReportWorld, origin: &Origin, id: FileId, range: std::ops::Range<usize>, hints: &mut Vec<String>) -> (PathBuf, Option<std::ops::Range<usize>>) {
+fn map_span(
+    world: &ReportWorld,
+    origin: &Origin,
+    id: FileId,
+    range: std::ops::Range<usize>,
+    hints: &mut Vec<String>,
+) -> (PathBuf, Option<std::ops::Range<usize>>) {
     if id != world.main() {
         return match project_path(id) {
             Some(path) => (path, Some(range)),

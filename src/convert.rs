@@ -11,7 +11,8 @@ use crate::diagnostics::Diagnostics;
 use crate::markdown::{ConvertOptions, MissingImage, to_typst};
 
 /// The lines that open a standalone document.
-pub const PREAMBLE: &str = "#set document(title: \"kooste convert\")\n#set text(lang: \"fi\")\n#set par(justify: false)\n\n";
+pub const PREAMBLE: &str =
+    "#set document(title: \"kooste convert\")\n#set text(lang: \"fi\")\n#set par(justify: false)\n\n";
 
 /// Converts Markdown `text` from `path` (relative to `root`) to a standalone
 /// Typst document.

@@ -165,8 +165,10 @@ pub fn emit_to(dest: &mut dyn WriteColor, root: &Path, diags: &[Diagnostic], for
             Some(id) => {
                 let len = files.get(id).map_or(0, |f| f.source().len());
                 let range = d.range.clone().unwrap_or(0..0);
-                let start = floor_char_boundary(files.get(id).map_or("", |f| f.source().as_str()), range.start.min(len));
-                let end = floor_char_boundary(files.get(id).map_or("", |f| f.source().as_str()), range.end.min(len)).max(start);
+                let start =
+                    floor_char_boundary(files.get(id).map_or("", |f| f.source().as_str()), range.start.min(len));
+                let end = floor_char_boundary(files.get(id).map_or("", |f| f.source().as_str()), range.end.min(len))
+                    .max(start);
                 out = out.with_message(d.message.clone()).with_labels(vec![Label::primary(id, start..end)]);
             }
             None => out = out.with_message(d.message.clone()),

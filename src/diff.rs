@@ -35,7 +35,12 @@ pub struct Change {
 
 /// Builds `out` (a PDF) showing what changed in the report between `rev`
 /// and `rev2` (or the working tree).
-pub fn diff(root: &Path, rev: &str, rev2: Option<&str>, out: &Path) -> anyhow::Result<(RunReport, Vec<Change>, PathBuf)> {
+pub fn diff(
+    root: &Path,
+    rev: &str,
+    rev2: Option<&str>,
+    out: &Path,
+) -> anyhow::Result<(RunReport, Vec<Change>, PathBuf)> {
     let old = tempfile::tempdir().context("failed to create a temporary folder")?;
     let new = tempfile::tempdir().context("failed to create a temporary folder")?;
     snapshot(root, rev, old.path())?;
@@ -67,7 +72,9 @@ pub fn diff(root: &Path, rev: &str, rev2: Option<&str>, out: &Path) -> anyhow::R
 
     let project = Project::load(Some(new.path())).map_err(|e| match e {
         crate::project::ProjectError::Io(m) => anyhow::anyhow!(m),
-        crate::project::ProjectError::Input(_) => anyhow::anyhow!("report/report.toml at the new revision has errors; run `kooste check` there"),
+        crate::project::ProjectError::Input(_) => {
+            anyhow::anyhow!("report/report.toml at the new revision has errors; run `kooste check` there")
+        }
     })?;
     let name = project
         .config
@@ -123,7 +130,8 @@ fn copy_tree(root: &Path, dir: &Path) -> anyhow::Result<()> {
                 if entry.file_type().is_ok_and(|t| t.is_dir()) {
                     stack.push(child);
                 } else {
-                    std::fs::copy(entry.path(), dir.join(&child)).with_context(|| format!("failed to copy {}", child.display()))?;
+                    std::fs::copy(entry.path(), dir.join(&child))
+                        .with_context(|| format!("failed to copy {}", child.display()))?;
                 }
             }
         }
@@ -162,9 +170,8 @@ fn markdown_files(root: &Path) -> Vec<PathBuf> {
 /// The label and title of the section a source opens.
 fn describe(rel: &Path, text: &str) -> (Option<String>, String) {
     let front = front_matter_range(text).map(|r| &text[r]).unwrap_or("");
-    let field = |key: &str| {
-        front.lines().find_map(|l| l.strip_prefix(key).map(|v| v.trim().trim_matches('"').to_string()))
-    };
+    let field =
+        |key: &str| front.lines().find_map(|l| l.strip_prefix(key).map(|v| v.trim().trim_matches('"').to_string()));
     let file = rel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     if rel.starts_with("report/cases") {
         let id = field("id:");
@@ -179,7 +186,12 @@ fn describe(rel: &Path, text: &str) -> (Option<String>, String) {
         if let Some(heading) = line.strip_prefix("# ") {
             let (title, label) = match heading.rfind("{#") {
                 Some(open) => {
-                    let label = heading[open + 2..].trim_end().trim_end_matches('}').split_whitespace().next().map(str::to_string);
+                    let label = heading[open + 2..]
+                        .trim_end()
+                        .trim_end_matches('}')
+                        .split_whitespace()
+                        .next()
+                        .map(str::to_string);
                     (heading[..open].trim().to_string(), label)
                 }
                 None => (heading.trim().to_string(), None),
@@ -201,15 +213,25 @@ pub fn mark_changes(old: &str, new: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     for op in ops {
         match op {
-            similar::DiffOp::Equal { new_index, len, .. } => out.extend(new_blocks[new_index..new_index + len].iter().map(|b| b.to_string())),
+            similar::DiffOp::Equal { new_index, len, .. } => {
+                out.extend(new_blocks[new_index..new_index + len].iter().map(|b| b.to_string()))
+            }
             similar::DiffOp::Insert { new_index, new_len, .. } => {
                 for block in &new_blocks[new_index..new_index + new_len] {
-                    out.push(if is_prose(block) { format!("{{++{block}++}}") } else { format!("{{>>Uusi kohta.<<}}\n\n{block}") });
+                    out.push(if is_prose(block) {
+                        format!("{{++{block}++}}")
+                    } else {
+                        format!("{{>>Uusi kohta.<<}}\n\n{block}")
+                    });
                 }
             }
             similar::DiffOp::Delete { old_index, old_len, .. } => {
                 for block in &old_blocks[old_index..old_index + old_len] {
-                    out.push(if is_prose(block) { format!("{{--{block}--}}") } else { "{>>Tästä on poistettu kohta.<<}".to_string() });
+                    out.push(if is_prose(block) {
+                        format!("{{--{block}--}}")
+                    } else {
+                        "{>>Tästä on poistettu kohta.<<}".to_string()
+                    });
                 }
             }
             similar::DiffOp::Replace { old_index, old_len, new_index, new_len } => {
@@ -218,7 +240,11 @@ pub fn mark_changes(old: &str, new: &str) -> String {
                 for (k, block) in news.iter().enumerate() {
                     match olds.get(k) {
                         Some(old) if is_prose(old) && is_prose(block) => out.push(mark_words(old, block)),
-                        Some(old) if is_templated_prose(old) && is_templated_prose(block) && let Some(marked) = marks_outside_tags(mark_words(old, block)) => {
+                        Some(old)
+                            if is_templated_prose(old)
+                                && is_templated_prose(block)
+                                && let Some(marked) = marks_outside_tags(mark_words(old, block)) =>
+                        {
                             out.push(marked)
                         }
                         _ if is_prose(block) => out.push(format!("{{++{block}++}}")),
@@ -226,7 +252,11 @@ pub fn mark_changes(old: &str, new: &str) -> String {
                     }
                 }
                 for old in olds.iter().skip(news.len()) {
-                    out.push(if is_prose(old) { format!("{{--{old}--}}") } else { "{>>Tästä on poistettu kohta.<<}".to_string() });
+                    out.push(if is_prose(old) {
+                        format!("{{--{old}--}}")
+                    } else {
+                        "{>>Tästä on poistettu kohta.<<}".to_string()
+                    });
                 }
             }
         }
@@ -362,7 +392,10 @@ mod tests {
 
     #[test]
     fn words_are_marked_in_prose() {
-        let marked = mark_changes("# A {#sec-a}\n\nVanha lause tässä.\n\n- lista\n", "# A {#sec-a}\n\nUusi lause tässä.\n\n- lista\n\nLisätty kappale.\n");
+        let marked = mark_changes(
+            "# A {#sec-a}\n\nVanha lause tässä.\n\n- lista\n",
+            "# A {#sec-a}\n\nUusi lause tässä.\n\n- lista\n\nLisätty kappale.\n",
+        );
         assert!(marked.contains("{--Vanha--} {++Uusi++} lause tässä."), "{marked}");
         assert!(marked.contains("{++Lisätty kappale.++}"), "{marked}");
         assert!(marked.contains("- lista"));

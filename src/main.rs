@@ -47,7 +47,14 @@ fn build_options(project: &Project, output: OutputArgs, emit_typst: Option<std::
     if output.release.final_mode {
         pipeline::pin_source_date(&project.root);
     }
-    RunOptions { mode: Mode::Build, out_dir: output.out, only: output.only, final_mode: output.release.final_mode, emit_typst, changes: None }
+    RunOptions {
+        mode: Mode::Build,
+        out_dir: output.out,
+        only: output.only,
+        final_mode: output.release.final_mode,
+        emit_typst,
+        changes: None,
+    }
 }
 
 fn build(args: BuildArgs) -> u8 {
@@ -91,7 +98,14 @@ fn check(args: CheckArgs) -> u8 {
     if args.release.final_mode {
         pipeline::pin_source_date(&project.root);
     }
-    let options = RunOptions { mode: Mode::Check, out_dir: "out".into(), only: Vec::new(), final_mode: args.release.final_mode, emit_typst: None, changes: None };
+    let options = RunOptions {
+        mode: Mode::Check,
+        out_dir: "out".into(),
+        only: Vec::new(),
+        final_mode: args.release.final_mode,
+        emit_typst: None,
+        changes: None,
+    };
     finish(&project, &args.project, pipeline::run(&project, &options), Mode::Check)
 }
 
@@ -113,7 +127,13 @@ fn finish(project: &Project, args: &ProjectArgs, result: anyhow::Result<pipeline
     for out in &report.outputs {
         let path = out.path.strip_prefix(&project.root).unwrap_or(&out.path);
         let verb = if mode == Mode::Build { "wrote" } else { "checked" };
-        eprintln!("{verb} {} ({} pages, {} kB, {:.2} s)", path.display(), out.pages, out.bytes / 1024, out.compile_time.as_secs_f64());
+        eprintln!(
+            "{verb} {} ({} pages, {} kB, {:.2} s)",
+            path.display(),
+            out.pages,
+            out.bytes / 1024,
+            out.compile_time.as_secs_f64()
+        );
     }
     0
 }
@@ -171,7 +191,12 @@ fn diff(args: DiffArgs) -> u8 {
                 return 1;
             }
             let shown = target.strip_prefix(&project.root).unwrap_or(&target);
-            eprintln!("wrote {} ({} changed source{})", shown.display(), changes.len(), if changes.len() == 1 { "" } else { "s" });
+            eprintln!(
+                "wrote {} ({} changed source{})",
+                shown.display(),
+                changes.len(),
+                if changes.len() == 1 { "" } else { "s" }
+            );
             0
         }
         Err(err) => {

@@ -127,7 +127,15 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
             footnotes.insert(def.name.clone(), node);
         }
     }
-    let mut conv = Converter { opts, out: Converted::default(), footnotes, footnotes_seen: HashMap::new(), after_expr: false, critic: Vec::new(), depth: 0 };
+    let mut conv = Converter {
+        opts,
+        out: Converted::default(),
+        footnotes,
+        footnotes_seen: HashMap::new(),
+        after_expr: false,
+        critic: Vec::new(),
+        depth: 0,
+    };
     conv.blocks(root, true);
     let mut out = conv.out;
     while out.typst.ends_with("\n\n") {
@@ -413,7 +421,8 @@ impl<'a> Converter<'a, '_> {
                     self.raw_typst(node, &code.literal);
                 } else {
                     self.marker(node);
-                    let lang = info.split_whitespace().next().unwrap_or("").trim_start_matches('{').trim_end_matches('}');
+                    let lang =
+                        info.split_whitespace().next().unwrap_or("").trim_start_matches('{').trim_end_matches('}');
                     let lang = lang.trim_start_matches('.');
                     self.raw("#raw(block: true, ");
                     if !lang.is_empty() {
@@ -455,7 +464,9 @@ impl<'a> Converter<'a, '_> {
         }
         for error in errors {
             let offset = match error.span.get() {
-                typst::syntax::DiagSpanKind::Number { num, sub_range, .. } => source.range(num, sub_range).map_or(0, |r| r.start),
+                typst::syntax::DiagSpanKind::Number { num, sub_range, .. } => {
+                    source.range(num, sub_range).map_or(0, |r| r.start)
+                }
                 typst::syntax::DiagSpanKind::Range { range, .. } => range.start,
                 typst::syntax::DiagSpanKind::Detached => 0,
             };
@@ -533,7 +544,11 @@ impl<'a> Converter<'a, '_> {
         } else {
             self.raw("#");
         }
-        self.raw(&format!("table(columns: {columns}, align: ({}{}),\n", align.join(", "), if align.len() == 1 { "," } else { "" }));
+        self.raw(&format!(
+            "table(columns: {columns}, align: ({}{}),\n",
+            align.join(", "),
+            if align.len() == 1 { "," } else { "" }
+        ));
         for row in node.children() {
             let header = matches!(row.data().value, NodeValue::TableRow(true));
             if header {
@@ -607,7 +622,9 @@ impl<'a> Converter<'a, '_> {
                 }
                 None => {
                     let range = self.node_range(node);
-                    self.error(range, "unknown generated block").hints.push("this token is written by kooste's template functions; do not type it".into());
+                    self.error(range, "unknown generated block")
+                        .hints
+                        .push("this token is written by kooste's template functions; do not type it".into());
                 }
             }
             return;
@@ -644,7 +661,15 @@ impl<'a> Converter<'a, '_> {
             self.raw(kind.close_typst());
             self.expr_end();
             let range = self.node_range(node);
-            self.warn(range, format!("{} opened with `{}` is not closed with `{}` in the same paragraph or span", kind.name(), kind.open_mark(), kind.close_mark()));
+            self.warn(
+                range,
+                format!(
+                    "{} opened with `{}` is not closed with `{}` in the same paragraph or span",
+                    kind.name(),
+                    kind.open_mark(),
+                    kind.close_mark()
+                ),
+            );
         }
     }
 
@@ -746,12 +771,18 @@ impl<'a> Converter<'a, '_> {
     fn image(&mut self, node: Node<'a>, url: &str, _block: bool) {
         let attrs = node.data().attrs.clone().unwrap_or_default();
         let caption_text = plain_text(node);
-        let alt = attrs.pairs.iter().find(|(k, _)| k == "fig-alt").map(|(_, v)| v.clone()).unwrap_or_else(|| caption_text.clone());
+        let alt = attrs
+            .pairs
+            .iter()
+            .find(|(k, _)| k == "fig-alt")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| caption_text.clone());
         let range = self.node_range(node);
         if alt.trim().is_empty() {
             self.out.images_without_alt.push(LabelUse { name: url.to_string(), range: range.clone() });
         }
-        let alone = node.parent().is_some_and(|p| matches!(p.data().value, NodeValue::Paragraph) && p.children().count() == 1);
+        let alone =
+            node.parent().is_some_and(|p| matches!(p.data().value, NodeValue::Paragraph) && p.children().count() == 1);
         let path = resolve_image(self.opts.path, url);
         let problem = match &path {
             None => Some(format!("image `{url}` is remote; kooste builds offline")),
@@ -928,7 +959,8 @@ impl TextRun {
 
     /// The source range of `len` bytes at `offset` in the run.
     fn range(&self, conv: &Converter, offset: usize, len: usize) -> Range<usize> {
-        let (start, line, column) = self.pieces.iter().rev().find(|(start, ..)| *start <= offset).copied().unwrap_or((0, 1, 1));
+        let (start, line, column) =
+            self.pieces.iter().rev().find(|(start, ..)| *start <= offset).copied().unwrap_or((0, 1, 1));
         conv.source_range(line, column + (offset - start), len)
     }
 }
@@ -1180,7 +1212,9 @@ pub fn escape_text(s: &str, line_start: bool) -> String {
     for (i, &c) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied();
         let escape = match c {
-            '\\' | '#' | '$' | '*' | '_' | '`' | '<' | '>' | '@' | '[' | ']' | '~' | '\'' | '"' | '/' | '=' | '+' => true,
+            '\\' | '#' | '$' | '*' | '_' | '`' | '<' | '>' | '@' | '[' | ']' | '~' | '\'' | '"' | '/' | '=' | '+' => {
+                true
+            }
             '-' => at_start || next.is_none_or(|n| n == '-' || n == '?' || n.is_numeric() || n.is_whitespace()),
             '.' => next == Some('.') || (digits > 0 && i == digits),
             ':' => false,
@@ -1233,7 +1267,10 @@ mod tests {
     #[test]
     fn escapes_every_special_character() {
         let out = escape_text("# $ * _ ` < > @ [ ] ~ \\ ' \" / = + -- ... 1.5 -3", false);
-        assert_eq!(out, "\\# \\$ \\* \\_ \\` \\< \\> \\@ \\[ \\] \\~ \\\\ \\' \\\" \\/ \\= \\+ \\-\\- \\.\\.. 1.5 \\-3");
+        assert_eq!(
+            out,
+            "\\# \\$ \\* \\_ \\` \\< \\> \\@ \\[ \\] \\~ \\\\ \\' \\\" \\/ \\= \\+ \\-\\- \\.\\.. 1.5 \\-3"
+        );
     }
 
     #[test]
@@ -1290,8 +1327,14 @@ mod tests {
 
     #[test]
     fn resolve_image_paths() {
-        assert_eq!(resolve_image(Path::new("report/chapters/a.md"), "../figures/x.png").as_deref(), Some("/report/figures/x.png"));
+        assert_eq!(
+            resolve_image(Path::new("report/chapters/a.md"), "../figures/x.png").as_deref(),
+            Some("/report/figures/x.png")
+        );
         assert_eq!(resolve_image(Path::new("report/chapters/a.md"), "https://x/y.png"), None);
-        assert_eq!(resolve_image(Path::new("report/a.md"), "../../../etc/passwd").as_deref(), Some("/../../etc/passwd"));
+        assert_eq!(
+            resolve_image(Path::new("report/a.md"), "../../../etc/passwd").as_deref(),
+            Some("/../../etc/passwd")
+        );
     }
 }

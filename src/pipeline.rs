@@ -79,7 +79,8 @@ impl BuildInfo {
                 .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         };
         let commit = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_default();
-        let dirty = !commit.is_empty() && git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+        let dirty = !commit.is_empty()
+            && git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
         let date = format!("{}.{}.{}", date.day().unwrap_or(1), date.month().unwrap_or(1), date.year().unwrap_or(1970));
         BuildInfo { commit, dirty, date }
     }
@@ -87,7 +88,8 @@ impl BuildInfo {
 
 /// The time of the last commit, for reproducible final builds.
 pub fn last_commit_time(root: &Path) -> Option<i64> {
-    let out = std::process::Command::new("git").arg("-C").arg(root).args(["log", "-1", "--format=%ct"]).output().ok()?;
+    let out =
+        std::process::Command::new("git").arg("-C").arg(root).args(["log", "-1", "--format=%ct"]).output().ok()?;
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
@@ -220,7 +222,18 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
         let ctx = &context;
         let results: Vec<(Option<Built>, Diagnostics, Option<typst::syntax::Source>)> = jobs
             .par_iter()
-            .map(|job| build_output(project, &prepared, &shared, ctx, job, &out_dir, options.mode, mains.get(&job.spec.name).cloned()))
+            .map(|job| {
+                build_output(
+                    project,
+                    &prepared,
+                    &shared,
+                    ctx,
+                    job,
+                    &out_dir,
+                    options.mode,
+                    mains.get(&job.spec.name).cloned(),
+                )
+            })
             .collect();
         for ((out, mut diags, main), job) in results.into_iter().zip(&jobs) {
             built.extend(out);
@@ -279,7 +292,12 @@ pub fn expand(spec: &OutputSpec, prepared: &Prepared) -> Vec<Job> {
     let items: Vec<(String, Value)> = if each == "cases" {
         prepared.sources.cases.iter().map(|c| (c.front.id.clone(), case_value(c, prepared))).collect()
     } else if each == "recommendations" {
-        prepared.sources.recommendations.iter().map(|r| (r.front.id.to_lowercase(), recommendation_value(r, prepared))).collect()
+        prepared
+            .sources
+            .recommendations
+            .iter()
+            .map(|r| (r.front.id.to_lowercase(), recommendation_value(r, prepared)))
+            .collect()
     } else {
         let name = each.trim_start_matches("data.");
         prepared
@@ -291,7 +309,8 @@ pub fn expand(spec: &OutputSpec, prepared: &Prepared) -> Vec<Job> {
                     .iter()
                     .map(|row| {
                         let id = slug(&row.first().map(cell_text).unwrap_or_default());
-                        let map: BTreeMap<&str, &crate::tables::Cell> = t.headers.iter().map(String::as_str).zip(row.iter()).collect();
+                        let map: BTreeMap<&str, &crate::tables::Cell> =
+                            t.headers.iter().map(String::as_str).zip(row.iter()).collect();
                         (id, Value::from_serialize(&map))
                     })
                     .collect()
@@ -353,7 +372,8 @@ fn emit_typst(root: &Path, dir: &Path, built: &[Built], shared: &Arc<Shared>) ->
     for b in built {
         let rel = b.main_vpath.trim_start_matches('/');
         let target = dir.join(rel);
-        std::fs::create_dir_all(target.parent().expect("main files live in templates/")).context("failed to create the emit folder")?;
+        std::fs::create_dir_all(target.parent().expect("main files live in templates/"))
+            .context("failed to create the emit folder")?;
         write_atomic(&target, b.main_text.as_bytes())?;
     }
     // What the compiles read, as the project's file loader recorded it.
@@ -424,20 +444,18 @@ pub fn prepare(project: &Project) -> (Prepared, Diagnostics) {
         .chain(sources.brief.iter().map(|b| &b.doc))
         .chain(sources.abstracts.iter().map(|a| &a.doc))
         .collect();
-    let results: Vec<Result<Fragment, Diagnostic>> = docs
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| convert_document(root, &renderer, &ctx, doc, i))
-        .collect();
+    let results: Vec<Result<Fragment, Diagnostic>> =
+        docs.par_iter().enumerate().map(|(i, doc)| convert_document(root, &renderer, &ctx, doc, i)).collect();
     let mut fragments = HashMap::new();
     // A dataset described in datasets.toml that failed to load has its own
     // error already; "unknown dataset" from a template would only repeat it.
     let described = std::fs::read_to_string(root.join(crate::tables::DATASETS_PATH)).unwrap_or_default();
-    let follow_on = |d: &Diagnostic| {
-        d.message.split("unknown dataset `").nth(1).and_then(|rest| rest.split('`').next()).is_some_and(|name| {
-            !tables.iter().any(|t| t.name == name) && described.contains(&format!("\"{name}\""))
-        })
-    };
+    let follow_on =
+        |d: &Diagnostic| {
+            d.message.split("unknown dataset `").nth(1).and_then(|rest| rest.split('`').next()).is_some_and(|name| {
+                !tables.iter().any(|t| t.name == name) && described.contains(&format!("\"{name}\""))
+            })
+        };
     for result in results {
         match result {
             Ok(fragment) => {
@@ -459,7 +477,13 @@ pub fn prepare(project: &Project) -> (Prepared, Diagnostics) {
 }
 
 /// Renders one Markdown document as a template and converts it to Typst.
-fn convert_document(root: &Path, renderer: &Renderer, ctx: &Value, doc: &Document, index: usize) -> Result<Fragment, Diagnostic> {
+fn convert_document(
+    root: &Path,
+    renderer: &Renderer,
+    ctx: &Value,
+    doc: &Document,
+    index: usize,
+) -> Result<Fragment, Diagnostic> {
     let rendered = renderer.render_markdown(&doc.path, &doc.body, ctx)?;
     let image_exists = |p: &str| {
         let rel = p.trim_start_matches('/');
@@ -487,10 +511,10 @@ fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnostics
     let mut defined: BTreeMap<String, (PathBuf, std::ops::Range<usize>)> = BTreeMap::new();
     let mut define = |name: &str, path: &Path, range: std::ops::Range<usize>, diags: &mut Diagnostics| {
         if let Some((first, _)) = defined.get(name) {
-            diags.push(
-                Diagnostic::error(path, Some(range), format!("label `{name}` is defined twice"))
-                    .with_hint(format!("{} defines it already; labels must be unique in the project", first.display())),
-            );
+            diags
+                .push(Diagnostic::error(path, Some(range), format!("label `{name}` is defined twice")).with_hint(
+                    format!("{} defines it already; labels must be unique in the project", first.display()),
+                ));
         } else {
             defined.insert(name.to_string(), (path.to_path_buf(), range));
         }
@@ -518,10 +542,13 @@ fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnostics
         let fragment = &prepared.fragments[*path];
         for LabelUse { name, range } in &fragment.converted.references {
             if !defined.contains_key(name) && !(cases_failed && name.starts_with("sec-case-")) {
-                let mut diag = Diagnostic::error(*path, Some(range.clone()), format!("unknown cross-reference `@{name}`"));
+                let mut diag =
+                    Diagnostic::error(*path, Some(range.clone()), format!("unknown cross-reference `@{name}`"));
                 diag = match closest(name, defined.keys().map(String::as_str)) {
                     Some(similar) => diag.with_hint(format!("did you mean `@{similar}`?")),
-                    None => diag.with_hint("labels come from {#sec-…} on headings, {#fig-…} on images and id=\"tbl-…\" in table()"),
+                    None => diag.with_hint(
+                        "labels come from {#sec-…} on headings, {#fig-…} on images and id=\"tbl-…\" in table()",
+                    ),
                 };
                 diags.push(diag);
             }
@@ -531,7 +558,8 @@ fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnostics
                 let mut diag = Diagnostic::error(*path, Some(range.clone()), format!("unknown citation key `{name}`"));
                 diag = match closest(name, bib.keys.keys().map(String::as_str)) {
                     Some(similar) => diag.with_hint(format!("did you mean `{similar}`? keys come from {BIB_PATH}")),
-                    None => diag.with_hint(format!("add an entry with this key to {BIB_PATH}, or write \\@ for a literal @")),
+                    None => diag
+                        .with_hint(format!("add an entry with this key to {BIB_PATH}, or write \\@ for a literal @")),
                 };
                 diags.push(diag);
             }
@@ -547,8 +575,12 @@ fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnostics
         for (key, at) in &bib.keys {
             if !cited.contains(key.as_str()) {
                 diags.push(
-                    Diagnostic::warning(bib_path, Some(*at..*at + key.len()), format!("reference `{key}` is never cited"))
-                        .with_hint("cite it with [@key] or remove the entry"),
+                    Diagnostic::warning(
+                        bib_path,
+                        Some(*at..*at + key.len()),
+                        format!("reference `{key}` is never cited"),
+                    )
+                    .with_hint("cite it with [@key] or remove the entry"),
                 );
             }
         }
@@ -557,7 +589,10 @@ fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnostics
         for key in &case.front.sources {
             if !bib.contains(key) {
                 let at = case.doc.text.find(key.as_str()).map(|i| i..i + key.len());
-                diags.push(Diagnostic::error(&case.doc.path, at, format!("unknown source key `{key}` in front matter")).with_hint(format!("keys come from {BIB_PATH}")));
+                diags.push(
+                    Diagnostic::error(&case.doc.path, at, format!("unknown source key `{key}` in front matter"))
+                        .with_hint(format!("keys come from {BIB_PATH}")),
+                );
             }
         }
     }
@@ -610,7 +645,14 @@ fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
     }
     for lang in ["fi", "sv", "en"] {
         if !prepared.sources.abstracts.iter().any(|a| a.lang == lang) {
-            diags.push(Diagnostic::error(format!("report/abstracts/{lang}.md"), None, format!("the {lang} abstract is missing")).with_hint("the description sheets need abstracts in Finnish, Swedish and English"));
+            diags.push(
+                Diagnostic::error(
+                    format!("report/abstracts/{lang}.md"),
+                    None,
+                    format!("the {lang} abstract is missing"),
+                )
+                .with_hint("the description sheets need abstracts in Finnish, Swedish and English"),
+            );
         }
     }
     diags
@@ -621,7 +663,14 @@ fn draft_notes(prepared: &Prepared) -> Diagnostics {
     let mut diags = Vec::new();
     for fragment in prepared.fragments.values() {
         for image in &fragment.converted.images_without_alt {
-            diags.push(Diagnostic::warning(&fragment.path, Some(image.range.clone()), format!("image `{}` has no alt text", image.name)).with_hint("a final build refuses it"));
+            diags.push(
+                Diagnostic::warning(
+                    &fragment.path,
+                    Some(image.range.clone()),
+                    format!("image `{}` has no alt text", image.name),
+                )
+                .with_hint("a final build refuses it"),
+            );
         }
     }
     diags
@@ -630,7 +679,8 @@ fn draft_notes(prepared: &Prepared) -> Diagnostics {
 /// Warns about datasets no Markdown source or template mentions (by
 /// `"name"` in a function call or `data.name`): described but never shown.
 fn check_datasets_used(root: &Path, prepared: &Prepared, diags: &mut Diagnostics) {
-    let mut texts: Vec<String> = prepared.fragments.values().map(|f| std::fs::read_to_string(root.join(&f.path)).unwrap_or_default()).collect();
+    let mut texts: Vec<String> =
+        prepared.fragments.values().map(|f| std::fs::read_to_string(root.join(&f.path)).unwrap_or_default()).collect();
     if let Ok(entries) = std::fs::read_dir(root.join(TEMPLATES_DIR)) {
         texts.extend(entries.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()));
     }
@@ -643,8 +693,12 @@ fn check_datasets_used(root: &Path, prepared: &Prepared, diags: &mut Diagnostics
         if !used {
             let at = datasets.find(&quoted).map(|i| i..i + quoted.len());
             diags.push(
-                Diagnostic::warning(crate::tables::DATASETS_PATH, at, format!("dataset `{}` is never used", table.name))
-                    .with_hint("show it with table() or chart(), or remove it from datasets.toml"),
+                Diagnostic::warning(
+                    crate::tables::DATASETS_PATH,
+                    at,
+                    format!("dataset `{}` is never used", table.name),
+                )
+                .with_hint("show it with table() or chart(), or remove it from datasets.toml"),
             );
         }
     }
@@ -722,7 +776,13 @@ fn output_context(project: &Project, prepared: &Prepared) -> Value {
                 ("appendix", Value::from(c.front.appendix)),
                 (
                     "title",
-                    Value::from(prepared.fragments.get(&c.doc.path).and_then(|f| f.converted.headings.first().cloned()).unwrap_or_default()),
+                    Value::from(
+                        prepared
+                            .fragments
+                            .get(&c.doc.path)
+                            .and_then(|f| f.converted.headings.first().cloned())
+                            .unwrap_or_default(),
+                    ),
                 ),
             ]))
         })
@@ -742,7 +802,12 @@ fn output_context(project: &Project, prepared: &Prepared) -> Value {
         .map(|a| (a.lang.clone(), merge(Value::from_serialize(&a.front), [("typst", typst_of(&a.doc.path))])))
         .collect();
     let (y, m, d) = project.config.ymd();
-    let bibliography = prepared.bibliography.path.as_ref().map(|p| Value::from(format!("/{}", p.display()))).unwrap_or(Value::from(()));
+    let bibliography = prepared
+        .bibliography
+        .path
+        .as_ref()
+        .map(|p| Value::from(format!("/{}", p.display())))
+        .unwrap_or(Value::from(()));
     Value::from_serialize(BTreeMap::from([
         ("config", Value::from_serialize(&project.config)),
         ("chapters", Value::from(chapters)),
@@ -766,15 +831,20 @@ fn output_context(project: &Project, prepared: &Prepared) -> Value {
 /// The day a build runs: SOURCE_DATE_EPOCH if set, else today (UTC).
 fn build_date() -> Datetime {
     use chrono::Datelike;
-    let now = source_date_epoch().and_then(|ts| chrono::DateTime::from_timestamp(ts, 0)).unwrap_or_else(chrono::Utc::now);
-    Datetime::from_ymd(now.year(), now.month() as u8, now.day() as u8).unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("constant date"))
+    let now =
+        source_date_epoch().and_then(|ts| chrono::DateTime::from_timestamp(ts, 0)).unwrap_or_else(chrono::Utc::now);
+    Datetime::from_ymd(now.year(), now.month() as u8, now.day() as u8)
+        .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("constant date"))
 }
 
 /// A case study for templates: front matter, label and converted text.
 fn case_value(case: &crate::chapters::Case, prepared: &Prepared) -> Value {
     merge(
         Value::from_serialize(&case.front),
-        [("label", Value::from(format!("sec-case-{}", case.front.id))), ("typst", fragment_typst(prepared, &case.doc.path))],
+        [
+            ("label", Value::from(format!("sec-case-{}", case.front.id))),
+            ("typst", fragment_typst(prepared, &case.doc.path)),
+        ],
     )
 }
 
@@ -782,7 +852,10 @@ fn case_value(case: &crate::chapters::Case, prepared: &Prepared) -> Value {
 fn recommendation_value(rec: &crate::chapters::Recommendation, prepared: &Prepared) -> Value {
     merge(
         Value::from_serialize(&rec.front),
-        [("label", Value::from(recommendation_label(&rec.front.id))), ("typst", fragment_typst(prepared, &rec.doc.path))],
+        [
+            ("label", Value::from(recommendation_label(&rec.front.id))),
+            ("typst", fragment_typst(prepared, &rec.doc.path)),
+        ],
     )
 }
 
@@ -823,7 +896,14 @@ fn document_date(project: &Project) -> Datetime {
         && let Some(dt) = chrono::DateTime::from_timestamp(ts, 0)
     {
         use chrono::{Datelike, Timelike};
-        if let Some(d) = Datetime::from_ymd_hms(dt.year(), dt.month() as u8, dt.day() as u8, dt.hour() as u8, dt.minute() as u8, dt.second() as u8) {
+        if let Some(d) = Datetime::from_ymd_hms(
+            dt.year(),
+            dt.month() as u8,
+            dt.day() as u8,
+            dt.hour() as u8,
+            dt.minute() as u8,
+            dt.second() as u8,
+        ) {
             return d;
         }
     }
@@ -848,7 +928,10 @@ fn build_output(
     let spec = &job.spec;
     let template_path = Path::new(TEMPLATES_DIR).join(&spec.template);
     let template_text = std::fs::read_to_string(project.root.join(&template_path)).unwrap_or_default();
-    let ctx = merge(context.clone(), [("output", Value::from_serialize(spec)), ("item", job.item.clone().unwrap_or(Value::from(())))]);
+    let ctx = merge(
+        context.clone(),
+        [("output", Value::from_serialize(spec)), ("item", job.item.clone().unwrap_or(Value::from(())))],
+    );
     let source = match prepared.renderer.render_output(&project.root, &spec.template, &ctx) {
         Ok(source) => source,
         Err(diag) => return (None, vec![diag], previous),
@@ -868,17 +951,33 @@ fn build_output(
     if let Some(budget) = spec.page_budget
         && pages > budget
     {
-        let at = std::fs::read_to_string(project.root.join(CONFIG_PATH)).ok().and_then(|t| t.find("page-budget").map(|i| i..i + 11));
+        let at = std::fs::read_to_string(project.root.join(CONFIG_PATH))
+            .ok()
+            .and_then(|t| t.find("page-budget").map(|i| i..i + 11));
         diags.push(
-            Diagnostic::error(CONFIG_PATH, at, format!("output `{}` has {pages} pages, {} over its page budget of {budget}", spec.name, pages - budget))
-                .with_hint("shorten the text, or raise page-budget in report.toml"),
+            Diagnostic::error(
+                CONFIG_PATH,
+                at,
+                format!(
+                    "output `{}` has {pages} pages, {} over its page budget of {budget}",
+                    spec.name,
+                    pages - budget
+                ),
+            )
+            .with_hint("shorten the text, or raise page-budget in report.toml"),
         );
         return (None, diags, main);
     }
     let standards = typst_pdf::PdfStandards::new(&spec.standards).unwrap_or_default();
     match export_pdf(&world, &doc, &spec.name, document_date(project), standards) {
         Ok(pdf) => {
-            let report = OutputReport { name: spec.name.clone(), path: pdf_path, pages, bytes: pdf.len(), compile_time: started.elapsed() };
+            let report = OutputReport {
+                name: spec.name.clone(),
+                path: pdf_path,
+                pages,
+                bytes: pdf.len(),
+                compile_time: started.elapsed(),
+            };
             let built = Built {
                 report,
                 pdf,

@@ -158,25 +158,43 @@ impl Config {
             }
             if !out.file.ends_with(".pdf") || Path::new(&out.file).is_absolute() || out.file.contains("..") {
                 diags.push(
-                    Diagnostic::error(CONFIG_PATH, at(&out.file), format!("output file `{}` is not a relative .pdf path", out.file))
-                        .with_hint("write a path such as \"report.pdf\"; it is placed in the output folder"),
+                    Diagnostic::error(
+                        CONFIG_PATH,
+                        at(&out.file),
+                        format!("output file `{}` is not a relative .pdf path", out.file),
+                    )
+                    .with_hint("write a path such as \"report.pdf\"; it is placed in the output folder"),
                 );
             }
- if let Err(err) = typst_pdf::PdfStandards::new(&out.standards) {
-                diags.push(Diagnostic::error(CONFIG_PATH, at("standards"), format!("output `{}`: {}", out.name, err.message())));
+            if let Err(err) = typst_pdf::PdfStandards::new(&out.standards) {
+                diags.push(Diagnostic::error(
+                    CONFIG_PATH,
+                    at("standards"),
+                    format!("output `{}`: {}", out.name, err.message()),
+                ));
             }
             if let Some(each) = &out.each {
-                let known = each == "cases" || each == "recommendations" || each.strip_prefix("data.").is_some_and(|d| !d.is_empty());
+                let known = each == "cases"
+                    || each == "recommendations"
+                    || each.strip_prefix("data.").is_some_and(|d| !d.is_empty());
                 if !known {
                     diags.push(
-                        Diagnostic::error(CONFIG_PATH, at(each), format!("output `{}`: each = \"{each}\" is not a collection", out.name))
-                            .with_hint("use \"cases\", \"recommendations\" or \"data.<dataset>\""),
+                        Diagnostic::error(
+                            CONFIG_PATH,
+                            at(each),
+                            format!("output `{}`: each = \"{each}\" is not a collection", out.name),
+                        )
+                        .with_hint("use \"cases\", \"recommendations\" or \"data.<dataset>\""),
                     );
                 }
                 if !out.file.contains("{id}") {
                     diags.push(
-                        Diagnostic::error(CONFIG_PATH, at(&out.file), format!("output `{}` is built once per item, so its file needs `{{id}}`", out.name))
-                            .with_hint("for example file = \"cases/{id}.pdf\""),
+                        Diagnostic::error(
+                            CONFIG_PATH,
+                            at(&out.file),
+                            format!("output `{}` is built once per item, so its file needs `{{id}}`", out.name),
+                        )
+                        .with_hint("for example file = \"cases/{id}.pdf\""),
                     );
                 }
             }
@@ -210,7 +228,9 @@ impl Project {
             None => find_root(&std::env::current_dir().map_err(|e| ProjectError::Io(e.to_string()))?)
                 .ok_or_else(|| ProjectError::Io("no report/report.toml here or in any parent folder".into()))?,
         };
-        let root = root.canonicalize().map_err(|e| ProjectError::Io(format!("cannot open project folder {} ({e})", root.display())))?;
+        let root = root
+            .canonicalize()
+            .map_err(|e| ProjectError::Io(format!("cannot open project folder {} ({e})", root.display())))?;
         if !root.join(CONFIG_PATH).is_file() {
             return Err(ProjectError::Io(format!("{} has no {CONFIG_PATH}", root.display())));
         }

@@ -44,10 +44,8 @@ pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
     match parse(&text) {
         Ok(keys) => (Bibliography { path: Some(rel.to_path_buf()), keys }, Vec::new()),
         Err(errors) => {
-            let diags = errors
-                .into_iter()
-                .map(|(range, message)| Diagnostic::error(rel, Some(range), message))
-                .collect();
+            let diags =
+                errors.into_iter().map(|(range, message)| Diagnostic::error(rel, Some(range), message)).collect();
             (Bibliography::default(), diags)
         }
     }
@@ -79,7 +77,8 @@ mod tests {
 
     #[test]
     fn keys_and_errors() {
-        let keys = parse("@online{tem2019, title = {X}, author = {{TEM}}, year = {2019}, url = {https://tem.fi}}\n").unwrap();
+        let keys =
+            parse("@online{tem2019, title = {X}, author = {{TEM}}, year = {2019}, url = {https://tem.fi}}\n").unwrap();
         assert_eq!(keys.get("tem2019"), Some(&8));
         let errors = parse("@online{x, title = {X}\n").unwrap_err();
         assert!(!errors.is_empty());

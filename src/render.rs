@@ -58,7 +58,8 @@ impl Renderer {
     /// Creates the environment; `tables` back `data`, `table()` and the aggregates.
     pub fn new(root: &Path, tables: Arc<Vec<Table>>) -> Renderer {
         let mut env = Environment::new();
-        let syntax = SyntaxConfig::builder().comment_delimiters("{##", "##}").build().expect("constant delimiters are valid");
+        let syntax =
+            SyntaxConfig::builder().comment_delimiters("{##", "##}").build().expect("constant delimiters are valid");
         env.set_syntax(syntax);
         env.set_debug(true);
         env.set_keep_trailing_newline(true);
@@ -99,8 +100,12 @@ impl Renderer {
         });
 
         env.add_filter("num", |v: f64, decimals: Option<usize>| format_number(v, decimals, 1000));
-        env.add_filter("pct", |v: f64, decimals: Option<usize>| format!("{}\u{a0}%", format_number(v * 100.0, Some(decimals.unwrap_or(0)), 1000)));
-        env.add_filter("str", |v: Value| Value::from_safe_string(string_literal(&if v.is_none() { String::new() } else { v.to_string() })));
+        env.add_filter("pct", |v: f64, decimals: Option<usize>| {
+            format!("{}\u{a0}%", format_number(v * 100.0, Some(decimals.unwrap_or(0)), 1000))
+        });
+        env.add_filter("str", |v: Value| {
+            Value::from_safe_string(string_literal(&if v.is_none() { String::new() } else { v.to_string() }))
+        });
         env.add_filter("typst", |v: &str| Value::from_safe_string(escape_text(v, true)));
 
         env.add_global("data", data_value(&tables));
@@ -114,9 +119,13 @@ impl Renderer {
         }
         {
             let tables = tables.clone();
-            env.add_function("chart", move |state: &State, dataset: &str, kwargs: Kwargs| chart(state, &tables, dataset, kwargs));
+            env.add_function("chart", move |state: &State, dataset: &str, kwargs: Kwargs| {
+                chart(state, &tables, dataset, kwargs)
+            });
         }
-        env.add_function("table", move |state: &State, dataset: &str, kwargs: Kwargs| table(state, &tables, dataset, kwargs));
+        env.add_function("table", move |state: &State, dataset: &str, kwargs: Kwargs| {
+            table(state, &tables, dataset, kwargs)
+        });
         Renderer { env }
     }
 
@@ -139,8 +148,12 @@ impl Renderer {
         let rel = Path::new(TEMPLATES_DIR).join(template);
         let tmpl = self.env.get_template(template).map_err(|err| {
             if err.kind() == ErrorKind::TemplateNotFound && err.name().is_none_or(|n| n == template) {
-                Diagnostic::error(crate::project::CONFIG_PATH, None, format!("template `{template}` not found in templates/"))
-                    .with_hint("check the template name of this [[output]] in report.toml")
+                Diagnostic::error(
+                    crate::project::CONFIG_PATH,
+                    None,
+                    format!("template `{template}` not found in templates/"),
+                )
+                .with_hint("check the template name of this [[output]] in report.toml")
             } else {
                 template_error_in_file(root, &err, &rel)
             }
@@ -151,10 +164,12 @@ impl Renderer {
 
 /// A minijinja error in a Markdown template whose text is `body`.
 fn template_error(path: &Path, body: &str, err: &Error) -> Diagnostic {
-    let range = err.range().filter(|r| r.end <= body.len()).or_else(|| err.line().map(|l| {
-        let start = offset_of(body, l, 1);
-        start..crate::diagnostics::line_range(body, start).end
-    }));
+    let range = err.range().filter(|r| r.end <= body.len()).or_else(|| {
+        err.line().map(|l| {
+            let start = offset_of(body, l, 1);
+            start..crate::diagnostics::line_range(body, start).end
+        })
+    });
     let mut diag = Diagnostic::error(path, range, format!("template: {}", describe(err)));
     if let Some(hint) = hint_for(err) {
         diag = diag.with_hint(hint);
@@ -179,7 +194,9 @@ fn describe(err: &Error) -> String {
 
 fn hint_for(err: &Error) -> Option<String> {
     match err.kind() {
-        ErrorKind::UndefinedError => Some("check the spelling; datasets are `data.<name>`, front matter fields `case.<field>`".into()),
+        ErrorKind::UndefinedError => {
+            Some("check the spelling; datasets are `data.<name>`, front matter fields `case.<field>`".into())
+        }
         ErrorKind::SyntaxError => Some("template tags are {{ … }}, {% … %} and comments {## … ##}".into()),
         _ => None,
     }
@@ -226,7 +243,8 @@ pub fn escape_markdown(s: &str) -> String {
     let digits = s.chars().take_while(char::is_ascii_digit).count();
     for (i, c) in s.chars().enumerate() {
         let escape = match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!' | '{' | '}' | '@' | '#' | '$' | '^' => true,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!' | '{' | '}' | '@' | '#' | '$'
+            | '^' => true,
             '-' | '+' | '=' | ':' => i == 0,
             '.' | ')' => digits > 0 && i == digits,
             _ => false,
@@ -313,7 +331,10 @@ fn aggregate(tables: &[Table], dataset: &str, column: &str, agg: Agg) -> Result<
     let table = find(tables, dataset)?;
     let i = find_column(table, column)?;
     if table.types[i] == ColumnType::Text {
-        return Err(Error::new(ErrorKind::InvalidOperation, format!("column `{column}` of `{dataset}` is text, not numeric")));
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("column `{column}` of `{dataset}` is text, not numeric"),
+        ));
     }
     let values: Vec<f64> = table.rows.iter().filter_map(|r| r[i].as_f64()).collect();
     if values.is_empty() {
@@ -419,7 +440,10 @@ fn table(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Resu
     if let Some(h) = &headers
         && h.len() != indices.len()
     {
-        return Err(Error::new(ErrorKind::InvalidOperation, format!("headers has {} names for {} columns", h.len(), indices.len())));
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("headers has {} names for {} columns", h.len(), indices.len()),
+        ));
     }
     if let Some(id) = &id
         && !crate::markdown::is_label_name(id)
@@ -444,8 +468,12 @@ fn table(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Resu
 fn chart(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Result<Value, Error> {
     let table = find(tables, dataset)?;
     let kind_name: String = kwargs.get::<Option<String>>("kind")?.unwrap_or_else(|| "bar".into());
-    let kind = crate::charts::ChartKind::from_name(&kind_name)
-        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("unknown chart kind `{kind_name}` (kinds: bar, stacked-bar, line, dot)")))?;
+    let kind = crate::charts::ChartKind::from_name(&kind_name).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("unknown chart kind `{kind_name}` (kinds: bar, stacked-bar, line, dot)"),
+        )
+    })?;
     let x: String = kwargs.get("x")?;
     let y: Value = kwargs.get("y")?;
     let y: Vec<String> = match y.as_str() {
@@ -489,7 +517,13 @@ fn generated_block(state: &State, typst: String) -> Value {
 
 /// The Typst of a data table: values escaped, numbers right-aligned and
 /// formatted in Finnish.
-pub fn table_typst(table: &Table, indices: &[usize], headers: Option<&[String]>, caption: &str, id: Option<&str>) -> String {
+pub fn table_typst(
+    table: &Table,
+    indices: &[usize],
+    headers: Option<&[String]>,
+    caption: &str,
+    id: Option<&str>,
+) -> String {
     let numeric: Vec<bool> = indices.iter().map(|&i| table.types[i] != ColumnType::Text).collect();
     // A number column shows as many decimals as its values need (at most 2).
     let decimals: Vec<usize> = indices

@@ -105,7 +105,10 @@ pub fn load_tables(root: &Path) -> (Vec<Table>, Diagnostics) {
     if !path.exists() {
         return (Vec::new(), diags);
     }
-    let text = match std::fs::read(&path).map_err(|e| e.to_string()).and_then(|b| decode_text(Path::new(DATASETS_PATH), b).map_err(|d| d.message)) {
+    let text = match std::fs::read(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| decode_text(Path::new(DATASETS_PATH), b).map_err(|d| d.message))
+    {
         Ok(text) => text,
         Err(err) => {
             diags.push(Diagnostic::error(DATASETS_PATH, None, format!("cannot read datasets ({err})")));
@@ -123,11 +126,19 @@ pub fn load_tables(root: &Path) -> (Vec<Table>, Diagnostics) {
     for spec in file.dataset {
         let at = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
         if tables.iter().any(|t: &Table| t.name == spec.name) {
-            diags.push(Diagnostic::error(DATASETS_PATH, at(&format!("\"{}\"", spec.name)), format!("dataset name `{}` is used twice", spec.name)));
+            diags.push(Diagnostic::error(
+                DATASETS_PATH,
+                at(&format!("\"{}\"", spec.name)),
+                format!("dataset name `{}` is used twice", spec.name),
+            ));
             continue;
         }
         if spec.file.contains("..") || Path::new(&spec.file).is_absolute() {
-            diags.push(Diagnostic::error(DATASETS_PATH, at(&spec.file), format!("dataset file `{}` must be inside data/", spec.file)));
+            diags.push(Diagnostic::error(
+                DATASETS_PATH,
+                at(&spec.file),
+                format!("dataset file `{}` must be inside data/", spec.file),
+            ));
             continue;
         }
         let rel = Path::new("data").join(&spec.file);
@@ -135,8 +146,12 @@ pub fn load_tables(root: &Path) -> (Vec<Table>, Diagnostics) {
             Ok(bytes) => bytes,
             Err(err) => {
                 diags.push(
-                    Diagnostic::error(DATASETS_PATH, at(&format!("\"{}\"", spec.file)), format!("cannot read {} ({err})", rel.display()))
-                        .with_hint("check the file name in datasets.toml"),
+                    Diagnostic::error(
+                        DATASETS_PATH,
+                        at(&format!("\"{}\"", spec.file)),
+                        format!("cannot read {} ({err})", rel.display()),
+                    )
+                    .with_hint("check the file name in datasets.toml"),
                 );
                 continue;
             }
@@ -153,8 +168,12 @@ pub fn load_tables(root: &Path) -> (Vec<Table>, Diagnostics) {
                 for name in spec.columns.keys().chain(spec.labels.keys()) {
                     if !headers.contains(name) {
                         diags.push(
-                            Diagnostic::error(DATASETS_PATH, at(name), format!("column `{name}` is not in {}", rel.display()))
-                                .with_hint(format!("the columns are: {}", headers.join(", "))),
+                            Diagnostic::error(
+                                DATASETS_PATH,
+                                at(name),
+                                format!("column `{name}` is not in {}", rel.display()),
+                            )
+                            .with_hint(format!("the columns are: {}", headers.join(", "))),
                         );
                     }
                 }
@@ -242,8 +261,16 @@ pub fn parse_csv(rel: &Path, text: &str, declared: &BTreeMap<String, ColumnType>
                 Err(expected) => {
                     let at = field_offset(text, start, i, delimiter as char);
                     diags.push(
-                        Diagnostic::error(rel, Some(at..at + value.len().max(1)), format!("`{value}` is not {expected} (column `{}`)", headers[i]))
-                            .with_hint(format!("column `{}` is {}; fix the value or change its type in data/datasets.toml", headers[i], type_name(types[i]))),
+                        Diagnostic::error(
+                            rel,
+                            Some(at..at + value.len().max(1)),
+                            format!("`{value}` is not {expected} (column `{}`)", headers[i]),
+                        )
+                        .with_hint(format!(
+                            "column `{}` is {}; fix the value or change its type in data/datasets.toml",
+                            headers[i],
+                            type_name(types[i])
+                        )),
                     );
                     row.push(Cell::Empty);
                 }

@@ -48,7 +48,8 @@ impl ProjectFiles {
         let real = path.canonicalize().map_err(|e| FileError::from_io(e, &path))?;
         if !real.starts_with(&self.root) {
             return Err(FileError::Other(Some(
-                format!("{} is outside the project folder; kooste reads only files inside it", vpath.get_with_slash()).into(),
+                format!("{} is outside the project folder; kooste reads only files inside it", vpath.get_with_slash())
+                    .into(),
             )));
         }
         if real.is_dir() {
@@ -174,7 +175,11 @@ impl World for ReportWorld {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.main.id() { Ok(Bytes::from_string(self.main.text().to_string())) } else { self.shared.files.file(id) }
+        if id == self.main.id() {
+            Ok(Bytes::from_string(self.main.text().to_string()))
+        } else {
+            self.shared.files.file(id)
+        }
     }
 
     fn font(&self, index: usize) -> Option<Font> {

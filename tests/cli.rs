@@ -113,7 +113,12 @@ fn unknown_citation_key() {
 
 #[test]
 fn unknown_figure_reference() {
-    broken_build("report/chapters/01-johdanto.md", "\nSee @fig-missing here.\n", 2, "unknown cross-reference `@fig-missing`");
+    broken_build(
+        "report/chapters/01-johdanto.md",
+        "\nSee @fig-missing here.\n",
+        2,
+        "unknown cross-reference `@fig-missing`",
+    );
 }
 
 #[test]
@@ -133,7 +138,12 @@ fn typst_error_in_raw_block_points_at_markdown() {
 
 #[test]
 fn reads_outside_the_root_are_refused() {
-    broken_build("report/chapters/01-johdanto.md", "\n```{=typst}\n#read(\"../../../../../../etc/passwd\")\n```\n", 3, "error:");
+    broken_build(
+        "report/chapters/01-johdanto.md",
+        "\n```{=typst}\n#read(\"../../../../../../etc/passwd\")\n```\n",
+        3,
+        "error:",
+    );
     broken_build("report/chapters/01-johdanto.md", "\n```{=typst}\n#read(\"/etc/passwd\")\n```\n", 3, "error:");
     broken_build("report/chapters/01-johdanto.md", "\n![x](../../../../../etc/passwd)\n", 2, "error:");
 }
@@ -141,7 +151,8 @@ fn reads_outside_the_root_are_refused() {
 #[test]
 fn unknown_front_matter_key() {
     let p = built();
-    let text = String::from_utf8(p.read("report/cases/01-alfa.md")).unwrap().replacen("country:", "colour: red\ncountry:", 1);
+    let text =
+        String::from_utf8(p.read("report/cases/01-alfa.md")).unwrap().replacen("country:", "colour: red\ncountry:", 1);
     p.write("report/cases/01-alfa.md", &text);
     must_fail_with(&p.run(&["build"]), 1, "report/cases/01-alfa.md:4:");
 }
@@ -149,7 +160,11 @@ fn unknown_front_matter_key() {
 #[test]
 fn missing_project_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kooste")).args(["build", "--root"]).arg(dir.path()).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kooste"))
+        .args(["build", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
@@ -180,7 +195,10 @@ fn brief_over_its_page_budget_fails() {
     let p = built();
     let before = p.read(BRIEF);
     let config = String::from_utf8(p.read("report/report.toml")).unwrap();
-    p.write("report/report.toml", &config.replace("file = \"policy-brief.pdf\"", "file = \"policy-brief.pdf\"\npage-budget = 0"));
+    p.write(
+        "report/report.toml",
+        &config.replace("file = \"policy-brief.pdf\"", "file = \"policy-brief.pdf\"\npage-budget = 0"),
+    );
     let out = p.run(&["build"]);
     must_fail_with(&out, 1, "output `brief` has 1 pages, 1 over its page budget of 0");
     assert!(before == p.read(BRIEF));
@@ -190,7 +208,10 @@ fn brief_over_its_page_budget_fails() {
 fn outputs_declare_pdf_standards() {
     let p = TempProject::fixture("sample");
     let config = String::from_utf8(p.read("report/report.toml")).unwrap();
-    p.write("report/report.toml", &config.replace("file = \"report.pdf\"", "file = \"report.pdf\"\nstandards = [\"ua-1\", \"a-2a\"]"));
+    p.write(
+        "report/report.toml",
+        &config.replace("file = \"report.pdf\"", "file = \"report.pdf\"\nstandards = [\"ua-1\", \"a-2a\"]"),
+    );
     must_succeed(&p.run(&["build"]));
     let meta = std::process::Command::new("pdfinfo").arg("-meta").arg(p.path().join(REPORT)).output().unwrap();
     let xmp = String::from_utf8_lossy(&meta.stdout);
@@ -227,7 +248,8 @@ fn final_build_refuses_notes_and_illustrative_data_then_succeeds() {
     let text = String::from_utf8(p.read(chapter)).unwrap();
     let text: String = text.lines().filter(|l| !l.contains("{>>")).map(|l| format!("{l}\n")).collect();
     p.write(chapter, &text);
-    let datasets = String::from_utf8(p.read("data/datasets.toml")).unwrap().replace("illustrative = true", "illustrative = false");
+    let datasets =
+        String::from_utf8(p.read("data/datasets.toml")).unwrap().replace("illustrative = true", "illustrative = false");
     p.write("data/datasets.toml", &datasets);
     must_succeed(&p.run(&["build", "--final"]));
     let text = pdf_text(&p.path().join(REPORT));
@@ -262,7 +284,12 @@ fn init_scaffolds_a_project_that_builds() {
     let kooste = env!("CARGO_BIN_EXE_kooste");
     let out = std::process::Command::new(kooste).arg("init").arg(&target).output().unwrap();
     must_succeed(&out);
-    let out = std::process::Command::new(kooste).arg("build").current_dir(&target).env("GIT_CEILING_DIRECTORIES", dir.path()).output().unwrap();
+    let out = std::process::Command::new(kooste)
+        .arg("build")
+        .current_dir(&target)
+        .env("GIT_CEILING_DIRECTORIES", dir.path())
+        .output()
+        .unwrap();
     must_succeed(&out);
     assert!(target.join("out/report.pdf").exists() && target.join("out/policy-brief.pdf").exists());
     // A second init into the same folder refuses to overwrite.
@@ -287,7 +314,8 @@ fn emitted_typst_compiles_on_its_own_to_the_same_pages() {
     must_succeed(&p.run(&["build", "--emit-typst", emit.path().to_str().unwrap()]));
     // A world rooted at the emitted folder only: nothing else is readable.
     let root = emit.path().canonicalize().unwrap();
-    let shared = Arc::new(kooste::world::Shared::new(&root, typst_kit::datetime::Time::fixed_timestamp(1582848000).unwrap()));
+    let shared =
+        Arc::new(kooste::world::Shared::new(&root, typst_kit::datetime::Time::fixed_timestamp(1582848000).unwrap()));
     let text = std::fs::read_to_string(root.join("templates/report.generated.typ")).unwrap();
     let world = kooste::world::ReportWorld::new(shared, "/templates/report.generated.typ", text);
     let doc = typst::compile::<typst_layout::PagedDocument>(&world).output.expect("emitted Typst compiles");
@@ -322,7 +350,8 @@ fn diff_shows_a_changed_paragraph_and_lists_its_section() {
     let pdf = root.join("out/report-diff.pdf");
     let all = fold(&pdf_text(&pdf));
     assert!(all.contains("Tämä kappale lisättiin toisessa versiossa."), "{all}");
-    let first = std::process::Command::new("pdftotext").args(["-f", "1", "-l", "8"]).arg(&pdf).arg("-").output().unwrap();
+    let first =
+        std::process::Command::new("pdftotext").args(["-f", "1", "-l", "8"]).arg(&pdf).arg("-").output().unwrap();
     let first = fold(&String::from_utf8_lossy(&first.stdout));
     assert!(first.contains("Muutokset") && first.contains("Johdanto") && first.contains("muutettu"), "{first}");
 }

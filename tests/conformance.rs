@@ -141,7 +141,13 @@ fn parse_spec(text: &str) -> Vec<Example> {
                 target.push_str(&l.replace('→', "\t"));
                 target.push('\n');
             }
-            examples.push(Example { number: examples.len() + 1, line: i + 1, section: section.clone(), markdown, html });
+            examples.push(Example {
+                number: examples.len() + 1,
+                line: i + 1,
+                section: section.clone(),
+                markdown,
+                html,
+            });
         } else if line.starts_with('#') {
             section = line.trim_start_matches('#').trim().to_string();
         }
@@ -235,8 +241,11 @@ fn html_text(html: &str) -> String {
         let len = tag_len(rest);
         let tag = &rest[..len];
         rest = &rest[len..];
-        let name: String =
-            tag[name_start..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let name: String = tag[name_start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
         match (name.as_str(), closing) {
             ("ul", false) => lists.push(List::Bullet),
             ("ol", false) => {
@@ -265,7 +274,10 @@ fn html_text(html: &str) -> String {
             // Only an image written the way the reference renderer writes
             // Markdown images; a raw HTML `<img>` (kooste drops raw HTML
             // tags) shows nothing.
-            ("img", false) if tag.starts_with("<img src=\"") && tag[10..].split_once('"').is_some_and(|(_, r)| r.starts_with(" alt=\"")) => {
+            ("img", false)
+                if tag.starts_with("<img src=\"")
+                    && tag[10..].split_once('"').is_some_and(|(_, r)| r.starts_with(" alt=\"")) =>
+            {
                 let alt = attribute(tag, "alt").unwrap_or_default();
                 // Alone in its paragraph: an implicit figure with a caption.
                 let after = rest.trim_start();
@@ -277,7 +289,9 @@ fn html_text(html: &str) -> String {
                     let _ = write!(out, " Kuva {figures}: {alt}");
                 }
             }
-            ("input", false) if attribute(tag, "type").as_deref() == Some("checkbox") && has_attribute(tag, "checked") => {
+            ("input", false)
+                if attribute(tag, "type").as_deref() == Some("checkbox") && has_attribute(tag, "checked") =>
+            {
                 out.push('✓');
             }
             // Where a paragraph starts (a tight list item's paragraph has no `<p>`).
@@ -432,12 +446,19 @@ fn run_spec(name: &str, shared: &Arc<Shared>, root: &Path) -> Tally {
     let mut by_design = 0;
     for (ex, out) in examples.iter().zip(&outcomes) {
         if let Some(err) = &out.compile_error {
-            let _ = writeln!(report, "  {name} {} (line {}, {}): DOES NOT COMPILE: {err}", ex.number, ex.line, ex.section);
+            let _ =
+                writeln!(report, "  {name} {} (line {}, {}): DOES NOT COMPILE: {err}", ex.number, ex.line, ex.section);
             continue;
         }
         compiled += 1;
         if !out.convert_errors.is_empty() {
-            let _ = writeln!(report, "  {name} {} ({}): convert error: {}", ex.number, ex.section, out.convert_errors.join("; "));
+            let _ = writeln!(
+                report,
+                "  {name} {} ({}): convert error: {}",
+                ex.number,
+                ex.section,
+                out.convert_errors.join("; ")
+            );
         }
         if out.got == out.expected {
             matched += 1;
@@ -499,7 +520,8 @@ fn commonmark_and_gfm_examples_compile_and_keep_their_text() {
 /// counts, and the expected-text rules do what the module documentation says.
 #[test]
 fn harness_reads_specs_and_html() {
-    let read = |name: &str| std::fs::read_to_string(support::repo().join("tests/spec").join(name).join("spec.txt")).unwrap();
+    let read =
+        |name: &str| std::fs::read_to_string(support::repo().join("tests/spec").join(name).join("spec.txt")).unwrap();
     let commonmark = parse_spec(&read("commonmark"));
     let gfm = parse_spec(&read("gfm"));
     assert_eq!((commonmark.len(), gfm.len()), (655, 673));
@@ -508,12 +530,33 @@ fn harness_reads_specs_and_html() {
     assert_eq!(commonmark[0].html, "<pre><code>foo\tbaz\t\tbim\n</code></pre>\n");
 
     let text = |html: &str| squash(&html_text(html));
-    assert_eq!(text("<p>a &amp; &lt;b&gt; &quot;c&quot; &#35; &#x22; &ouml; &#0; &bogus;</p>"), "a&<b>\"c\"#\"ö\u{FFFD}&bogus;");
+    assert_eq!(
+        text("<p>a &amp; &lt;b&gt; &quot;c&quot; &#35; &#x22; &ouml; &#0; &bogus;</p>"),
+        "a&<b>\"c\"#\"ö\u{FFFD}&bogus;"
+    );
     assert_eq!(text("<!-- x --><?php x ?><!DOCTYPE html><![CDATA[ x ]]>a<!-->b<!--->c"), "abc");
     assert_eq!(text("<a href=\"x>y\" title='>'>link</a> 1 < 2"), "link1<2");
-    assert_eq!(text("<ol start=\"3\"><li>a<ul><li>b<ul><li>c<ul><li>d</li></ul></li></ul></li></ul></li><li>e</li></ol>"), "3.a•b‣c–d4.e");
-    assert_eq!(text("<ul><li><input disabled=\"\" type=\"checkbox\"> a</li><li><input checked=\"\" disabled=\"\" type=\"checkbox\"> b</li></ul>"), "•a•✓b");
-    assert_eq!(text("<p><img src=\"u\" alt=\"A &amp; B\" /></p><p>x <img src=\"u\" alt=\"\" /></p><p><img src=\"u\" alt=\"C\" title=\"t\" /></p>"), "[A&B]Kuva1:A&Bx[image][C]Kuva2:C");
+    assert_eq!(
+        text("<ol start=\"3\"><li>a<ul><li>b<ul><li>c<ul><li>d</li></ul></li></ul></li></ul></li><li>e</li></ol>"),
+        "3.a•b‣c–d4.e"
+    );
+    assert_eq!(
+        text(
+            "<ul><li><input disabled=\"\" type=\"checkbox\"> a</li><li><input checked=\"\" disabled=\"\" type=\"checkbox\"> b</li></ul>"
+        ),
+        "•a•✓b"
+    );
+    assert_eq!(
+        text(
+            "<p><img src=\"u\" alt=\"A &amp; B\" /></p><p>x <img src=\"u\" alt=\"\" /></p><p><img src=\"u\" alt=\"C\" title=\"t\" /></p>"
+        ),
+        "[A&B]Kuva1:A&Bx[image][C]Kuva2:C"
+    );
     assert_eq!(text("<p><img src=\"foo\" title=\"*\"/></p>"), "");
-    assert_eq!(text("<ul>\n<li><img src=\"u\" alt=\"A\" /></li>\n<li><a href=\"v\"><img src=\"u\" alt=\"B\" /></a></li>\n</ul>"), "•[A]Kuva1:A•[B]");
+    assert_eq!(
+        text(
+            "<ul>\n<li><img src=\"u\" alt=\"A\" /></li>\n<li><a href=\"v\"><img src=\"u\" alt=\"B\" /></a></li>\n</ul>"
+        ),
+        "•[A]Kuva1:A•[B]"
+    );
 }

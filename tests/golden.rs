@@ -15,10 +15,8 @@ use typst_kit::datetime::Time;
 fn golden_files_match_and_compile() {
     let dir = support::repo().join("tests/golden");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
     names.sort();
 
     // A .typ without its .md is a leftover: fail rather than ignore it.
@@ -44,7 +42,10 @@ fn golden_files_match_and_compile() {
         let world = ReportWorld::new(shared.clone(), "/golden-main.typ", typst);
         let result = typst::compile::<typst_layout::PagedDocument>(&world).output;
         if let Err(errors) = result {
-            failures.push(format!("{name}: does not compile: {:?}", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>()));
+            failures.push(format!(
+                "{name}: does not compile: {:?}",
+                errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -167,7 +167,12 @@ fn case03_text_in_integer_column() {
     let p = built();
     let before = pdfs(&p);
     let line = append_lines(&p, CSV, "Gamma;vuonna 2003;1;0\n".as_bytes(), false);
-    rebuild_fails(&p, &before, &format!("{CSV}:{line}:7:"), "error: `vuonna 2003` is not an integer (column `perustettu`)");
+    rebuild_fails(
+        &p,
+        &before,
+        &format!("{CSV}:{line}:7:"),
+        "error: `vuonna 2003` is not an integer (column `perustettu`)",
+    );
 }
 
 #[test]
@@ -198,7 +203,12 @@ fn case06_unknown_front_matter_key_in_case() {
     let text = String::from_utf8(p.read(rel)).unwrap().replacen("country:", "colour: red\ncountry:", 1);
     p.write(rel, &text);
     let line = text.lines().position(|l| l.starts_with("colour:")).unwrap() + 1;
-    rebuild_fails(&p, &before, &format!("{rel}:{line}:1:"), "error: front matter: unknown field `colour`, expected one of `id`");
+    rebuild_fails(
+        &p,
+        &before,
+        &format!("{rel}:{line}:1:"),
+        "error: front matter: unknown field `colour`, expected one of `id`",
+    );
 }
 
 #[test]
@@ -206,7 +216,12 @@ fn case07_image_outside_the_project() {
     let p = built();
     let before = pdfs(&p);
     let line = append_lines(&p, CHAPTER, b"![x](../../../../etc/passwd)\n", true);
-    rebuild_fails(&p, &before, &format!("{CHAPTER}:{line}:1:"), "error: image `../../../../etc/passwd` is outside the project folder");
+    rebuild_fails(
+        &p,
+        &before,
+        &format!("{CHAPTER}:{line}:1:"),
+        "error: image `../../../../etc/passwd` is outside the project folder",
+    );
 }
 
 #[test]
@@ -239,7 +254,12 @@ fn case10_binary_file_as_chapter() {
     let before = pdfs(&p);
     let rel = "report/chapters/05-binaari.md";
     std::fs::write(p.path().join(rel), b"abc\ndef\0\x01\x02\x03\x00\xff\xfe").unwrap();
-    rebuild_fails(&p, &before, &format!("{rel}:2:4:"), "error: this is a binary file, not text (it contains a NUL byte)");
+    rebuild_fails(
+        &p,
+        &before,
+        &format!("{rel}:2:4:"),
+        "error: this is a binary file, not text (it contains a NUL byte)",
+    );
 }
 
 /// A real binary (the start of a PNG) saved as `.md`: the NUL byte is on
@@ -250,7 +270,12 @@ fn case10b_binary_png_as_chapter_location() {
     let before = pdfs(&p);
     let rel = "report/chapters/05-kuva.md";
     std::fs::write(p.path().join(rel), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10").unwrap();
-    rebuild_fails(&p, &before, &format!("{rel}:3:1:"), "error: this is a binary file, not text (it contains a NUL byte)");
+    rebuild_fails(
+        &p,
+        &before,
+        &format!("{rel}:3:1:"),
+        "error: this is a binary file, not text (it contains a NUL byte)",
+    );
 }
 
 /// 1.5 million rows (about 50 MB), described in datasets.toml and used by
@@ -267,7 +292,8 @@ fn case11_fifty_megabyte_csv() {
         let mut w = std::io::BufWriter::new(file);
         writeln!(w, "tunnus;kunta;vuosi;arvo;osuus").unwrap();
         for i in 0..rows {
-            writeln!(w, "r{i:07};Kunta {:03};{};{};{},{}", i % 311, 2000 + i % 20, i * 7 % 100_000, i % 100, i % 10).unwrap();
+            writeln!(w, "r{i:07};Kunta {:03};{};{};{},{}", i % 311, 2000 + i % 20, i * 7 % 100_000, i % 100, i % 10)
+                .unwrap();
         }
         w.flush().unwrap();
     }
@@ -295,7 +321,8 @@ fn case11_fifty_megabyte_csv() {
     };
     let elapsed = started.elapsed();
     let err = stderr(&out);
-    let rss_kb = err.lines().find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): ")).unwrap_or("n/a");
+    let rss_kb =
+        err.lines().find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): ")).unwrap_or("n/a");
     eprintln!(
         "case 11: {:.1} MB CSV, {rows} rows: exit {:?}, {:.2} s wall, peak RSS {} kB",
         size as f64 / 1e6,
@@ -357,7 +384,12 @@ fn case13_remote_image() {
     let p = built();
     let before = pdfs(&p);
     let line = append_lines(&p, CHAPTER, b"![x](https://example.org/x.png)\n", true);
-    rebuild_fails(&p, &before, &format!("{CHAPTER}:{line}:1:"), "error: image `https://example.org/x.png` is remote; kooste builds offline");
+    rebuild_fails(
+        &p,
+        &before,
+        &format!("{CHAPTER}:{line}:1:"),
+        "error: image `https://example.org/x.png` is remote; kooste builds offline",
+    );
     // The hint is printed with the human format (the short format has no hints).
     let out = Command::new(env!("CARGO_BIN_EXE_kooste"))
         .args(["build", "--root"])
@@ -463,7 +495,11 @@ fn case16c_one_output_cannot_be_written() {
     let out = p.run(&["build"]);
     fails_at(&out, 2, &[&format!("error: failed to write {}", p.path().join(BRIEF).display()), "Is a directory"]);
     assert!(report == p.read(REPORT), "report.pdf was replaced although the build failed");
-    assert!(temp_files(&p.path().join("out")).is_empty(), "temporary files left: {:?}", temp_files(&p.path().join("out")));
+    assert!(
+        temp_files(&p.path().join("out")).is_empty(),
+        "temporary files left: {:?}",
+        temp_files(&p.path().join("out"))
+    );
 }
 
 /// Two builds of the same project at once: both succeed (or one fails
@@ -527,7 +563,11 @@ fn case18_build_killed_mid_write() {
             if now == *old {
                 kept += 1;
             } else {
-                assert!(complete_pdf(&now), "run {i} (killed after {delay:?}): {pdf} is neither the old PDF nor complete ({} bytes)", now.len());
+                assert!(
+                    complete_pdf(&now),
+                    "run {i} (killed after {delay:?}): {pdf} is neither the old PDF nor complete ({} bytes)",
+                    now.len()
+                );
                 replaced += 1;
             }
         }
@@ -559,7 +599,11 @@ mod generated {
     /// Fonts and library, loaded once for every case.
     fn shared() -> Arc<Shared> {
         static SHARED: OnceLock<Arc<Shared>> = OnceLock::new();
-        SHARED.get_or_init(|| Arc::new(Shared::new(&super::support::repo().join("tests/golden"), Time::fixed_timestamp(0).unwrap()))).clone()
+        SHARED
+            .get_or_init(|| {
+                Arc::new(Shared::new(&super::support::repo().join("tests/golden"), Time::fixed_timestamp(0).unwrap()))
+            })
+            .clone()
     }
 
     /// Words and the characters Typst gives a meaning to.
@@ -581,7 +625,12 @@ mod generated {
     /// A run of atoms, with or without spaces between them.
     fn words() -> impl Strategy<Value = String> {
         prop::collection::vec((atom(), prop::bool::ANY), 1..6).prop_map(|parts| {
-            parts.into_iter().map(|(a, space)| if space { format!("{a} ") } else { a }).collect::<String>().trim_end().to_string()
+            parts
+                .into_iter()
+                .map(|(a, space)| if space { format!("{a} ") } else { a })
+                .collect::<String>()
+                .trim_end()
+                .to_string()
         })
     }
 
@@ -609,7 +658,12 @@ mod generated {
 
     /// A line that starts with something Typst reads as markup at a line start.
     fn hazard_line() -> impl Strategy<Value = String> {
-        (prop::sample::select(vec!["= ", "+ ", "/ ", "19. ", "1.", "#", "$", "// ", "/* ", "- -", "== ", "- ", "> ", "\\"]), inline())
+        (
+            prop::sample::select(vec![
+                "= ", "+ ", "/ ", "19. ", "1.", "#", "$", "// ", "/* ", "- -", "== ", "- ", "> ", "\\",
+            ]),
+            inline(),
+        )
             .prop_map(|(h, i)| format!("{h}{i}"))
     }
 
@@ -646,11 +700,20 @@ mod generated {
             prop_oneof![
                 // Block quotes.
                 prop::collection::vec(inner.clone(), 1..3).prop_map(|blocks| {
-                    blocks.join("\n\n").lines().map(|l| if l.is_empty() { ">".to_string() } else { format!("> {l}") }).collect::<Vec<_>>().join("\n")
+                    blocks
+                        .join("\n\n")
+                        .lines()
+                        .map(|l| if l.is_empty() { ">".to_string() } else { format!("> {l}") })
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 }),
                 // Bullet and ordered lists; items may hold nested blocks.
-                (prop::sample::select(vec!["- ", "* ", "+ ", "1. ", "3) "]), prop::collection::vec(inner, 1..4), prop::bool::ANY).prop_map(
-                    |(marker, items, loose)| {
+                (
+                    prop::sample::select(vec!["- ", "* ", "+ ", "1. ", "3) "]),
+                    prop::collection::vec(inner, 1..4),
+                    prop::bool::ANY
+                )
+                    .prop_map(|(marker, items, loose)| {
                         let indent = " ".repeat(marker.len());
                         let sep = if loose { "\n\n" } else { "\n" };
                         items
@@ -658,21 +721,29 @@ mod generated {
                             .map(|item| {
                                 item.lines()
                                     .enumerate()
-                                    .map(|(i, l)| if i == 0 { format!("{marker}{l}") } else if l.is_empty() { String::new() } else { format!("{indent}{l}") })
+                                    .map(|(i, l)| {
+                                        if i == 0 {
+                                            format!("{marker}{l}")
+                                        } else if l.is_empty() {
+                                            String::new()
+                                        } else {
+                                            format!("{indent}{l}")
+                                        }
+                                    })
                                     .collect::<Vec<_>>()
                                     .join("\n")
                             })
                             .collect::<Vec<_>>()
                             .join(sep)
-                    }
-                ),
+                    }),
             ]
         })
     }
 
     /// A document: blocks, then the definition of footnote 1.
     fn document() -> impl Strategy<Value = String> {
-        (prop::collection::vec(block(), 1..6), inline()).prop_map(|(blocks, note)| format!("{}\n\n[^1]: {note}\n", blocks.join("\n\n")))
+        (prop::collection::vec(block(), 1..6), inline())
+            .prop_map(|(blocks, note)| format!("{}\n\n[^1]: {note}\n", blocks.join("\n\n")))
     }
 
     proptest! {
