@@ -23,9 +23,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use kooste::world::{ReportWorld, Shared};
-use typst::foundations::{Datetime, Smart};
 use typst_kit::datetime::Time;
-use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 /// What to compile: `ROOT MAIN [--standard S]... [--ident NAME] [--out FILE]`.
 pub struct Args {
@@ -77,25 +76,10 @@ fn epoch() -> i64 {
     std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(1582848000)
 }
 
-/// The PDF options kooste exports with.
+/// The PDF options kooste exports with, dated SOURCE_DATE_EPOCH.
 pub fn pdf_options(ident: &str, standards: PdfStandards) -> PdfOptions {
-    let ts = chrono::DateTime::from_timestamp(epoch(), 0).unwrap_or_default();
-    use chrono::{Datelike, Timelike};
-    let date = Datetime::from_ymd_hms(
-        ts.year(),
-        ts.month() as u8,
-        ts.day() as u8,
-        ts.hour() as u8,
-        ts.minute() as u8,
-        ts.second() as u8,
-    );
-    PdfOptions {
-        ident: Smart::Custom(ident.to_string()),
-        timestamp: date.map(Timestamp::new_utc),
-        standards,
-        tagged: true,
-        ..PdfOptions::default()
-    }
+    let date = kooste::compile::datetime_from_epoch(epoch()).expect("a valid timestamp");
+    kooste::compile::pdf_options(ident, date, standards)
 }
 
 /// Compiles `main` (its text, known to the world as `/vpath`) in `shared`

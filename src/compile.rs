@@ -17,7 +17,7 @@ use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity, line_range, offset_of, severity_of};
+use crate::diagnostics::{Diagnostic, Diagnostics, line_range, offset_of, severity_of};
 use crate::world::{ReportWorld, project_path};
 
 /// The comment the converter writes before each block.
@@ -61,13 +61,7 @@ pub fn export_pdf(
     date: Datetime,
     standards: PdfStandards,
 ) -> Result<Vec<u8>, Diagnostics> {
-    let options = PdfOptions {
-        ident: Smart::Custom(ident.to_string()),
-        timestamp: Some(Timestamp::new_utc(date)),
-        standards,
-        tagged: true,
-        ..PdfOptions::default()
-    };
+    let options = pdf_options(ident, date, standards);
     let origin = Origin { template_path: Path::new(""), template_text: "" };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| typst_pdf::pdf(doc, &options))) {
         Ok(result) => result.map_err(|errors| errors.iter().map(|e| map_diagnostic(world, &origin, e)).collect()),
@@ -89,6 +83,32 @@ fn internal_error(doing: &str, template: &Path, payload: Box<dyn std::any::Any +
     )
     .with_hint("this is a bug in typst, not in your text; the last good PDFs are untouched")
     .with_hint("try `kooste build --only NAME` to find the output, and simplify the last edit to find the construct")
+}
+
+/// The PDF options kooste exports with: a stable identifier per output, the
+/// document date as timestamp, the requested standards, tagged.
+pub fn pdf_options(ident: &str, date: Datetime, standards: PdfStandards) -> PdfOptions {
+    PdfOptions {
+        ident: Smart::Custom(ident.to_string()),
+        timestamp: Some(Timestamp::new_utc(date)),
+        standards,
+        tagged: true,
+        ..PdfOptions::default()
+    }
+}
+
+/// A Unix timestamp (such as SOURCE_DATE_EPOCH) as a typst date and time, UTC.
+pub fn datetime_from_epoch(ts: i64) -> Option<Datetime> {
+    use chrono::{Datelike, Timelike};
+    let dt = chrono::DateTime::from_timestamp(ts, 0)?;
+    Datetime::from_ymd_hms(
+        dt.year(),
+        dt.month() as u8,
+        dt.day() as u8,
+        dt.hour() as u8,
+        dt.minute() as u8,
+        dt.second() as u8,
+    )
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
@@ -270,11 +290,6 @@ pub fn find_marker(text: &str, offset: usize) -> Option<(PathBuf, usize, usize)>
 /// Number of pages of a document.
 pub fn page_count(doc: &PagedDocument) -> usize {
     doc.pages().len()
-}
-
-/// Whether any diagnostic is an error.
-pub fn failed(diags: &[Diagnostic]) -> bool {
-    diags.iter().any(|d| d.severity == Severity::Error)
 }
 
 #[cfg(test)]

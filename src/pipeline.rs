@@ -830,10 +830,9 @@ fn output_context(project: &Project, prepared: &Prepared) -> Value {
 
 /// The day a build runs: SOURCE_DATE_EPOCH if set, else today (UTC).
 fn build_date() -> Datetime {
-    use chrono::Datelike;
-    let now =
-        source_date_epoch().and_then(|ts| chrono::DateTime::from_timestamp(ts, 0)).unwrap_or_else(chrono::Utc::now);
-    Datetime::from_ymd(now.year(), now.month() as u8, now.day() as u8)
+    let ts = source_date_epoch().unwrap_or_else(|| chrono::Utc::now().timestamp());
+    crate::compile::datetime_from_epoch(ts)
+        .and_then(|d| Datetime::from_ymd(d.year()?, d.month()?, d.day()?))
         .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("constant date"))
 }
 
@@ -892,20 +891,8 @@ pub fn pin_source_date(root: &Path) {
 
 /// The document's date for PDF metadata.
 fn document_date(project: &Project) -> Datetime {
-    if let Some(ts) = source_date_epoch()
-        && let Some(dt) = chrono::DateTime::from_timestamp(ts, 0)
-    {
-        use chrono::{Datelike, Timelike};
-        if let Some(d) = Datetime::from_ymd_hms(
-            dt.year(),
-            dt.month() as u8,
-            dt.day() as u8,
-            dt.hour() as u8,
-            dt.minute() as u8,
-            dt.second() as u8,
-        ) {
-            return d;
-        }
+    if let Some(d) = source_date_epoch().and_then(crate::compile::datetime_from_epoch) {
+        return d;
     }
     let (y, m, d) = project.config.ymd();
     Datetime::from_ymd(y, m, d).unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("constant date"))
