@@ -268,7 +268,15 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn options(out_dir: PathBuf) -> RunOptions {
-    RunOptions { mode: Mode::Build, out_dir, only: vec![], final_mode: false, emit_typst: None, changes: None }
+    RunOptions {
+        mode: Mode::Build,
+        out_dir,
+        only: vec![],
+        final_mode: false,
+        emit_typst: None,
+        changes: None,
+        typst_citations: false,
+    }
 }
 
 /// Copies the project (report/, data/, templates/) to a scratch folder,

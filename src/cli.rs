@@ -64,6 +64,13 @@ pub struct OutputArgs {
 
     #[command(flatten)]
     pub release: ReleaseArgs,
+
+    /// Let typst format citations and the bibliography, as `typst compile`
+    /// would. By default kooste formats them itself with the same library
+    /// (hayagriva), which gives the same text and is much faster on long
+    /// documents; use this for templates whose imported files style `cite`.
+    #[arg(long)]
+    pub typst_citations: bool,
 }
 
 /// `kooste build`.

@@ -92,6 +92,7 @@ pub fn diff(
         final_mode: false,
         emit_typst: None,
         changes: Some(changes.clone()),
+        typst_citations: false,
     };
     let report = pipeline::run(&project, &options)?;
     let target = root.join(out);

@@ -22,6 +22,7 @@
 
 pub mod chapters;
 pub mod charts;
+pub mod citations;
 pub mod cli;
 pub mod compile;
 pub mod convert;
@@ -29,6 +30,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod init;
 pub mod markdown;
+pub mod numbers;
 pub mod pipeline;
 pub mod project;
 pub mod references;

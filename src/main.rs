@@ -54,6 +54,7 @@ fn build_options(project: &Project, output: OutputArgs, emit_typst: Option<std::
         final_mode: output.release.final_mode,
         emit_typst,
         changes: None,
+        typst_citations: output.typst_citations,
     }
 }
 
@@ -105,6 +106,7 @@ fn check(args: CheckArgs) -> u8 {
         final_mode: args.release.final_mode,
         emit_typst: None,
         changes: None,
+        typst_citations: false,
     };
     finish(&project, &args.project, pipeline::run(&project, &options), Mode::Check)
 }
@@ -168,6 +170,7 @@ fn print_json(project: &Project, result: &anyhow::Result<pipeline::RunReport>) {
                     "seconds": o.compile_time.as_secs_f64(),
                 })).collect::<Vec<_>>(),
                 "prepare_seconds": report.prepare_time.as_secs_f64(),
+                "batch_recompiled": report.batch_recompiled,
                 "errors": report.diagnostics.iter().filter(|d| d.is_error()).count(),
                 "warnings": report.diagnostics.iter().filter(|d| !d.is_error()).count(),
                 "problems": problems,

@@ -20,9 +20,11 @@ use typst::foundations::Datetime;
 use typst_kit::datetime::Time;
 
 use crate::chapters::{Document, Include, Sources, load_sources};
+use crate::citations;
 use crate::compile::{END_MARKER, Origin, compile_document, export_pdf, page_count, write_all_atomic, write_atomic};
 use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
 use crate::markdown::{ConvertOptions, Converted, LabelUse, MissingImage, to_typst};
+use crate::numbers;
 use crate::project::{CONFIG_PATH, OutputSpec, Project};
 use crate::references::{BIB_PATH, Bibliography, load_references};
 use crate::render::{RenderedMarkdown, Renderer, TEMPLATES_DIR};
@@ -52,6 +54,9 @@ pub struct RunOptions {
     pub emit_typst: Option<PathBuf>,
     /// For `kooste diff`: the changed sections, listed on a first page.
     pub changes: Option<Vec<crate::diff::Change>>,
+    /// Leave citations and the bibliography to typst instead of formatting
+    /// them in kooste (slower on long documents; same text).
+    pub typst_citations: bool,
 }
 
 /// What a draft's stamp says about the sources it was built from.
@@ -116,6 +121,9 @@ pub struct RunReport {
     pub diagnostics: Diagnostics,
     /// Time spent before the first compile (loading, templates, conversion).
     pub prepare_time: Duration,
+    /// Batch outputs compiled a second time because the report's heading
+    /// numbers were not the predicted ones (0 when the prediction held).
+    pub batch_recompiled: usize,
 }
 
 /// A converted Markdown document, ready to be placed by a template.
@@ -208,39 +216,48 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
     );
     let out_dir = project.root.join(&options.out_dir);
 
-    // Whole outputs first; batch outputs (one PDF per case, …) then know the
-    // report's heading numbers for their references into it.
+    // Batch outputs (one PDF per case, …) print the report's heading
+    // numbers. They compile alongside the report with numbers predicted from
+    // its generated Typst; once the report has compiled, its real numbers
+    // are compared and the sheets compile again only if one differs.
     let (batch, whole): (Vec<Job>, Vec<Job>) = outputs.into_iter().partition(|j| j.item.is_some());
+    let rendered: Vec<Result<String, Diagnostic>> =
+        whole.par_iter().map(|job| render_job(project, &prepared, &context, job, options)).collect();
+    let predicted =
+        if batch.is_empty() { None } else { predict_numbers(project, &prepared, &context, options, &whole, &rendered) };
+    let with_numbers = |numbers: &BTreeMap<String, String>| {
+        merge(context.clone(), [("report_numbers", Value::from_serialize(numbers))])
+    };
+    let batch_context = with_numbers(predicted.as_ref().unwrap_or(&BTreeMap::new()));
+    let mut first: Vec<PendingJob> = whole.iter().zip(rendered).map(|(job, src)| (job, Some(src), &context)).collect();
+    if predicted.is_some() {
+        first.extend(batch.iter().map(|job| (job, None, &batch_context)));
+    }
+    let mut results = compile_jobs(project, &prepared, &shared, &out_dir, options, &session.mains, first);
+    // The real numbers, from the outputs that carry them.
+    let numbers_from: Vec<&Built> = results
+        .iter()
+        .filter_map(|(_, r)| r.0.as_ref())
+        .filter(|b| b.main_text.contains(numbers::METADATA_LABEL))
+        .collect();
+    let actual: BTreeMap<String, String> = numbers_from.iter().flat_map(|b| b.numbers.clone()).collect();
+    let again = match &predicted {
+        None => true,
+        Some(guess) => !numbers_from.is_empty() && guess != &actual,
+    };
+    if again && !batch.is_empty() {
+        let ctx = with_numbers(&actual);
+        results.retain(|(job, _)| job.item.is_none());
+        report.batch_recompiled = if predicted.is_some() { batch.len() } else { 0 };
+        let jobs = batch.iter().map(|job| (job, None, &ctx)).collect();
+        results.extend(compile_jobs(project, &prepared, &shared, &out_dir, options, &session.mains, jobs));
+    }
     let mut built: Vec<Built> = Vec::new();
-    let mut context = context;
-    for (phase, jobs) in [whole, batch].into_iter().enumerate() {
-        if phase == 1 {
-            let numbers: BTreeMap<String, String> = built.iter().flat_map(|b| b.numbers.clone()).collect();
-            context = merge(context, [("report_numbers", Value::from_serialize(&numbers))]);
-        }
-        let mains = &session.mains;
-        let ctx = &context;
-        let results: Vec<(Option<Built>, Diagnostics, Option<typst::syntax::Source>)> = jobs
-            .par_iter()
-            .map(|job| {
-                build_output(
-                    project,
-                    &prepared,
-                    &shared,
-                    ctx,
-                    job,
-                    &out_dir,
-                    options.mode,
-                    mains.get(&job.spec.name).cloned(),
-                )
-            })
-            .collect();
-        for ((out, mut diags, main), job) in results.into_iter().zip(&jobs) {
-            built.extend(out);
-            report.diagnostics.append(&mut diags);
-            if let Some(main) = main {
-                session.mains.insert(job.spec.name.clone(), main);
-            }
+    for (job, (out, mut diags, main)) in results {
+        built.extend(out);
+        report.diagnostics.append(&mut diags);
+        if let Some(main) = main {
+            session.mains.insert(job.spec.name.clone(), main);
         }
     }
     // All or nothing: a deliverable set is written only when every output
@@ -264,6 +281,98 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
     }
     report.outputs = built.into_iter().map(|b| b.report).collect();
     Ok(report)
+}
+
+type JobResult = (Option<Built>, Diagnostics, Option<typst::syntax::Source>);
+
+/// A job to compile, its source if already rendered, and the context to
+/// render it with otherwise.
+type PendingJob<'j, 'v> = (&'j Job, Option<Result<String, Diagnostic>>, &'v Value);
+
+/// Compiles jobs in parallel; each comes with its rendered source when it
+/// was rendered already, and the context to render it with otherwise.
+#[allow(clippy::too_many_arguments)]
+fn compile_jobs<'j>(
+    project: &Project,
+    prepared: &Prepared,
+    shared: &Arc<Shared>,
+    out_dir: &Path,
+    options: &RunOptions,
+    mains: &HashMap<String, typst::syntax::Source>,
+    jobs: Vec<PendingJob<'j, '_>>,
+) -> Vec<(&'j Job, JobResult)> {
+    jobs.into_par_iter()
+        .map(|(job, source, ctx)| {
+            let previous = mains.get(&job.spec.name).cloned();
+            let source = source.unwrap_or_else(|| render_job(project, prepared, ctx, job, options));
+            let result = match source {
+                Ok(source) => build_output(project, shared, job, source, out_dir, options, previous),
+                Err(diag) => (None, vec![diag], previous),
+            };
+            (job, result)
+        })
+        .collect()
+}
+
+/// The heading numbers batch outputs will need, predicted from the whole
+/// outputs that publish theirs (`<kooste-numbers>`). When none of those is
+/// being built (`--only cases`), the project's are rendered for this.
+/// `None` when a prediction cannot be made.
+fn predict_numbers(
+    project: &Project,
+    prepared: &Prepared,
+    context: &Value,
+    options: &RunOptions,
+    whole: &[Job],
+    rendered: &[Result<String, Diagnostic>],
+) -> Option<BTreeMap<String, String>> {
+    let mut sources: Vec<String> =
+        rendered.iter().flatten().filter(|s| s.contains(numbers::METADATA_LABEL)).cloned().collect();
+    if sources.is_empty() {
+        let others = project
+            .config
+            .outputs
+            .iter()
+            .filter(|o| o.each.is_none() && !whole.iter().any(|j| j.spec.name == o.name))
+            .map(|o| Job { spec: o.clone(), item: None });
+        sources = others
+            .filter_map(|job| render_job(project, prepared, context, &job, options).ok())
+            .filter(|s| s.contains(numbers::METADATA_LABEL))
+            .collect();
+    }
+    let mut all = BTreeMap::new();
+    for source in &sources {
+        all.extend(numbers::predict(source)?);
+    }
+    Some(all)
+}
+
+/// Renders one output's template to its generated Typst, with citations
+/// and the bibliography formatted.
+fn render_job(
+    project: &Project,
+    prepared: &Prepared,
+    context: &Value,
+    job: &Job,
+    options: &RunOptions,
+) -> Result<String, Diagnostic> {
+    let spec = &job.spec;
+    let ctx = merge(
+        context.clone(),
+        [("output", Value::from_serialize(spec)), ("item", job.item.clone().unwrap_or(Value::from(())))],
+    );
+    let source = prepared.renderer.render_output(&project.root, &spec.template, &ctx)?;
+    // Citations and the bibliography as text, formatted once here rather
+    // than by typst at a cost that grows with the square of their number.
+    let bib = &prepared.bibliography;
+    Ok(match &bib.path {
+        Some(path) if !options.typst_citations => {
+            let bib_path = format!("/{}", path.display());
+            let options = citations::Options { lang: &project.config.language, link: project.config.link_citations };
+            citations::format(&source, &bib_path, &bib.library, &options).0
+        }
+        _ => source,
+    })
 }
 
 /// The virtual path of an output's generated main file, beside its template
@@ -903,26 +1012,18 @@ fn document_date(project: &Project) -> Datetime {
 /// positions in Typst's messages can be opened.
 fn build_output(
     project: &Project,
-    prepared: &Prepared,
     shared: &Arc<Shared>,
-    context: &Value,
     job: &Job,
+    source: String,
     out_dir: &Path,
-    mode: Mode,
+    options: &RunOptions,
     previous: Option<typst::syntax::Source>,
-) -> (Option<Built>, Diagnostics, Option<typst::syntax::Source>) {
+) -> JobResult {
+    let mode = options.mode;
     let started = Instant::now();
     let spec = &job.spec;
     let template_path = Path::new(TEMPLATES_DIR).join(&spec.template);
     let template_text = std::fs::read_to_string(project.root.join(&template_path)).unwrap_or_default();
-    let ctx = merge(
-        context.clone(),
-        [("output", Value::from_serialize(spec)), ("item", job.item.clone().unwrap_or(Value::from(())))],
-    );
-    let source = match prepared.renderer.render_output(&project.root, &spec.template, &ctx) {
-        Ok(source) => source,
-        Err(diag) => return (None, vec![diag], previous),
-    };
     let world = ReportWorld::with_previous(shared.clone(), &main_vpath(spec), source, previous);
     let main = Some(world.main_source().clone());
     let origin = Origin { template_path: &template_path, template_text: &template_text };

@@ -49,6 +49,11 @@ pub struct Config {
     /// Contact details printed in the brief.
     #[serde(default)]
     pub contact: String,
+    /// Make each in-text citation a link to its bibliography entry (as
+    /// Pandoc's `link-citations`). Off by default: in typst 0.15 links to
+    /// labels cost the report an extra layout pass.
+    #[serde(default)]
+    pub link_citations: bool,
     /// Any further fields templates may use (`config.extra.x`).
     #[serde(default)]
     pub extra: toml::Table,

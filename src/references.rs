@@ -1,4 +1,5 @@
-//! `report/references.bib` → the set of citation keys.
+//! `report/references.bib` → the set of citation keys and the parsed
+//! entries (which `citations` formats).
 //!
 //! The file is parsed with hayagriva, the same BibTeX reader typst's
 //! `bibliography` uses, so a file that loads here loads in the compile; its
@@ -6,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use hayagriva::io::BibLaTeXError;
 
@@ -22,6 +24,8 @@ pub struct Bibliography {
     pub path: Option<PathBuf>,
     /// Every key, with the byte offset of its entry in the file.
     pub keys: BTreeMap<String, usize>,
+    /// The entries, as hayagriva parsed them.
+    pub library: Arc<hayagriva::Library>,
 }
 
 impl Bibliography {
@@ -42,7 +46,9 @@ pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
         Err(diag) => return (Bibliography::default(), vec![*diag]),
     };
     match parse(&text) {
-        Ok(keys) => (Bibliography { path: Some(rel.to_path_buf()), keys }, Vec::new()),
+        Ok((keys, library)) => {
+            (Bibliography { path: Some(rel.to_path_buf()), keys, library: Arc::new(library) }, Vec::new())
+        }
         Err(errors) => {
             let diags =
                 errors.into_iter().map(|(range, message)| Diagnostic::error(rel, Some(range), message)).collect();
@@ -51,8 +57,11 @@ pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
     }
 }
 
-/// Parses BibTeX text into its keys and their offsets.
-pub fn parse(text: &str) -> Result<BTreeMap<String, usize>, Vec<(std::ops::Range<usize>, String)>> {
+/// Keys with the byte offsets of their entries, and the entries.
+pub type Parsed = (BTreeMap<String, usize>, hayagriva::Library);
+
+/// Parses BibTeX text into its keys (with their offsets) and its entries.
+pub fn parse(text: &str) -> Result<Parsed, Vec<(std::ops::Range<usize>, String)>> {
     let library = hayagriva::io::from_biblatex_str(text).map_err(|errors| {
         errors
             .into_iter()
@@ -62,13 +71,14 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, usize>, Vec<(std::ops::Range
             })
             .collect::<Vec<_>>()
     })?;
-    Ok(library
+    let keys = library
         .keys()
         .map(|key| {
             let at = text.find(&format!("{{{key},")).map_or(0, |i| i + 1);
             (key.to_string(), at)
         })
-        .collect())
+        .collect();
+    Ok((keys, library))
 }
 
 #[cfg(test)]
@@ -77,7 +87,7 @@ mod tests {
 
     #[test]
     fn keys_and_errors() {
-        let keys =
+        let (keys, _) =
             parse("@online{tem2019, title = {X}, author = {{TEM}}, year = {2019}, url = {https://tem.fi}}\n").unwrap();
         assert_eq!(keys.get("tem2019"), Some(&8));
         let errors = parse("@online{x, title = {X}\n").unwrap_err();

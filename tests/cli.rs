@@ -355,3 +355,75 @@ fn diff_shows_a_changed_paragraph_and_lists_its_section() {
     let first = fold(&String::from_utf8_lossy(&first.stdout));
     assert!(first.contains("Muutokset") && first.contains("Johdanto") && first.contains("muutettu"), "{first}");
 }
+
+#[test]
+fn citations_formatted_by_kooste_read_as_typst_formats_them() {
+    // More citations than the fixture has: a group, a locator, prose, a
+    // hidden one, two entries whose author and year collide.
+    let p = TempProject::fixture("sample");
+    p.append(
+        "report/references.bib",
+        "@book{aho2019a, author = {Aho, Anna}, title = {Verkostot}, year = {2019}, publisher = {Gaudeamus}}\n\
+         @book{aho2019b, author = {Aho, Anna}, title = {Alueet}, year = {2019}, publisher = {Gaudeamus}}\n",
+    );
+    p.append(
+        "report/chapters/01-johdanto.md",
+        "\nAho kirjoitti kahdesti [@aho2019a; @aho2019b, luku 3], ja @aho2019b toisti sen [@aho2019a].\n",
+    );
+    must_succeed(&p.run(&["build", "--out", "by-kooste"]));
+    must_succeed(&p.run(&["build", "--out", "by-typst", "--typst-citations"]));
+    for pdf in ["report.pdf", "policy-brief.pdf", "cases/alfa.pdf"] {
+        let ours = fold(&pdf_text(&p.path().join("by-kooste").join(pdf)));
+        let typst = fold(&pdf_text(&p.path().join("by-typst").join(pdf)));
+        assert_eq!(ours, typst, "{pdf}: the text differs from typst's own citations");
+    }
+    let text = fold(&pdf_text(&p.path().join("by-kooste/report.pdf")));
+    assert!(text.contains("2019a") && text.contains("2019b"), "year suffixes: {text}");
+    assert!(text.contains("luku 3"), "{text}");
+}
+
+#[test]
+fn link_citations_makes_citations_links_to_their_entries() {
+    let p = TempProject::fixture("sample");
+    let emit = tempfile::tempdir().unwrap();
+    let emit_arg = emit.path().to_str().unwrap();
+    must_succeed(&p.run(&["build", "--emit-typst", emit_arg]));
+    let plain = std::fs::read_to_string(emit.path().join("templates/report.generated.typ")).unwrap();
+    assert!(!plain.contains("#cite(") && !plain.contains("#bibliography("), "kooste formats them");
+    assert!(!plain.contains("#link(label(\"kooste-bib-"), "no links unless asked for");
+    let toml = String::from_utf8(p.read("report/report.toml")).unwrap();
+    p.write("report/report.toml", &format!("link-citations = true\n{toml}"));
+    must_succeed(&p.run(&["build", "--emit-typst", emit_arg]));
+    let linked = std::fs::read_to_string(emit.path().join("templates/report.generated.typ")).unwrap();
+    assert!(linked.contains("#link(label(\"kooste-bib-tem2019\"))"), "{linked}");
+    assert!(linked.contains("#label(\"kooste-bib-tem2019\")"));
+}
+
+#[test]
+fn case_sheets_print_report_numbers_even_when_built_alone() {
+    let p = TempProject::fixture("sample");
+    p.append("report/cases/01-alfa.md", "\nLisää luvussa @sec-alaluku.\n");
+    must_succeed(&p.run(&["build", "--only", "cases"]));
+    let text = fold(&pdf_text(&p.path().join("out/cases/alfa.pdf")));
+    assert!(text.contains("luvussa 1.1"), "{text}");
+}
+
+#[test]
+fn case_sheets_compile_again_when_the_predicted_numbers_were_wrong() {
+    // A numbering set in the style file is invisible to the prediction
+    // (which assumes "1.1"): the sheets must still print the real numbers.
+    let p = TempProject::fixture("sample");
+    p.append("report/cases/01-alfa.md", "\nLisää luvussa @sec-alaluku.\n");
+    let style = String::from_utf8(p.read("templates/style.typ")).unwrap();
+    assert!(style.contains("set heading(numbering: \"1.1\")"));
+    p.write(
+        "templates/style.typ",
+        &style.replace("set heading(numbering: \"1.1\")", "set heading(numbering: \"I.a\")"),
+    );
+    let out = p.run(&["build", "--json"]);
+    must_succeed(&out);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["batch_recompiled"], 1, "{summary}");
+    let text = fold(&pdf_text(&p.path().join("out/cases/alfa.pdf")));
+    assert!(text.contains("luvussa I.a"), "{text}");
+}

@@ -1,0 +1,733 @@
+//! Generated Typst with `#cite` calls and one `#bibliography` → the same
+//! Typst with both replaced by the formatted text, made by hayagriva here.
+//!
+//! Typst formats citations with hayagriva too, but typst 0.15 pays for every
+//! citation with work proportional to all citations in the document (each
+//! shown citation group calls a memoized function whose argument is the list
+//! of every group, and hashing that list is the cost). A 400-page report with
+//! 3 800 citations spent half of its compile there. Here the same hayagriva
+//! run happens once per output, in linear time, and the compile only lays
+//! out text.
+//!
+//! What is replaced is what typst would have formatted, in the same way:
+//! the same style (the `style:` of the `bibliography` call, from hayagriva's
+//! archive), the same locale (the document language), citations grouped as
+//! typst groups them (adjacent `cite`s with only spaces between), supplements
+//! as custom locators, `form:` as the citation purpose, year suffixes and
+//! name disambiguation across the whole output, in-text citations linked to
+//! their entries. Entries are blocks with APA's hanging indent and a label
+//! `kooste-bib-<key>` each.
+//!
+//! The rewrite keeps every line where it was (all replacements are written
+//! on one line), so diagnostics that map generated lines back to Markdown
+//! and templates stay right.
+//!
+//! When the source does something this pass cannot see through (a
+//! `show`/`set` rule on `cite` or `bibliography`, a key that is not a
+//! literal, a style file, several bibliographies, an unknown key), the
+//! source is left as it is and typst does the formatting: slower, never
+//! different.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use hayagriva::citationberg::{self, IndependentStyle, LocaleCode};
+use hayagriva::{
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, CitePurpose, ElemChild, ElemChildren,
+    ElemMeta, Library, LocatorPayload, SpecificLocator, TransparentLocator,
+};
+use typst::syntax::ast::{self, AstNode};
+use typst::syntax::{LinkedNode, SyntaxKind};
+
+use crate::markdown::{escape_text, string_literal};
+
+/// The label prefix of a formatted bibliography entry.
+pub const ENTRY_LABEL_PREFIX: &str = "kooste-bib-";
+
+/// Hanging indent of bibliography entries (typst's own value).
+const INDENT: &str = "1.5em";
+
+static LOCALES: LazyLock<Vec<citationberg::Locale>> = LazyLock::new(hayagriva::archive::locales);
+
+/// Parsed archive styles, by name: parsing one takes milliseconds and every
+/// output of a build asks for the same one.
+static STYLES: LazyLock<Mutex<HashMap<String, Arc<IndependentStyle>>>> = LazyLock::new(Default::default);
+
+fn archived_style(name: &str) -> Option<Arc<IndependentStyle>> {
+    let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(style) = styles.get(name) {
+        return Some(style.clone());
+    }
+    let style = match hayagriva::archive::ArchivedStyle::by_name(name)?.get() {
+        citationberg::Style::Independent(style) => Arc::new(style),
+        citationberg::Style::Dependent(_) => return None,
+    };
+    styles.insert(name.to_string(), style.clone());
+    Some(style)
+}
+
+/// How a citation shows (typst's `cite(form: ..)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// `form: none`: only puts the entry in the bibliography.
+    Hidden,
+    Normal,
+    Prose,
+    Full,
+    Author,
+    Year,
+}
+
+impl Form {
+    fn parse(s: &str) -> Option<Form> {
+        Some(match s {
+            "normal" => Form::Normal,
+            "prose" => Form::Prose,
+            "full" => Form::Full,
+            "author" => Form::Author,
+            "year" => Form::Year,
+            _ => return None,
+        })
+    }
+
+    fn purpose(self) -> Option<CitePurpose> {
+        match self {
+            Form::Hidden | Form::Normal => None,
+            Form::Prose => Some(CitePurpose::Prose),
+            Form::Full => Some(CitePurpose::Full),
+            Form::Author => Some(CitePurpose::Author),
+            Form::Year => Some(CitePurpose::Year),
+        }
+    }
+}
+
+/// One `cite` (or `@key` reference to a bibliography entry).
+#[derive(Debug)]
+struct Cite {
+    key: String,
+    form: Form,
+    /// The supplement's Typst markup, as written.
+    supplement: Option<String>,
+}
+
+/// Adjacent citations typst would show as one group, and the source range
+/// they take.
+#[derive(Debug)]
+struct Group {
+    range: Range<usize>,
+    /// Whether `range` begins after a `#` (so the replacement must be an
+    /// expression) or at the first character of the group.
+    after_hash: bool,
+    cites: Vec<Cite>,
+}
+
+/// The `bibliography(..)` call.
+#[derive(Debug)]
+struct BibCall {
+    range: Range<usize>,
+    path: String,
+    style: String,
+    title: Title,
+    full: bool,
+}
+
+/// The `title:` of the bibliography.
+#[derive(Debug)]
+enum Title {
+    None,
+    /// The language's word, as typst would print it.
+    Auto,
+    /// Markup, as written.
+    Given(String),
+}
+
+/// Why the pass leaves the citations to typst.
+type Bail = ();
+
+/// Everything citation-related the scan found in a source.
+#[derive(Default)]
+struct Scan {
+    groups: Vec<Group>,
+    bibs: Vec<BibCall>,
+    /// Uses of the names `cite` and `bibliography` the scan understood.
+    handled_idents: usize,
+    /// All uses of those names.
+    all_idents: usize,
+    /// Any use the scan cannot see through.
+    opaque: bool,
+}
+
+/// How to format.
+pub struct Options<'a> {
+    /// The document language (ISO 639-1), for the style's terms.
+    pub lang: &'a str,
+    /// Link each citation to its entry in the output's bibliography.
+    pub link: bool,
+}
+
+/// What the pass did, for tests and the benchmark notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing cited and no bibliography: the source is unchanged.
+    Nothing,
+    /// Citations and the bibliography were formatted here.
+    Formatted { groups: usize, entries: usize },
+    /// Left to typst.
+    LeftToTypst,
+}
+
+/// Formats the citations and the bibliography of `source`, a generated
+/// main file. `bib_path` is the path the `bibliography` call must name
+/// (`/report/references.bib`), `library` its parsed entries and `lang` the
+/// document language.
+pub fn format(source: &str, bib_path: &str, library: &Library, options: &Options) -> (String, Outcome) {
+    match try_format(source, bib_path, library, options) {
+        Ok(Some((text, outcome))) => (text, outcome),
+        Ok(None) => (source.to_string(), Outcome::Nothing),
+        Err(()) => (source.to_string(), Outcome::LeftToTypst),
+    }
+}
+
+fn try_format(
+    source: &str,
+    bib_path: &str,
+    library: &Library,
+    options: &Options,
+) -> Result<Option<(String, Outcome)>, Bail> {
+    let lang = options.lang;
+    // Cheap exit for outputs that cite nothing.
+    if !source.contains("cite") && !source.contains("bibliography") && !source.contains('@') {
+        return Ok(None);
+    }
+    let root = typst::syntax::parse(source);
+    let mut scan = Scan::default();
+    walk(&LinkedNode::new(&root), library, &mut scan);
+    if scan.opaque || scan.handled_idents != scan.all_idents {
+        return Err(());
+    }
+    if scan.groups.is_empty() && scan.bibs.is_empty() {
+        return Ok(None);
+    }
+    // One bibliography, as the templates write it; anything else is typst's.
+    let [bib] = scan.bibs.as_slice() else { return Err(()) };
+    if bib.path != bib_path {
+        return Err(());
+    }
+    let style = archived_style(&bib.style).ok_or(())?;
+    let locale = LocaleCode(lang.to_string());
+
+    let cites: Vec<&Cite> = scan.groups.iter().flat_map(|g| &g.cites).collect();
+    if cites.iter().any(|c| library.get(&c.key).is_none()) {
+        return Err(());
+    }
+
+    let mut driver = BibliographyDriver::new();
+    for group in &scan.groups {
+        let items = group
+            .cites
+            .iter()
+            .map(|cite| {
+                let entry = library.get(&cite.key).expect("checked above");
+                let locator = cite.supplement.as_ref().map(|s| {
+                    SpecificLocator(
+                        citationberg::taxonomy::Locator::Custom,
+                        LocatorPayload::Transparent(TransparentLocator::new(s.clone())),
+                    )
+                });
+                CitationItem::new(entry, locator, None, cite.form == Form::Hidden, cite.form.purpose())
+            })
+            .collect();
+        driver.citation(CitationRequest::new(items, &style, Some(locale.clone()), &LOCALES, None));
+    }
+    if bib.full {
+        for entry in library.iter() {
+            driver.citation(CitationRequest::new(
+                vec![CitationItem::new(entry, None, None, true, None)],
+                &style,
+                Some(locale.clone()),
+                &LOCALES,
+                None,
+            ));
+        }
+    }
+    let rendered = driver.finish(BibliographyRequest { style: &style, locale: Some(locale), locale_files: &LOCALES });
+    let Some(list) = &rendered.bibliography else { return Err(()) };
+    let listed: HashSet<&str> =
+        if options.link { list.items.iter().map(|i| i.key.as_str()).collect() } else { HashSet::new() };
+
+    let mut edits: Vec<(Range<usize>, String)> = Vec::with_capacity(scan.groups.len() + 1);
+    let note_style = style.settings.class == citationberg::StyleClass::Note;
+    for (group, shown) in scan.groups.iter().zip(&rendered.citations) {
+        let mut body = String::new();
+        if group.cites.iter().any(|c| c.form != Form::Hidden) {
+            let ctx = Ctx { cites: &group.cites, listed: &listed };
+            children(&ctx, &shown.citation, true, &mut body);
+            if note_style && group.cites.iter().all(|c| matches!(c.form, Form::Hidden | Form::Normal)) {
+                body = format!("#footnote[{body}];");
+            }
+        }
+        // After `#`, whatever followed the call follows the block the same
+        // way; a group that began with `@key` needs its own `#` and end.
+        let text = if group.after_hash { format!("[{body}]") } else { format!("#[{body}];") };
+        edits.push((group.range.clone(), text));
+    }
+    let mut text = String::from("[");
+    let title = match &bib.title {
+        Title::None => None,
+        Title::Given(markup) => Some(markup.as_str()),
+        // typst's own words for these languages; others are left to typst.
+        Title::Auto => Some(match lang {
+            "fi" => "Viitteet",
+            "sv" => "Referenser",
+            "en" => "Bibliography",
+            _ => return Err(()),
+        }),
+    };
+    if let Some(title) = title {
+        let _ = write!(text, "#heading(depth: 1)[{title}];");
+    }
+    let ctx = Ctx { cites: &[], listed: &listed };
+    let any_prefix = list.items.iter().any(|i| i.first_field.is_some());
+    if any_prefix {
+        text.push_str("#context grid(columns: 2, column-gutter: 0.65em, row-gutter: par.spacing, ");
+    }
+    for item in &list.items {
+        let mut body = String::new();
+        children(&ctx, &item.content, false, &mut body);
+        let label = string_literal(&format!("{ENTRY_LABEL_PREFIX}{}", item.key));
+        if any_prefix {
+            let mut prefix = String::new();
+            if let Some(first) = &item.first_field {
+                child(&ctx, first, false, &mut prefix);
+            }
+            let _ = write!(text, "[{prefix}], [#block[{body}]#label({label});], ");
+        } else if list.hanging_indent {
+            let _ = write!(text, "#block(inset: (left: {INDENT}))[#h(-{INDENT});{body}]#label({label});");
+        } else {
+            let _ = write!(text, "#block[{body}]#label({label});");
+        }
+    }
+    if any_prefix {
+        text.push(')');
+    }
+    text.push(']');
+    edits.push((bib.range.clone(), text));
+
+    edits.sort_by_key(|(r, _)| r.start);
+    let mut out = String::with_capacity(source.len() + source.len() / 4);
+    let mut at = 0;
+    for (range, replacement) in edits {
+        out.push_str(&source[at..range.start]);
+        out.push_str(&replacement);
+        at = range.end;
+    }
+    out.push_str(&source[at..]);
+    let outcome = Outcome::Formatted { groups: scan.groups.len(), entries: list.items.len() };
+    Ok(Some((out, outcome)))
+}
+
+// ----- scanning -------------------------------------------------------------
+
+fn walk(node: &LinkedNode, library: &Library, scan: &mut Scan) {
+    match node.kind() {
+        SyntaxKind::Markup => walk_markup(node, library, scan),
+        SyntaxKind::Ident => {
+            let name = node.leaf_text().as_str();
+            if name == "cite" || name == "bibliography" {
+                scan.all_idents += 1;
+            }
+        }
+        SyntaxKind::SetRule | SyntaxKind::ShowRule => {
+            let mut idents = Vec::new();
+            collect_idents(node, &mut idents);
+            if idents.iter().any(|i| i == "cite" || i == "bibliography") {
+                scan.opaque = true;
+            }
+            for child in node.children() {
+                walk(&child, library, scan);
+            }
+        }
+        SyntaxKind::FuncCall => {
+            if let Some(call) = node.cast::<ast::FuncCall>() {
+                match callee_name(call) {
+                    Some("cite") => {
+                        match parse_cite(call) {
+                            Some(cite) => {
+                                scan.handled_idents += 1;
+                                scan.all_idents += 1;
+                                scan.groups.push(Group { range: node.range(), after_hash: true, cites: vec![cite] });
+                            }
+                            None => scan.opaque = true,
+                        }
+                        return;
+                    }
+                    Some("bibliography") => {
+                        match parse_bibliography(call) {
+                            Some(mut bib) => {
+                                scan.handled_idents += 1;
+                                scan.all_idents += 1;
+                                bib.range = node.range();
+                                scan.bibs.push(bib);
+                            }
+                            None => scan.opaque = true,
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            for child in node.children() {
+                walk(&child, library, scan);
+            }
+        }
+        _ => {
+            for child in node.children() {
+                walk(&child, library, scan);
+            }
+        }
+    }
+}
+
+/// Walks markup, gathering adjacent citations into groups.
+fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan) {
+    let mut group: Option<Group> = None;
+    let mut hash: Option<usize> = None;
+    let flush = |group: &mut Option<Group>, scan: &mut Scan| {
+        if let Some(g) = group.take() {
+            scan.groups.push(g);
+        }
+    };
+    for child in node.children() {
+        match child.kind() {
+            SyntaxKind::Hash => {
+                hash = Some(child.offset());
+                continue;
+            }
+            // Spaces (a single line break is one, too) keep a group open,
+            // and so does the `;` that ends an embedded expression: it
+            // prints nothing.
+            SyntaxKind::Space | SyntaxKind::Semicolon => {
+                hash = None;
+                continue;
+            }
+            SyntaxKind::FuncCall => {
+                if let Some(call) = child.cast::<ast::FuncCall>()
+                    && callee_name(call) == Some("cite")
+                {
+                    let Some(cite) = parse_cite(call) else {
+                        scan.opaque = true;
+                        return;
+                    };
+                    scan.handled_idents += 1;
+                    scan.all_idents += 1;
+                    let end = child.range().end;
+                    match &mut group {
+                        Some(g) => {
+                            g.range.end = end;
+                            g.cites.push(cite);
+                        }
+                        None => {
+                            let start = child.offset();
+                            group = Some(Group { range: start..end, after_hash: hash.is_some(), cites: vec![cite] });
+                        }
+                    }
+                    hash = None;
+                    continue;
+                }
+            }
+            SyntaxKind::Ref => {
+                if let Some(r) = child.cast::<ast::Ref>()
+                    && library.get(r.target()).is_some()
+                {
+                    let supplement = r.supplement().map(|s| markup_text(s.body().to_untyped()));
+                    let cite = Cite { key: r.target().to_string(), form: Form::Normal, supplement };
+                    let range = child.range();
+                    match &mut group {
+                        Some(g) => {
+                            g.range.end = range.end;
+                            g.cites.push(cite);
+                        }
+                        None => group = Some(Group { range, after_hash: false, cites: vec![cite] }),
+                    }
+                    hash = None;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        hash = None;
+        flush(&mut group, scan);
+        walk(&child, library, scan);
+    }
+    flush(&mut group, scan);
+}
+
+fn collect_idents(node: &LinkedNode, out: &mut Vec<String>) {
+    if node.kind() == SyntaxKind::Ident {
+        out.push(node.leaf_text().to_string());
+    }
+    for child in node.children() {
+        collect_idents(&child, out);
+    }
+}
+
+fn has_ref(node: &typst::syntax::SyntaxNode) -> bool {
+    node.kind() == SyntaxKind::Ref || node.children().any(has_ref)
+}
+
+fn callee_name<'a>(call: ast::FuncCall<'a>) -> Option<&'a str> {
+    match call.callee() {
+        ast::Expr::Ident(id) => Some(id.get().as_str()),
+        _ => None,
+    }
+}
+
+/// The key of `<key>` or `label("key")`.
+fn label_key(expr: ast::Expr) -> Option<String> {
+    match expr {
+        ast::Expr::Label(l) => Some(l.get().to_string()),
+        ast::Expr::FuncCall(c) if callee_name(c) == Some("label") => {
+            let mut args = c.args().items();
+            match (args.next(), args.next()) {
+                (Some(ast::Arg::Pos(ast::Expr::Str(s))), None) => Some(s.get().to_string()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The source text of a piece of markup, on one line.
+fn markup_text(node: &typst::syntax::SyntaxNode) -> String {
+    node.full_text().as_str().replace(['\n', '\r'], " ")
+}
+
+fn parse_cite(call: ast::FuncCall) -> Option<Cite> {
+    let mut key = None;
+    let mut form = Form::Normal;
+    let mut supplement = None;
+    for arg in call.args().items() {
+        match arg {
+            ast::Arg::Pos(expr) if key.is_none() => key = Some(label_key(expr)?),
+            ast::Arg::Named(named) => match (named.name().get().as_str(), named.expr()) {
+                ("form", ast::Expr::Str(s)) => form = Form::parse(s.get().as_str())?,
+                ("form", ast::Expr::None(_)) => form = Form::Hidden,
+                ("supplement", ast::Expr::ContentBlock(block)) => {
+                    // A citation inside a supplement is beyond this pass.
+                    let mut idents = Vec::new();
+                    collect_idents(&LinkedNode::new(block.to_untyped()), &mut idents);
+                    if idents.iter().any(|i| i == "cite" || i == "bibliography") || has_ref(block.to_untyped()) {
+                        return None;
+                    }
+                    supplement = Some(markup_text(block.body().to_untyped()));
+                }
+                ("supplement", ast::Expr::None(_)) => supplement = None,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    Some(Cite { key: key?, form, supplement })
+}
+
+fn parse_bibliography(call: ast::FuncCall) -> Option<BibCall> {
+    let mut path = None;
+    let mut style = "ieee".to_string();
+    let mut title = Title::Auto;
+    let mut full = false;
+    for arg in call.args().items() {
+        match arg {
+            ast::Arg::Pos(ast::Expr::Str(s)) if path.is_none() => path = Some(s.get().to_string()),
+            ast::Arg::Named(named) => match (named.name().get().as_str(), named.expr()) {
+                ("style", ast::Expr::Str(s)) => style = s.get().to_string(),
+                ("title", ast::Expr::None(_)) => title = Title::None,
+                ("title", ast::Expr::ContentBlock(block)) => {
+                    title = Title::Given(markup_text(block.body().to_untyped()));
+                }
+                ("title", ast::Expr::Auto(_)) => title = Title::Auto,
+                ("full", ast::Expr::Bool(b)) => full = b.get(),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    // The style is a name from the archive, not a file.
+    if style.ends_with(".csl") {
+        return None;
+    }
+    Some(BibCall { range: 0..0, path: path?, style, title, full })
+}
+
+// ----- writing --------------------------------------------------------------
+
+struct Ctx<'a> {
+    /// The citations of the group being written (for supplements and links).
+    cites: &'a [Cite],
+    /// Keys with an entry in this output's bibliography (link targets).
+    listed: &'a HashSet<&'a str>,
+}
+
+fn children(ctx: &Ctx, elems: &ElemChildren, trim_start: bool, out: &mut String) {
+    for (i, elem) in elems.0.iter().enumerate() {
+        child(ctx, elem, trim_start && i == 0, out);
+    }
+}
+
+fn child(ctx: &Ctx, elem: &ElemChild, trim_start: bool, out: &mut String) {
+    match elem {
+        ElemChild::Text(formatted) => {
+            let text = if trim_start { formatted.text.trim_start() } else { formatted.text.as_str() };
+            let text = text.replace(['\n', '\r'], " ");
+            with_formatting(&escape_text(&text, true), &formatted.formatting, out);
+        }
+        ElemChild::Elem(elem) => {
+            let mut inner = String::new();
+            children(ctx, &elem.children, false, &mut inner);
+            use citationberg::Display;
+            let inner = match elem.display {
+                Some(Display::Block) => format!("#block[{inner}];"),
+                Some(Display::Indent) => format!("#pad[{inner}];"),
+                _ => inner,
+            };
+            let link = match elem.meta {
+                Some(ElemMeta::Entry(i)) => ctx.cites.get(i).filter(|c| ctx.listed.contains(c.key.as_str())),
+                _ => None,
+            };
+            match link {
+                Some(cite) => {
+                    let label = string_literal(&format!("{ENTRY_LABEL_PREFIX}{}", cite.key));
+                    let _ = write!(out, "#link(label({label}))[{inner}];");
+                }
+                None => out.push_str(&inner),
+            }
+        }
+        // Math in a field: printed as written, because bibliography data
+        // never runs as Typst.
+        ElemChild::Markup(markup) => out.push_str(&escape_text(&markup.replace(['\n', '\r'], " "), true)),
+        ElemChild::Link { text, url } => {
+            let mut shown = String::new();
+            with_formatting(&escape_text(&text.text, true), &text.formatting, &mut shown);
+            let _ = write!(out, "#link({})[{shown}];", string_literal(url));
+        }
+        ElemChild::Transparent { cite_idx, format } => {
+            let supplement = ctx.cites.get(*cite_idx).and_then(|c| c.supplement.as_deref()).unwrap_or("");
+            with_formatting(&format!("#[{supplement}];"), format, out);
+        }
+    }
+}
+
+/// Wraps markup in the elements hayagriva's formatting asks for, in the
+/// order typst applies them. Every embedded expression written here ends
+/// with `;`, so text after it (`(`, `[`, `.x`) cannot continue it.
+fn with_formatting(markup: &str, format: &hayagriva::Formatting, out: &mut String) {
+    use citationberg::{FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign};
+    let mut s = markup.to_string();
+    if format.font_style == FontStyle::Italic {
+        s = format!("#emph[{s}];");
+    }
+    if format.font_variant == FontVariant::SmallCaps {
+        s = format!("#smallcaps[{s}];");
+    }
+    match format.font_weight {
+        FontWeight::Bold => s = format!("#strong[{s}];"),
+        FontWeight::Light => s = format!("#text(weight: \"light\")[{s}];"),
+        FontWeight::Normal => {}
+    }
+    if format.text_decoration == TextDecoration::Underline {
+        s = format!("#underline[{s}];");
+    }
+    match format.vertical_align {
+        VerticalAlign::Sup => s = format!("#h(0pt, weak: true)#super[{s}];"),
+        VerticalAlign::Sub => s = format!("#h(0pt, weak: true)#sub[{s}];"),
+        VerticalAlign::None | VerticalAlign::Baseline => {}
+    }
+    out.push_str(&s);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BIB: &str = r#"
+@book{virtanen2019, author = {Virtanen, Anna}, title = {Verkostot}, year = {2019}, publisher = {Gaudeamus}}
+@book{virtanen2019b, author = {Virtanen, Anna}, title = {Alueet}, year = {2019}, publisher = {Gaudeamus}}
+@report{tem2018, author = {{Työ- ja elinkeinoministeriö}}, title = {Alueiden kehittäminen}, year = {2018}}
+"#;
+
+    fn library() -> Library {
+        hayagriva::io::from_biblatex_str(BIB).unwrap()
+    }
+
+    fn run(source: &str) -> (String, Outcome) {
+        format(source, "/report/references.bib", &library(), &Options { lang: "fi", link: true })
+    }
+
+    const BIBCALL: &str = "#bibliography(\"/report/references.bib\", title: none, style: \"apa\")";
+
+    #[test]
+    fn formats_groups_and_the_list() {
+        let src = format!(
+            "Teksti #cite(label(\"virtanen2019\"), supplement: [s. 12])#cite(label(\"tem2018\")) ja \
+             #cite(label(\"virtanen2019b\"), form: \"prose\") sekä @tem2018.\n\n{BIBCALL}\n"
+        );
+        let (out, outcome) = run(&src);
+        assert_eq!(outcome, Outcome::Formatted { groups: 3, entries: 3 });
+        assert!(!out.contains("#cite("), "{out}");
+        assert!(!out.contains("#bibliography("), "{out}");
+        assert_eq!(out.lines().count(), src.lines().count(), "lines must stay where they were");
+        // The supplement where the locator goes; the prose form.
+        assert!(out.contains("#[s. 12]"), "{out}");
+        assert!(out.contains("Virtanen (2019)"), "{out}");
+        assert!(out.contains("#label(\"kooste-bib-tem2018\")"), "{out}");
+        assert!(out.contains("#link(label(\"kooste-bib-virtanen2019\"))"), "{out}");
+        // Still Typst that parses.
+        assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
+    }
+
+    #[test]
+    fn text_from_the_bibliography_is_escaped() {
+        let bib = "@book{x, author = {Aho, A.}, title = {Hash #let x = 1 and $math$ _u_}, year = {2020}}\n";
+        let lib = hayagriva::io::from_biblatex_str(bib).unwrap();
+        let src = format!("@x\n{BIBCALL}\n");
+        let (out, outcome) = format(&src, "/report/references.bib", &lib, &Options { lang: "fi", link: false });
+        assert!(matches!(outcome, Outcome::Formatted { .. }));
+        assert!(out.contains("\\#let"), "{out}");
+        assert!(!out.contains("#link("), "links only when asked for: {out}");
+        assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
+    }
+
+    #[test]
+    fn left_to_typst_when_it_cannot_see_through() {
+        for src in [
+            format!("#show cite: it => it\n#cite(<tem2018>)\n{BIBCALL}"),
+            format!("#let k = \"tem2018\"\n#cite(label(k))\n{BIBCALL}"),
+            format!("#cite(<nosuch>)\n{BIBCALL}"),
+            format!("#cite(<tem2018>)\n{BIBCALL}\n{BIBCALL}"),
+            "#cite(<tem2018>)\n#bibliography(\"/report/references.bib\", style: \"my.csl\")".to_string(),
+            format!("#let c = cite\n#c(<tem2018>)\n{BIBCALL}"),
+        ] {
+            let (out, outcome) = run(&src);
+            assert_eq!(outcome, Outcome::LeftToTypst, "{src}");
+            assert_eq!(out, src);
+        }
+    }
+
+    #[test]
+    fn nothing_to_do() {
+        let (out, outcome) = run("= Otsikko\n\nTeksti @sec-intro ja <x>.\n");
+        assert_eq!(outcome, Outcome::Nothing);
+        assert_eq!(out, "= Otsikko\n\nTeksti @sec-intro ja <x>.\n");
+    }
+
+    #[test]
+    fn hidden_and_code_mode_citations() {
+        let src = format!("#{{ cite(<tem2018>) }} #cite(<virtanen2019>, form: none)\n{BIBCALL}\n");
+        let (out, outcome) = run(&src);
+        assert!(matches!(outcome, Outcome::Formatted { entries: 2, .. }), "{outcome:?} {out}");
+        assert!(out.contains("#{ ["), "{out}");
+        assert!(out.contains("#[]"), "{out}");
+        assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
+    }
+}
