@@ -49,27 +49,66 @@ pub const ENTRY_LABEL_PREFIX: &str = "kooste-bib-";
 /// Hanging indent of bibliography entries (typst's own value).
 const INDENT: &str = "1.5em";
 
-static LOCALES: LazyLock<Vec<citationberg::Locale>> = LazyLock::new(hayagriva::archive::locales);
+/// An archive style, parsed, and whether a citation's text can depend on
+/// where it stands (CSL `position` tests: "ibid.", first or subsequent;
+/// notes). Where it cannot, equal citations are formatted once.
+struct Style {
+    csl: IndependentStyle,
+    positional: bool,
+}
 
 /// Parsed archive styles, by name: parsing one takes milliseconds and every
 /// output of a build asks for the same one.
-static STYLES: LazyLock<Mutex<HashMap<String, Arc<IndependentStyle>>>> = LazyLock::new(Default::default);
+static STYLES: LazyLock<Mutex<HashMap<String, Arc<Style>>>> = LazyLock::new(Default::default);
 
-fn archived_style(name: &str) -> Option<Arc<IndependentStyle>> {
+fn archived_style(name: &str) -> Option<Arc<Style>> {
     let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(style) = styles.get(name) {
         return Some(style.clone());
     }
-    let style = match hayagriva::archive::ArchivedStyle::by_name(name)?.get() {
-        citationberg::Style::Independent(style) => Arc::new(style),
+    let csl = match hayagriva::archive::ArchivedStyle::by_name(name)?.get() {
+        citationberg::Style::Independent(style) => style,
         citationberg::Style::Dependent(_) => return None,
     };
+    // citationberg has no walker over a style's conditions; its Debug form
+    // names every `position` test (`Position(..)`). A false alarm only costs
+    // the deduplication.
+    let positional = csl.settings.class == citationberg::StyleClass::Note
+        || format!("{:?}", csl.citation).contains("Position")
+        || format!("{:?}", csl.macros).contains("Position");
+    let style = Arc::new(Style { csl, positional });
     styles.insert(name.to_string(), style.clone());
     Some(style)
 }
 
+/// The CSL locales a document in `lang` can use: its own language's and
+/// the `en-US` every style falls back to. Parsing all 60 of hayagriva's
+/// locales takes about 60 ms; these are found by their code in the CBOR
+/// bytes first and parsed alone.
+fn locales_for(lang: &str) -> Arc<Vec<citationberg::Locale>> {
+    static CACHE: LazyLock<Mutex<HashMap<String, Arc<Vec<citationberg::Locale>>>>> = LazyLock::new(Default::default);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(locales) = cache.get(lang) {
+        return locales.clone();
+    }
+    let wanted = |code: &str| code == "en-US" || code.split('-').next() == Some(lang);
+    // The codes as CBOR text strings (a 0x60 + length byte, then the text):
+    // `fi`, or `fi-` with a two-letter region, and `en-US`.
+    let cbor = |text: &str, len: usize| [&[0x60 + len as u8][..], text.as_bytes()].concat();
+    let patterns = [cbor(lang, lang.len()), cbor(&format!("{lang}-"), lang.len() + 3), cbor("en-US", 5)];
+    let locales: Vec<citationberg::Locale> = hayagriva::archive::LOCALES
+        .iter()
+        .filter(|bytes| patterns.iter().any(|p| bytes.windows(p.len()).any(|w| w == p.as_slice())))
+        .filter_map(|bytes| ciborium::de::from_reader::<citationberg::Locale, _>(*bytes).ok())
+        .filter(|locale| locale.lang.as_ref().is_some_and(|code| wanted(&code.0)))
+        .collect();
+    let locales = Arc::new(locales);
+    cache.insert(lang.to_string(), locales.clone());
+    locales
+}
+
 /// How a citation shows (typst's `cite(form: ..)`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Form {
     /// `form: none`: only puts the entry in the bibliography.
     Hidden,
@@ -216,6 +255,8 @@ fn try_format(
         return Err(());
     }
     let style = archived_style(&bib.style).ok_or(())?;
+    let csl = &style.csl;
+    let locales = locales_for(lang);
     let locale = LocaleCode(lang.to_string());
 
     let cites: Vec<&Cite> = scan.groups.iter().flat_map(|g| &g.cites).collect();
@@ -223,8 +264,28 @@ fn try_format(
         return Err(());
     }
 
+    // Equal citations (same keys, forms and supplements) read the same
+    // unless the style looks at their position: each is formatted once.
+    let mut unique: Vec<&Group> = Vec::new();
+    let mut index_of: HashMap<Vec<(&str, Form, Option<&str>)>, usize> = HashMap::new();
+    let shown_as: Vec<usize> = scan
+        .groups
+        .iter()
+        .map(|group| {
+            if style.positional {
+                unique.push(group);
+                return unique.len() - 1;
+            }
+            let key = group.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.as_deref())).collect();
+            *index_of.entry(key).or_insert_with(|| {
+                unique.push(group);
+                unique.len() - 1
+            })
+        })
+        .collect();
+
     let mut driver = BibliographyDriver::new();
-    for group in &scan.groups {
+    for group in &unique {
         let items = group
             .cites
             .iter()
@@ -239,27 +300,28 @@ fn try_format(
                 CitationItem::new(entry, locator, None, cite.form == Form::Hidden, cite.form.purpose())
             })
             .collect();
-        driver.citation(CitationRequest::new(items, &style, Some(locale.clone()), &LOCALES, None));
+        driver.citation(CitationRequest::new(items, csl, Some(locale.clone()), &locales, None));
     }
     if bib.full {
         for entry in library.iter() {
             driver.citation(CitationRequest::new(
                 vec![CitationItem::new(entry, None, None, true, None)],
-                &style,
+                csl,
                 Some(locale.clone()),
-                &LOCALES,
+                &locales,
                 None,
             ));
         }
     }
-    let rendered = driver.finish(BibliographyRequest { style: &style, locale: Some(locale), locale_files: &LOCALES });
+    let rendered = driver.finish(BibliographyRequest { style: csl, locale: Some(locale), locale_files: &locales });
     let Some(list) = &rendered.bibliography else { return Err(()) };
     let listed: HashSet<&str> =
         if options.link { list.items.iter().map(|i| i.key.as_str()).collect() } else { HashSet::new() };
 
     let mut edits: Vec<(Range<usize>, String)> = Vec::with_capacity(scan.groups.len() + 1);
-    let note_style = style.settings.class == citationberg::StyleClass::Note;
-    for (group, shown) in scan.groups.iter().zip(&rendered.citations) {
+    let note_style = csl.settings.class == citationberg::StyleClass::Note;
+    for (group, &shown) in scan.groups.iter().zip(&shown_as) {
+        let shown = &rendered.citations[shown];
         let mut body = String::new();
         if group.cites.iter().any(|c| c.form != Form::Hidden) {
             let ctx = Ctx { cites: &group.cites, listed: &listed };
