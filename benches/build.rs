@@ -185,6 +185,9 @@ struct Setup {
     project: Project,
     outputs: Vec<OutputInfo>,
     emit_root: PathBuf,
+    /// The same outputs emitted with `--typst-citations`: the Typst a
+    /// typst user would compile, `#cite` and `#bibliography` left to typst.
+    emit_cites_root: PathBuf,
     /// The chapter the incremental runs append to.
     chapter: PathBuf,
     /// The batch output's name, if the project has one.
@@ -209,6 +212,9 @@ struct Run {
     /// Per output: (compile only, compile + PDF, CPU time of compile +
     /// PDF), Typst alone in process.
     typst: Vec<(Duration, Duration, Duration)>,
+    /// Per output: compile + PDF and its CPU time, Typst alone in process
+    /// on the Typst with typst's own citations.
+    typst_cites: Vec<(Duration, Duration)>,
     batch: Option<BatchRun>,
 }
 
@@ -300,6 +306,18 @@ fn setup(label: &str, source: &Path) -> Setup {
     )
     .unwrap();
     assert!(!kooste::diagnostics::has_errors(&report.diagnostics), "{:?}", report.diagnostics);
+    let emit_cites_dir = scratch.path().join("emit-cites");
+    comemo::evict(0);
+    let cites = pipeline::run(
+        &project,
+        &RunOptions {
+            emit_typst: Some(emit_cites_dir.clone()),
+            typst_citations: true,
+            ..options(scratch.path().join("out"))
+        },
+    )
+    .unwrap();
+    assert!(!kooste::diagnostics::has_errors(&cites.diagnostics), "{:?}", cites.diagnostics);
     let standards = standards_of(&root);
     let templates: Vec<(String, String)> =
         project.config.outputs.iter().map(|o| (o.name.clone(), o.template.clone())).collect();
@@ -338,6 +356,7 @@ fn setup(label: &str, source: &Path) -> Setup {
         project,
         outputs,
         emit_root: emit_dir.canonicalize().unwrap(),
+        emit_cites_root: emit_cites_dir.canonicalize().unwrap(),
         chapter,
         batch,
         scratch,
@@ -454,6 +473,21 @@ fn measure_run(s: &Setup, i: usize, probe: MemProbe, exe: &Path, self_exe: &Path
         }
     }
 
+    // 3b. The same with typst formatting the citations (`#cite` left in).
+    progress("typst alone in process, typst's own citations");
+    let shared_cites = Arc::new(Shared::new(&s.emit_cites_root, Time::fixed_timestamp(EPOCH).unwrap()));
+    for o in &s.outputs {
+        let text = std::fs::read_to_string(s.emit_cites_root.join(&o.main)).unwrap();
+        comemo::evict(0);
+        let world = ReportWorld::new(shared_cites.clone(), &format!("/{}", o.main), text);
+        let (start, cpu) = (Instant::now(), self_cpu());
+        let doc = typst::compile::<typst_layout::PagedDocument>(&world).output.expect("compiles");
+        let std = typst_alone::standards(&o.standards).unwrap();
+        typst_pdf::pdf(&doc, &typst_alone::pdf_options(&o.name, std)).expect("exports");
+        run.typst_cites.push((start.elapsed(), self_cpu().saturating_sub(cpu)));
+    }
+    drop(shared_cites);
+
     // 4. The batch output, serial and parallel: the process, the pipeline
     //    in process, and Typst alone.
     if let Some(batch) = &s.batch {
@@ -540,6 +574,12 @@ fn med_opt(runs: &[Run], f: impl Fn(&Run) -> Option<f64>) -> Option<f64> {
 impl Run {
     fn typst_sum(&self) -> Duration {
         self.typst.iter().map(|t| t.1).sum()
+    }
+    fn typst_cites_sum(&self) -> Duration {
+        self.typst_cites.iter().map(|t| t.0).sum()
+    }
+    fn typst_cites_cpu_sum(&self) -> Duration {
+        self.typst_cites.iter().map(|t| t.1).sum()
     }
     fn typst_max(&self) -> Duration {
         self.typst.iter().map(|t| t.1).max().unwrap_or_default()
@@ -784,7 +824,11 @@ fn main() {
     row("typst alone in process, serial sum, s", &|f| t(f.secs(Run::typst_sum)));
     row("typst alone in process, slowest output, s", &|f| t(f.secs(Run::typst_max)));
     row("typst alone processes, serial sum, s", &|f| t(f.secs(Run::typst_proc_sum)));
+    row("typst alone, own citations, serial sum, s", &|f| t(f.secs(Run::typst_cites_sum)));
     row("ratio pipeline / typst serial", &|f| x(f.pipeline_over_serial()));
+    row("ratio pipeline / typst own citations serial", &|f| {
+        x(f.ratio(|r| secs(r.pipeline) / secs(r.typst_cites_sum())))
+    });
     row("ratio pipeline / typst slowest output", &|f| x(f.pipeline_over_slowest()));
     row("ratio process / typst processes serial", &|f| x(f.ratio(|r| secs(r.process) / secs(r.typst_proc_sum()))));
     row("CPU time: kooste build process, s", &|f| opt(med_opt(&f.runs, |r| r.process_cpu.map(secs)), 3));
@@ -792,6 +836,9 @@ fn main() {
     row("CPU time: pipeline in process, s", &|f| t(f.secs(|r| r.pipeline_cpu)));
     row("CPU time: typst alone in process, sum, s", &|f| t(f.secs(Run::typst_cpu_sum)));
     row("CPU ratio pipeline / typst alone", &|f| x(f.pipeline_over_serial_cpu()));
+    row("CPU ratio pipeline / typst own citations", &|f| {
+        x(f.ratio(|r| secs(r.pipeline_cpu) / secs(r.typst_cites_cpu_sum())))
+    });
     row("CPU ratio process / typst alone processes", &|f| {
         opt(med_opt(&f.runs, |r| Some(secs(r.process_cpu?) / secs(r.typst_proc_cpu_sum()?))), 2)
     });
@@ -854,6 +901,7 @@ fn main() {
         println!("  typst alone, serial      {:.2}", per_run(&|r| secs(r.typst_sum())));
         println!("  typst alone, slowest     {:.2}", per_run(&|r| secs(r.typst_max())));
         println!("  typst alone, CPU time    {:.2}", per_run(&|r| secs(r.typst_cpu_sum())));
+        println!("  typst, own citations     {:.2}", per_run(&|r| secs(r.typst_cites_sum())));
         println!("  peak RSS kooste build    {:.2}", per_run(&|r| r.process_peak.unwrap_or(1) as f64));
         println!();
         scaling = Some((per_run(&|r| secs(r.pipeline)), per_run(&|r| secs(r.pipeline_cpu))));
