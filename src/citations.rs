@@ -81,6 +81,14 @@ fn archived_style(name: &str) -> Option<Arc<Style>> {
     Some(style)
 }
 
+/// Reads the locales for `lang` on a thread of its own, so that the first
+/// citation pass finds them ready (the pipeline calls this while it loads
+/// and converts the project).
+pub fn warm_up(lang: &str) {
+    let lang = lang.to_string();
+    std::thread::spawn(move || locales_for(&lang));
+}
+
 /// The CSL locales a document in `lang` can use: its own language's and
 /// the `en-US` every style falls back to. Parsing all 60 of hayagriva's
 /// locales takes about 60 ms; these are found by their code in the CBOR

@@ -163,6 +163,9 @@ pub struct Session {
 pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) -> anyhow::Result<RunReport> {
     let start = Instant::now();
     let mut report = RunReport::default();
+    if !options.typst_citations {
+        citations::warm_up(&project.config.language);
+    }
     let (prepared, mut diags) = prepare(project);
     report.diagnostics.append(&mut diags);
     if options.final_mode {
@@ -335,8 +338,10 @@ fn predict_numbers(
             .iter()
             .filter(|o| o.each.is_none() && !whole.iter().any(|j| j.spec.name == o.name))
             .map(|o| Job { spec: o.clone(), item: None });
+        // Rendered for their headings only: citations can stay as they are.
+        let plain = RunOptions { typst_citations: true, ..options.clone() };
         sources = others
-            .filter_map(|job| render_job(project, prepared, context, &job, options).ok())
+            .filter_map(|job| render_job(project, prepared, context, &job, &plain).ok())
             .filter(|s| s.contains(numbers::METADATA_LABEL))
             .collect();
     }
