@@ -221,22 +221,49 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
 
     // Batch outputs (one PDF per case, …) print the report's heading
     // numbers. They compile alongside the report with numbers predicted from
-    // its generated Typst; once the report has compiled, its real numbers
-    // are compared and the sheets compile again only if one differs.
+    // its generated Typst (on the other thread while the report compiles);
+    // once the report has compiled, its real numbers are compared and the
+    // sheets compile again only if one differs.
     let (batch, whole): (Vec<Job>, Vec<Job>) = outputs.into_iter().partition(|j| j.item.is_some());
-    let rendered: Vec<Result<String, Diagnostic>> =
-        whole.par_iter().map(|job| render_job(project, &prepared, &context, job, options)).collect();
-    let predicted =
-        if batch.is_empty() { None } else { predict_numbers(project, &prepared, &context, options, &whole, &rendered) };
     let with_numbers = |numbers: &BTreeMap<String, String>| {
         merge(context.clone(), [("report_numbers", Value::from_serialize(numbers))])
     };
-    let batch_context = with_numbers(predicted.as_ref().unwrap_or(&BTreeMap::new()));
-    let mut first: Vec<PendingJob> = whole.iter().zip(rendered).map(|(job, src)| (job, Some(src), &context)).collect();
-    if predicted.is_some() {
-        first.extend(batch.iter().map(|job| (job, None, &batch_context)));
-    }
-    let mut results = compile_jobs(project, &prepared, &shared, &out_dir, options, &session.mains, first);
+    let mains = &session.mains;
+    let (mut results, (predicted, batch_results)) = rayon::join(
+        || {
+            compile_jobs(
+                project,
+                &prepared,
+                &shared,
+                &out_dir,
+                options,
+                mains,
+                whole.iter().map(|job| (job, &context)).collect(),
+            )
+        },
+        || {
+            if batch.is_empty() {
+                return (None, Vec::new());
+            }
+            match predict_numbers(project, &prepared, &context) {
+                Some(guess) => {
+                    let ctx = with_numbers(&guess);
+                    let results = compile_jobs(
+                        project,
+                        &prepared,
+                        &shared,
+                        &out_dir,
+                        options,
+                        mains,
+                        batch.iter().map(|job| (job, &ctx)).collect(),
+                    );
+                    (Some(guess), results)
+                }
+                None => (None, Vec::new()),
+            }
+        },
+    );
+    results.extend(batch_results);
     // The real numbers, from the outputs that carry them.
     let numbers_from: Vec<&Built> = results
         .iter()
@@ -252,8 +279,15 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
         let ctx = with_numbers(&actual);
         results.retain(|(job, _)| job.item.is_none());
         report.batch_recompiled = if predicted.is_some() { batch.len() } else { 0 };
-        let jobs = batch.iter().map(|job| (job, None, &ctx)).collect();
-        results.extend(compile_jobs(project, &prepared, &shared, &out_dir, options, &session.mains, jobs));
+        results.extend(compile_jobs(
+            project,
+            &prepared,
+            &shared,
+            &out_dir,
+            options,
+            mains,
+            batch.iter().map(|job| (job, &ctx)).collect(),
+        ));
     }
     let mut built: Vec<Built> = Vec::new();
     for (job, (out, mut diags, main)) in results {
@@ -288,13 +322,7 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
 
 type JobResult = (Option<Built>, Diagnostics, Option<typst::syntax::Source>);
 
-/// A job to compile, its source if already rendered, and the context to
-/// render it with otherwise.
-type PendingJob<'j, 'v> = (&'j Job, Option<Result<String, Diagnostic>>, &'v Value);
-
-/// Compiles jobs in parallel; each comes with its rendered source when it
-/// was rendered already, and the context to render it with otherwise.
-#[allow(clippy::too_many_arguments)]
+/// Renders and compiles jobs in parallel, each with the context given.
 fn compile_jobs<'j>(
     project: &Project,
     prepared: &Prepared,
@@ -302,13 +330,12 @@ fn compile_jobs<'j>(
     out_dir: &Path,
     options: &RunOptions,
     mains: &HashMap<String, typst::syntax::Source>,
-    jobs: Vec<PendingJob<'j, '_>>,
+    jobs: Vec<(&'j Job, &Value)>,
 ) -> Vec<(&'j Job, JobResult)> {
     jobs.into_par_iter()
-        .map(|(job, source, ctx)| {
+        .map(|(job, ctx)| {
             let previous = mains.get(&job.spec.name).cloned();
-            let source = source.unwrap_or_else(|| render_job(project, prepared, ctx, job, options));
-            let result = match source {
+            let result = match render_job(project, prepared, ctx, job, !options.typst_citations) {
                 Ok(source) => build_output(project, shared, job, source, out_dir, options, previous),
                 Err(diag) => (None, vec![diag], previous),
             };
@@ -317,49 +344,30 @@ fn compile_jobs<'j>(
         .collect()
 }
 
-/// The heading numbers batch outputs will need, predicted from the whole
-/// outputs that publish theirs (`<kooste-numbers>`). When none of those is
-/// being built (`--only cases`), the project's are rendered for this.
-/// `None` when a prediction cannot be made.
-fn predict_numbers(
-    project: &Project,
-    prepared: &Prepared,
-    context: &Value,
-    options: &RunOptions,
-    whole: &[Job],
-    rendered: &[Result<String, Diagnostic>],
-) -> Option<BTreeMap<String, String>> {
-    let mut sources: Vec<String> =
-        rendered.iter().flatten().filter(|s| s.contains(numbers::METADATA_LABEL)).cloned().collect();
-    if sources.is_empty() {
-        let others = project
-            .config
-            .outputs
-            .iter()
-            .filter(|o| o.each.is_none() && !whole.iter().any(|j| j.spec.name == o.name))
-            .map(|o| Job { spec: o.clone(), item: None });
-        // Rendered for their headings only: citations can stay as they are.
-        let plain = RunOptions { typst_citations: true, ..options.clone() };
-        sources = others
-            .filter_map(|job| render_job(project, prepared, context, &job, &plain).ok())
-            .filter(|s| s.contains(numbers::METADATA_LABEL))
-            .collect();
-    }
+/// The heading numbers batch outputs will need, predicted from the
+/// project's whole outputs that publish theirs (`<kooste-numbers>`),
+/// rendered again for this (a millisecond; their citations can stay as
+/// they are). `None` when a prediction cannot be made.
+fn predict_numbers(project: &Project, prepared: &Prepared, context: &Value) -> Option<BTreeMap<String, String>> {
     let mut all = BTreeMap::new();
-    for source in &sources {
-        all.extend(numbers::predict(source)?);
+    for spec in project.config.outputs.iter().filter(|o| o.each.is_none()) {
+        let job = Job { spec: spec.clone(), item: None };
+        let Ok(source) = render_job(project, prepared, context, &job, false) else { continue };
+        if source.contains(numbers::METADATA_LABEL) {
+            all.extend(numbers::predict(&source)?);
+        }
     }
     Some(all)
 }
 
 /// Renders one output's template to its generated Typst, with citations
-/// and the bibliography formatted.
+/// and the bibliography formatted when `format_citations` is set.
 fn render_job(
     project: &Project,
     prepared: &Prepared,
     context: &Value,
     job: &Job,
-    options: &RunOptions,
+    format_citations: bool,
 ) -> Result<String, Diagnostic> {
     let spec = &job.spec;
     let ctx = merge(
@@ -371,7 +379,7 @@ fn render_job(
     // than by typst at a cost that grows with the square of their number.
     let bib = &prepared.bibliography;
     Ok(match &bib.path {
-        Some(path) if !options.typst_citations => {
+        Some(path) if format_citations => {
             let bib_path = format!("/{}", path.display());
             let options = citations::Options { lang: &project.config.language, link: project.config.link_citations };
             citations::format(&source, &bib_path, &bib.library, &options).0
