@@ -18,11 +18,15 @@ fn main() {
     let source = std::fs::read_to_string(main).expect("main file");
     let text = std::fs::read_to_string(bib).expect("bibliography");
     let (_, library) = kooste::references::parse(&text).expect("BibTeX parses");
-    let options = kooste::citations::Options { lang: "fi", link: false };
+    let lang = std::env::var("CITE_LANG").unwrap_or_else(|_| "fi".into());
+    let options = kooste::citations::Options { lang: &lang, link: false };
     let mut times = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let (_, outcome) = kooste::citations::format(&source, "/report/references.bib", &library, &options);
+        let (out, outcome) = kooste::citations::format(&source, "/report/references.bib", &library, &options);
+        if let Ok(path) = std::env::var("CITE_OUT") {
+            std::fs::write(path, &out).expect("writes");
+        }
         times.push(start.elapsed());
         assert!(matches!(outcome, kooste::citations::Outcome::Formatted { .. }), "{outcome:?}");
     }

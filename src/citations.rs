@@ -376,6 +376,7 @@ fn try_format(
     for item in &list.items {
         let mut body = String::new();
         children(&ctx, &item.content, false, &mut body);
+        let body = without_year_comma(&body);
         let label = string_literal(&format!("{ENTRY_LABEL_PREFIX}{}", item.key));
         if any_prefix {
             let mut prefix = String::new();
@@ -407,6 +408,36 @@ fn try_format(
     out.push_str(&source[at..]);
     let outcome = Outcome::Formatted { groups: scan.groups.len(), entries: list.items.len() };
     Ok(Some((out, outcome)))
+}
+
+/// `(2019,)` → `(2019)`, also with a year suffix (`(2019b,)`).
+///
+/// hayagriva 0.10.1 writes the comma of APA's "(year, month day)" for web
+/// pages that have only a year (typst/hayagriva#246, fixed upstream in
+/// #503 but not in a release typst 0.15 can use). With `--typst-citations`
+/// the comma stays, as typst prints it.
+fn without_year_comma(markup: &str) -> String {
+    let bytes = markup.as_bytes();
+    let mut out = String::with_capacity(markup.len());
+    let mut at = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'(' && bytes.len() >= i + 7 && bytes[i + 1..i + 5].iter().all(u8::is_ascii_digit) {
+            let mut j = i + 5;
+            if bytes[j].is_ascii_lowercase() {
+                j += 1;
+            }
+            if bytes.get(j) == Some(&b',') && bytes.get(j + 1) == Some(&b')') {
+                out.push_str(&markup[at..j]);
+                at = j + 1;
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&markup[at..]);
+    out
 }
 
 /// A comment holding the line breaks of replaced text, so every line after
@@ -803,6 +834,21 @@ mod tests {
         assert!(out.contains("\\#let"), "{out}");
         assert!(!out.contains("#link("), "links only when asked for: {out}");
         assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
+    }
+
+    #[test]
+    fn web_pages_with_only_a_year_get_no_stray_comma() {
+        let bib = "@online{w, author = {{TEM}}, title = {Sivu}, year = {2019}, url = {https://tem.fi}}\n\
+                   @online{v, author = {{TEM}}, title = {Toinen}, year = {2019}, url = {https://tem.fi/2}}\n";
+        let lib = hayagriva::io::from_biblatex_str(bib).unwrap();
+        let src = format!("[@w] @v\n{BIBCALL}\n");
+        let (out, _) = format(&src, "/report/references.bib", &lib, &Options { lang: "fi", link: false });
+        assert!(out.contains("(2019a)") && out.contains("(2019b)"), "{out}");
+        assert!(!out.contains(",)"), "{out}");
+        assert_eq!(
+            without_year_comma("x (2019,). (2019b,) (20,) (abcd,) (2019, 3. maaliskuuta)"),
+            "x (2019). (2019b) (20,) (abcd,) (2019, 3. maaliskuuta)"
+        );
     }
 
     #[test]
