@@ -51,7 +51,7 @@ pub struct Config {
     pub contact: String,
     /// Make each in-text citation a link to its bibliography entry (as
     /// Pandoc's `link-citations`). Off by default: in typst 0.15 links to
-    /// labels cost the report an extra layout pass.
+    /// labels are expensive (the study's report: 1.3 s with, 0.9 s without).
     #[serde(default)]
     pub link_citations: bool,
     /// Any further fields templates may use (`config.extra.x`).
