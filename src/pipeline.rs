@@ -166,7 +166,10 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
     if !options.typst_citations {
         citations::warm_up(&project.config.language);
     }
-    let (prepared, mut diags) = prepare(project);
+    // The draft stamp's two git calls take a few milliseconds: they run
+    // while the project loads and converts.
+    let ((prepared, mut diags), build) =
+        rayon::join(|| prepare(project), || BuildInfo::detect(&project.root, build_date()));
     report.diagnostics.append(&mut diags);
     if options.final_mode {
         report.diagnostics.extend(final_gates(project, &prepared));
@@ -207,7 +210,6 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
         _ => Arc::new(Shared::new(&project.root, build_time(project))),
     };
     session.shared = Some(shared.clone());
-    let build = BuildInfo::detect(&project.root, build_date());
     let context = merge(
         output_context(project, &prepared),
         [
