@@ -230,35 +230,17 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
     let with_numbers = |numbers: &BTreeMap<String, String>| {
         merge(context.clone(), [("report_numbers", Value::from_serialize(numbers))])
     };
-    let mains = &session.mains;
+    let compiler =
+        Compiler { project, prepared: &prepared, shared: &shared, out_dir: &out_dir, options, mains: &session.mains };
     let (mut results, (predicted, batch_results)) = rayon::join(
-        || {
-            compile_jobs(
-                project,
-                &prepared,
-                &shared,
-                &out_dir,
-                options,
-                mains,
-                whole.iter().map(|job| (job, &context)).collect(),
-            )
-        },
+        || compiler.compile(&whole, &context),
         || {
             if batch.is_empty() {
                 return (None, Vec::new());
             }
             match predict_numbers(project, &prepared, &context) {
                 Some(guess) => {
-                    let ctx = with_numbers(&guess);
-                    let results = compile_jobs(
-                        project,
-                        &prepared,
-                        &shared,
-                        &out_dir,
-                        options,
-                        mains,
-                        batch.iter().map(|job| (job, &ctx)).collect(),
-                    );
+                    let results = compiler.compile(&batch, &with_numbers(&guess));
                     (Some(guess), results)
                 }
                 None => (None, Vec::new()),
@@ -281,15 +263,7 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
         let ctx = with_numbers(&actual);
         results.retain(|(job, _)| job.item.is_none());
         report.batch_recompiled = if predicted.is_some() { batch.len() } else { 0 };
-        results.extend(compile_jobs(
-            project,
-            &prepared,
-            &shared,
-            &out_dir,
-            options,
-            mains,
-            batch.iter().map(|job| (job, &ctx)).collect(),
-        ));
+        results.extend(compiler.compile(&batch, &ctx));
     }
     let mut built: Vec<Built> = Vec::new();
     for (job, (out, mut diags, main)) in results {
@@ -324,26 +298,33 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
 
 type JobResult = (Option<Built>, Diagnostics, Option<typst::syntax::Source>);
 
-/// Renders and compiles jobs in parallel, each with the context given.
-fn compile_jobs<'j>(
-    project: &Project,
-    prepared: &Prepared,
-    shared: &Arc<Shared>,
-    out_dir: &Path,
-    options: &RunOptions,
-    mains: &HashMap<String, typst::syntax::Source>,
-    jobs: Vec<(&'j Job, &Value)>,
-) -> Vec<(&'j Job, JobResult)> {
-    jobs.into_par_iter()
-        .map(|(job, ctx)| {
-            let previous = mains.get(&job.spec.name).cloned();
-            let result = match render_job(project, prepared, ctx, job, !options.typst_citations) {
-                Ok(source) => build_output(project, shared, job, source, out_dir, options, previous),
-                Err(diag) => (None, vec![diag], previous),
-            };
-            (job, result)
-        })
-        .collect()
+/// What every compile of one run shares.
+struct Compiler<'a> {
+    project: &'a Project,
+    prepared: &'a Prepared,
+    shared: &'a Arc<Shared>,
+    out_dir: &'a Path,
+    options: &'a RunOptions,
+    /// Each output's main source from the previous watch build.
+    mains: &'a HashMap<String, typst::syntax::Source>,
+}
+
+impl Compiler<'_> {
+    /// Renders `jobs` with `ctx` and compiles them, in parallel.
+    fn compile<'j>(&self, jobs: &'j [Job], ctx: &Value) -> Vec<(&'j Job, JobResult)> {
+        jobs.par_iter()
+            .map(|job| {
+                let previous = self.mains.get(&job.spec.name).cloned();
+                let result = match render_job(self.project, self.prepared, ctx, job, !self.options.typst_citations) {
+                    Ok(source) => {
+                        build_output(self.project, self.shared, job, source, self.out_dir, self.options, previous)
+                    }
+                    Err(diag) => (None, vec![diag], previous),
+                };
+                (job, result)
+            })
+            .collect()
+    }
 }
 
 /// The heading numbers batch outputs will need, predicted from the
