@@ -170,11 +170,42 @@ fn template_error(path: &Path, body: &str, err: &Error) -> Diagnostic {
             start..crate::diagnostics::line_range(body, start).end
         })
     });
-    let mut diag = Diagnostic::error(path, range, format!("template: {}", describe(err)));
+    // A tag left open reads on into the following lines, and minijinja
+    // fails where the text stops looking like an expression. Point at the
+    // opening tag instead, and say where minijinja stopped.
+    let unclosed = match (&range, err.kind()) {
+        (Some(r), ErrorKind::SyntaxError) => unclosed_tag_before(body, r.start),
+        _ => None,
+    };
+    let mut diag = match (unclosed, &range) {
+        (Some(open), Some(at)) => {
+            let stopped = body[..at.start].matches('\n').count() + 1;
+            Diagnostic::error(path, Some(open..open + 2), format!("template: {}", describe(err))).with_hint(format!(
+                "this `{}` is not closed: the template reads on to line {stopped}, where it stops making sense",
+                &body[open..open + 2]
+            ))
+        }
+        _ => Diagnostic::error(path, range, format!("template: {}", describe(err))),
+    };
     if let Some(hint) = hint_for(err) {
         diag = diag.with_hint(hint);
     }
     diag
+}
+
+/// The offset of the last `{{` or `{%` before `at` that is still open
+/// there (no `}}` or `%}` after it), on an earlier line than `at`.
+fn unclosed_tag_before(body: &str, at: usize) -> Option<usize> {
+    let before = body.get(..at)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    [("{{", "}}"), ("{%", "%}")]
+        .iter()
+        .filter_map(|(open, close)| {
+            let i = before.rfind(open)?;
+            (!before[i..].contains(close)).then_some(i)
+        })
+        .max()
+        .filter(|&i| i < line_start)
 }
 
 /// A minijinja error in an output template (or a template it includes).

@@ -425,7 +425,6 @@ fn case15a_template_syntax_error_at_end_of_chapter() {
 /// the line of the unclosed tag (at least in a hint), not where minijinja
 /// finally gave up.
 #[test]
-#[ignore = "wrong line: minijinja reads on past the line end and fails two lines later (:16:2); render::template_error reports that position and never names the unclosed `{{` on line 14"]
 fn case15b_template_syntax_error_mid_chapter() {
     let p = built();
     let before = pdfs(&p);
