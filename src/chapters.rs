@@ -100,6 +100,15 @@ pub struct RecommendationFront {
     pub actors: Vec<String>,
     #[serde(default)]
     pub timeframe: String,
+    /// What is done, in one sentence (the brief's recommendations panel).
+    #[serde(default)]
+    pub action: String,
+    /// Who decides on it: the body that can say yes.
+    #[serde(default)]
+    pub decides: String,
+    /// What it costs and who pays, in words (figures from the report).
+    #[serde(default)]
+    pub cost: String,
     /// Research questions answered, such as `TK1`.
     #[serde(default)]
     pub questions: Vec<String>,
