@@ -39,9 +39,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kooste::pipeline::{self, Mode, RunOptions, Session};
-use kooste::project::Project;
-use kooste::world::{ReportWorld, Shared};
+use kooste::compile::session::Session;
+use kooste::compile::world::{ReportWorld, Shared};
+use kooste::load::project::Project;
+use kooste::pipeline;
+use kooste::settings::{Mode, Settings};
 use typst_kit::datetime::Time;
 
 /// Set in the environment of the child that compiles Typst alone.
@@ -273,16 +275,8 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn options(out_dir: PathBuf) -> RunOptions {
-    RunOptions {
-        mode: Mode::Build,
-        out_dir,
-        only: vec![],
-        final_mode: false,
-        emit_typst: None,
-        changes: None,
-        typst_citations: false,
-    }
+fn options(out_dir: PathBuf) -> Settings {
+    Settings { out_dir, ..Settings::new(Mode::Build) }
 }
 
 /// Copies the project (report/, data/, templates/) to a scratch folder,
@@ -302,7 +296,7 @@ fn setup(label: &str, source: &Path) -> Setup {
     comemo::evict(0);
     let report = pipeline::run(
         &project,
-        &RunOptions { emit_typst: Some(emit_dir.clone()), ..options(scratch.path().join("out")) },
+        &Settings { emit_typst: Some(emit_dir.clone()), ..options(scratch.path().join("out")) },
     )
     .unwrap();
     assert!(!kooste::diagnostics::has_errors(&report.diagnostics), "{:?}", report.diagnostics);
@@ -310,7 +304,7 @@ fn setup(label: &str, source: &Path) -> Setup {
     comemo::evict(0);
     let cites = pipeline::run(
         &project,
-        &RunOptions {
+        &Settings {
             emit_typst: Some(emit_cites_dir.clone()),
             typst_citations: true,
             ..options(scratch.path().join("out"))
@@ -500,7 +494,7 @@ fn measure_run(s: &Setup, i: usize, probe: MemProbe, exe: &Path, self_exe: &Path
             &[("SOURCE_DATE_EPOCH", EPOCH.to_string()), ("RAYON_NUM_THREADS", "1".into())],
         );
         let parallel = run_process(probe, exe, &args, &epoch);
-        let only = RunOptions { only: vec![batch.clone()], ..options(out_dir.clone()) };
+        let only = Settings { only: vec![batch.clone()], ..options(out_dir.clone()) };
         let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let in_process = |pool: Option<&rayon::ThreadPool>| -> Duration {
             comemo::evict(0);

@@ -17,18 +17,18 @@ fn main() {
     let runs: usize = rest.first().and_then(|r| r.parse().ok()).unwrap_or(10);
     let source = std::fs::read_to_string(main).expect("main file");
     let text = std::fs::read_to_string(bib).expect("bibliography");
-    let (_, library) = kooste::references::parse(&text).expect("BibTeX parses");
+    let (_, library) = kooste::load::bibliography::parse(&text).expect("BibTeX parses");
     let lang = std::env::var("CITE_LANG").unwrap_or_else(|_| "fi".into());
-    let options = kooste::citations::Options { lang: &lang, link: false };
+    let options = kooste::outputs::citations::Options { lang: &lang, link: false };
     let mut times = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
-        let (out, outcome) = kooste::citations::format(&source, "/report/references.bib", &library, &options);
+        let (out, outcome) = kooste::outputs::citations::format(&source, "/report/references.bib", &library, &options);
         if let Ok(path) = std::env::var("CITE_OUT") {
             std::fs::write(path, &out).expect("writes");
         }
         times.push(start.elapsed());
-        assert!(matches!(outcome, kooste::citations::Outcome::Formatted { .. }), "{outcome:?}");
+        assert!(matches!(outcome, kooste::outputs::citations::Outcome::Formatted { .. }), "{outcome:?}");
     }
     times.sort();
     println!("citation pass: median {:?}, first {:?} (of {runs})", times[runs / 2], times[0]);

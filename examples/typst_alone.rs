@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use kooste::world::{ReportWorld, Shared};
+use kooste::compile::world::{ReportWorld, Shared};
 use typst_kit::datetime::Time;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 

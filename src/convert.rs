@@ -1,46 +1,146 @@
-//! `kooste convert FILE.md`: one Markdown file → a standalone Typst document.
-//!
-//! No templating and no project: citations and cross-references stay as
-//! written, and a missing or remote image becomes a visible placeholder with
-//! its alt text (and a warning), so any Markdown file converts to Typst that
-//! compiles on its own.
+//! The convert stage: each Markdown source is rendered by minijinja with the
+//! data as context (so numbers in the text come from data), then converted
+//! to Typst over comrak's AST → one [`Fragment`] per source, gathered with
+//! the inputs and the renderer into [`Prepared`], which the output templates
+//! draw on.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::diagnostics::Diagnostics;
-use crate::markdown::{ConvertOptions, MissingImage, to_typst};
+use minijinja::value::Value;
+use rayon::prelude::*;
 
-/// The lines that open a standalone document.
-pub const PREAMBLE: &str =
-    "#set document(title: \"kooste convert\")\n#set text(lang: \"fi\")\n#set par(justify: false)\n\n";
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::Inputs;
+use crate::load::bibliography::Bibliography;
+use crate::load::datasets::{DATASETS_PATH, Table};
+use crate::load::project::Project;
+use crate::load::sources::{Document, Sources, case_label, recommendation_label};
+use crate::markdown::{ConvertOptions, Converted, MissingImage, to_typst};
+use crate::render::{RenderedMarkdown, Renderer, merge};
 
-/// Converts Markdown `text` from `path` (relative to `root`) to a standalone
-/// Typst document.
-pub fn standalone(root: &Path, path: &Path, text: &str) -> (String, Diagnostics) {
+/// A converted Markdown document, ready to be placed by a template.
+#[derive(Debug, Clone)]
+pub struct Fragment {
+    pub path: PathBuf,
+    /// Typst markup ending with the end-of-fragment marker.
+    pub typst: String,
+    pub converted: Converted,
+    pub rendered: RenderedMarkdown,
+}
+
+/// Everything the output templates see, built once per run.
+pub struct Prepared {
+    pub sources: Sources,
+    pub tables: Arc<Vec<Table>>,
+    pub bibliography: Bibliography,
+    pub renderer: Renderer,
+    pub fragments: HashMap<PathBuf, Fragment>,
+}
+
+impl Prepared {
+    /// The fragments in path order, for checks that report in a stable order.
+    pub fn fragments_in_order(&self) -> Vec<&Fragment> {
+        let mut paths: Vec<&PathBuf> = self.fragments.keys().collect();
+        paths.sort();
+        paths.into_iter().map(|p| &self.fragments[p]).collect()
+    }
+
+    /// The converted Typst of a document, marked safe for templates.
+    pub fn fragment_typst(&self, path: &Path) -> Value {
+        Value::from_safe_string(self.fragments.get(path).map(|f| f.typst.clone()).unwrap_or_default())
+    }
+}
+
+/// Renders and converts every Markdown source of `inputs`, in parallel.
+pub fn convert(project: &Project, inputs: Inputs) -> (Prepared, Diagnostics) {
+    let root = &project.root;
+    let Inputs { sources, tables, bibliography } = inputs;
+    let tables = Arc::new(tables);
+    let renderer = Renderer::new(root, tables.clone());
+    let ctx = markdown_context(project, &sources);
+
+    let docs: Vec<&Document> = sources
+        .chapters
+        .iter()
+        .map(|c| &c.doc)
+        .chain(sources.cases.iter().map(|c| &c.doc))
+        .chain(sources.recommendations.iter().map(|r| &r.doc))
+        .chain(sources.brief.iter().map(|b| &b.doc))
+        .chain(sources.abstracts.iter().map(|a| &a.doc))
+        .collect();
+    let results: Vec<Result<Fragment, Diagnostic>> =
+        docs.par_iter().enumerate().map(|(i, doc)| convert_document(root, &renderer, &ctx, doc, i)).collect();
+    let mut diags = Vec::new();
+    let mut fragments = HashMap::new();
+    // A dataset described in datasets.toml that failed to load has its own
+    // error already; "unknown dataset" from a template would only repeat it.
+    let described = std::fs::read_to_string(root.join(DATASETS_PATH)).unwrap_or_default();
+    let follow_on =
+        |d: &Diagnostic| {
+            d.message.split("unknown dataset `").nth(1).and_then(|rest| rest.split('`').next()).is_some_and(|name| {
+                !tables.iter().any(|t| t.name == name) && described.contains(&format!("\"{name}\""))
+            })
+        };
+    for result in results {
+        match result {
+            Ok(fragment) => {
+                diags.extend(fragment.converted.diagnostics.iter().cloned());
+                fragments.insert(fragment.path.clone(), fragment);
+            }
+            Err(diag) if follow_on(&diag) => {}
+            Err(diag) => diags.push(diag),
+        }
+    }
+    (Prepared { sources, tables, bibliography, renderer, fragments }, diags)
+}
+
+/// Renders one Markdown document as a template and converts it to Typst.
+fn convert_document(
+    root: &Path,
+    renderer: &Renderer,
+    ctx: &Value,
+    doc: &Document,
+    index: usize,
+) -> Result<Fragment, Diagnostic> {
+    let rendered = renderer.render_markdown(&doc.path, &doc.body, ctx)?;
     let image_exists = |p: &str| {
         let rel = p.trim_start_matches('/');
         !rel.split('/').any(|s| s == "..") && root.join(rel).is_file()
     };
+    let prefix = index.to_string();
     let options = ConvertOptions {
-        path,
-        source: text,
-        line_map: &[],
-        blocks: &[],
-        label_prefix: "c",
+        path: &doc.path,
+        source: &doc.text,
+        line_map: &rendered.line_map,
+        blocks: &rendered.blocks,
+        label_prefix: &prefix,
         image_exists: &image_exists,
-        missing_image: MissingImage::Placeholder,
-        resolve_citations: false,
+        missing_image: MissingImage::Error,
+        resolve_citations: true,
     };
-    let converted = to_typst(text, &options);
-    (format!("{PREAMBLE}{}\n", converted.typst), converted.diagnostics)
+    let converted = to_typst(&rendered.text, &options);
+    let typst = crate::source_map::end_fragment(&converted.typst);
+    Ok(Fragment { path: doc.path.clone(), typst, converted, rendered })
 }
 
-/// The root a file is converted against: the project it belongs to, else its
-/// folder; and the file's path relative to that root.
-pub fn locate(file: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
-    let abs = file.canonicalize()?;
-    let dir = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let root = crate::project::find_root(&dir).unwrap_or(dir);
-    let rel = abs.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| abs.clone());
-    Ok((root, rel))
+/// Context for Markdown templates: config, cases and recommendations (front
+/// matter only; `data` is a global).
+fn markdown_context(project: &Project, sources: &Sources) -> Value {
+    let cases: Vec<Value> = sources
+        .cases
+        .iter()
+        .map(|c| merge(Value::from_serialize(&c.front), [("label", Value::from(case_label(&c.front.id)))]))
+        .collect();
+    let recs: Vec<Value> = sources
+        .recommendations
+        .iter()
+        .map(|r| merge(Value::from_serialize(&r.front), [("label", Value::from(recommendation_label(&r.front.id)))]))
+        .collect();
+    Value::from_serialize(BTreeMap::from([
+        ("config", Value::from_serialize(&project.config)),
+        ("cases", Value::from(cases)),
+        ("recommendations", Value::from(recs)),
+    ]))
 }

@@ -1,43 +1,46 @@
 //! kooste builds a commissioned study's deliverables (the final report and
-//! the policy brief) from one repository, entirely in process.
+//! the policy brief, plus batch sheets such as one per case study) from one
+//! repository, entirely in process.
 //!
-//! The pipeline, one module per stage:
+//! The pipeline, with the module of each stage and the typed value it hands
+//! to the next ([`pipeline`] runs them):
 //!
-//! 1. [`project`]: find the root and read `report/report.toml` → [`project::Project`].
-//! 2. [`chapters`]: Markdown under `report/` with front matter → [`chapters::Sources`].
-//! 3. [`tables`]: CSV under `data/`, described by `data/datasets.toml` → [`tables::Table`]s.
-//! 4. [`references`]: `report/references.bib` → citation keys and entries.
-//! 5. [`render`]: each Markdown source is a minijinja template, rendered with
-//!    the data as context (numbers in the text come from data).
-//! 6. [`markdown`]: the rendered Markdown → Typst markup over comrak's AST,
-//!    with every character escaped; labels and citations are checked.
-//! 7. [`render`] again: each output's template under `templates/` places the
-//!    converted text → one Typst source per output.
-//! 8. [`citations`]: that source's `cite` and `bibliography` calls → the
-//!    formatted text (hayagriva, once per output, in linear time).
-//! 9. [`world`] and [`compile`]: the source compiles in a sandboxed
-//!    `typst::World` → `PagedDocument` → PDF, written atomically.
+//! ```text
+//! cmd::*       clap arguments ─────────────────────────────→ settings::Settings
+//! load         report/report.toml                         → load::project::Project
+//!              report/**/*.md, data/*.csv, references.bib → load::Inputs
+//! convert      each source rendered by minijinja (render)
+//!              and converted to Typst (markdown, markup)  → convert::Prepared (Fragments)
+//! checks       labels, citations, datasets, gates         → Diagnostics
+//! outputs      one Job per PDF; its template rendered,
+//!              citations formatted (outputs::citations)   → generated Typst (String)
+//! compile      sandboxed World (compile::world)           → PagedDocument → PDF bytes
+//! write        all-or-nothing PDF set, --emit-typst       → files on disk
+//! report       summaries, progress, JSON                  → the terminal
+//! ```
 //!
-//! [`pipeline`] runs the stages (all outputs in parallel with rayon; batch
-//! outputs with the report's heading numbers predicted by [`numbers`]),
-//! [`diagnostics`] prints every problem at its place in the author's files,
-//! and [`watch`] rebuilds on change with the Typst world kept alive.
+//! Beside the stages: [`source_map`] writes and reads the `// source:`
+//! markers that take a Typst error back to the author's line;
+//! [`diagnostics`] is the one type and printer for every problem;
+//! [`changes`] marks what changed between two revisions (for `kooste diff`);
+//! [`compile::session`] keeps the Typst world alive between watch builds.
+//! Nothing below [`cmd`] sees clap, and only [`report`] and [`diagnostics`]
+//! print.
 
-pub mod chapters;
-pub mod charts;
-pub mod citations;
+pub mod changes;
+pub mod checks;
 pub mod cli;
+pub mod cmd;
 pub mod compile;
 pub mod convert;
 pub mod diagnostics;
-pub mod diff;
-pub mod init;
+pub mod load;
 pub mod markdown;
-pub mod numbers;
+pub mod markup;
+pub mod outputs;
 pub mod pipeline;
-pub mod project;
-pub mod references;
 pub mod render;
-pub mod tables;
-pub mod watch;
-pub mod world;
+pub mod report;
+pub mod settings;
+pub mod source_map;
+pub mod write;

@@ -25,6 +25,8 @@ use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
 use comrak::{Arena, Options};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+pub use crate::markup::escape::{escape_text, is_label_name, string_literal};
+pub use crate::markup::table::source_line;
 
 /// The prefix of tokens that stand for generated Typst blocks (see
 /// `render::table`): `<!--kooste:block:N-->`.
@@ -325,8 +327,7 @@ impl<'a> Converter<'a, '_> {
         if !self.at_line_start() {
             self.newline();
         }
-        let path = self.opts.path.display().to_string().replace('\\', "/");
-        self.raw(&format!("// source: {path}:{line}\n"));
+        self.raw(&crate::source_map::marker_line(self.opts.path, line));
     }
 
     fn warn(&mut self, range: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
@@ -1004,11 +1005,6 @@ fn parse_key(text: &str) -> Option<&str> {
     (!key.is_empty()).then_some(key)
 }
 
-/// Whether `name` can be a Typst label written `<name>`.
-pub fn is_label_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
-}
-
 fn sanitize_label(name: &str) -> String {
     name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect()
 }
@@ -1064,11 +1060,6 @@ fn parse_attributes(text: &str) -> Vec<(String, String)> {
         rest = next.trim_start();
     }
     out
-}
-
-/// The Typst of a table's or chart's source line, under its body.
-pub fn source_line(source: &str) -> String {
-    format!("\n  #align(left, text(size: 0.85em)[Lähde: {}])", escape_text(source, false))
 }
 
 /// The index in a `<!--kooste:block:N-->` token.
@@ -1179,58 +1170,6 @@ fn task_box(checked: bool) -> String {
     format!("#box(width: 0.8em, height: 0.8em, stroke: 0.6pt, baseline: 0.1em)[{mark}]#h(0.4em)")
 }
 
-/// A Typst string literal holding `s` exactly.
-pub fn string_literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Escapes author text for Typst markup so that every character prints as
-/// written. `line_start` says the text begins a line, where `-`, `+`, `=`,
-/// `/` and `12.` would otherwise start lists and headings.
-pub fn escape_text(s: &str, line_start: bool) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    let chars: Vec<char> = s.chars().collect();
-    // At a line start, a run of digits followed by `.` would be an enum marker.
-    let digits = if line_start { chars.iter().take_while(|c| c.is_ascii_digit()).count() } else { 0 };
-    let mut at_start = line_start;
-    for (i, &c) in chars.iter().enumerate() {
-        let next = chars.get(i + 1).copied();
-        let escape = match c {
-            '\\' | '#' | '$' | '*' | '_' | '`' | '<' | '>' | '@' | '[' | ']' | '~' | '\'' | '"' | '/' | '=' | '+' => {
-                true
-            }
-            '-' => at_start || next.is_none_or(|n| n == '-' || n == '?' || n.is_numeric() || n.is_whitespace()),
-            '.' => next == Some('.') || (digits > 0 && i == digits),
-            ':' => false,
-            _ => false,
-        };
-        if escape {
-            out.push('\\');
-        }
-        out.push(c);
-        if !c.is_whitespace() {
-            at_start = false;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1262,23 +1201,6 @@ mod tests {
         assert_eq!(strip_tags("<a title=\"x>y\">link</a> 1 < 2"), "link 1 < 2");
         assert_eq!(strip_tags("<!-->a<!--->b<!-- c -->d<![CDATA[ e > f ]]>g"), "abdg");
         assert_eq!(strip_tags("<div id=\"foo\"\n*hi*\n"), "");
-    }
-
-    #[test]
-    fn escapes_every_special_character() {
-        let out = escape_text("# $ * _ ` < > @ [ ] ~ \\ ' \" / = + -- ... 1.5 -3", false);
-        assert_eq!(
-            out,
-            "\\# \\$ \\* \\_ \\` \\< \\> \\@ \\[ \\] \\~ \\\\ \\' \\\" \\/ \\= \\+ \\-\\- \\.\\.. 1.5 \\-3"
-        );
-    }
-
-    #[test]
-    fn line_start_hazards() {
-        assert_eq!(escape_text("19. maaliskuuta", true), "19\\. maaliskuuta");
-        assert_eq!(escape_text("19. maaliskuuta", false), "19. maaliskuuta");
-        assert_eq!(escape_text("- x", true), "\\- x");
-        assert_eq!(escape_text("a-b", false), "a-b");
     }
 
     #[test]

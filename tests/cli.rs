@@ -314,10 +314,12 @@ fn emitted_typst_compiles_on_its_own_to_the_same_pages() {
     must_succeed(&p.run(&["build", "--emit-typst", emit.path().to_str().unwrap()]));
     // A world rooted at the emitted folder only: nothing else is readable.
     let root = emit.path().canonicalize().unwrap();
-    let shared =
-        Arc::new(kooste::world::Shared::new(&root, typst_kit::datetime::Time::fixed_timestamp(1582848000).unwrap()));
+    let shared = Arc::new(kooste::compile::world::Shared::new(
+        &root,
+        typst_kit::datetime::Time::fixed_timestamp(1582848000).unwrap(),
+    ));
     let text = std::fs::read_to_string(root.join("templates/report.generated.typ")).unwrap();
-    let world = kooste::world::ReportWorld::new(shared, "/templates/report.generated.typ", text);
+    let world = kooste::compile::world::ReportWorld::new(shared, "/templates/report.generated.typ", text);
     let doc = typst::compile::<typst_layout::PagedDocument>(&world).output.expect("emitted Typst compiles");
     assert_eq!(doc.pages().len(), pdf_pages(&p.path().join(REPORT)));
 }

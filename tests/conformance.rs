@@ -4,7 +4,7 @@
 //! CommonMark 0.31.2, and `tests/spec/gfm/spec.txt`, GFM 0.29, which repeats
 //! the CommonMark examples of its own version; the two files are counted
 //! separately) is converted as `kooste convert` converts a file
-//! ([`kooste::convert::standalone`], against an empty root folder, so every
+//! ([`kooste::cmd::convert::standalone`], against an empty root folder, so every
 //! image is missing and becomes its placeholder), and compiled with the
 //! embedded Typst exactly as `tests/golden.rs` compiles. GFM's
 //! `example disabled` examples (task lists, skipped by cmark-gfm's runner
@@ -76,7 +76,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use kooste::world::{ReportWorld, Shared};
+use kooste::compile::world::{ReportWorld, Shared};
 use rayon::prelude::*;
 use typst::layout::{Frame, FrameItem};
 use typst_kit::datetime::Time;
@@ -414,7 +414,7 @@ struct Outcome {
 }
 
 fn run_example(shared: &Arc<Shared>, root: &Path, example: &Example) -> Outcome {
-    let (typst, diags) = kooste::convert::standalone(root, Path::new("example.md"), &example.markdown);
+    let (typst, diags) = kooste::cmd::convert::standalone(root, Path::new("example.md"), &example.markdown);
     let convert_errors = diags.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
     let world = ReportWorld::new(shared.clone(), "/conformance-main.typ", typst);
     let expected = squash(&html_text(&example.html));
@@ -489,7 +489,7 @@ fn run_spec(name: &str, shared: &Arc<Shared>, root: &Path) -> Tally {
         for item in show.split(',') {
             let Some((spec, n)) = item.split_once(':') else { continue };
             let Some(ex) = examples.iter().find(|e| spec == name && n.parse() == Ok(e.number)) else { continue };
-            let (typst, _) = kooste::convert::standalone(root, Path::new("example.md"), &ex.markdown);
+            let (typst, _) = kooste::cmd::convert::standalone(root, Path::new("example.md"), &ex.markdown);
             let out = &outcomes[ex.number - 1];
             println!(
                 "--- {name} {} ---\n{}--- html ---\n{}--- typst ---\n{typst}--- got ---\n{}\n--- want ---\n{}\n",

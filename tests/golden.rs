@@ -8,7 +8,7 @@ mod support;
 use std::path::Path;
 use std::sync::Arc;
 
-use kooste::world::{ReportWorld, Shared};
+use kooste::compile::world::{ReportWorld, Shared};
 use typst_kit::datetime::Time;
 
 #[test]
@@ -29,7 +29,7 @@ fn golden_files_match_and_compile() {
     let mut failures = Vec::new();
     for name in names.iter().filter(|n| n.ends_with(".md")) {
         let md = std::fs::read_to_string(dir.join(name)).unwrap();
-        let (typst, _warnings) = kooste::convert::standalone(&dir, Path::new(name), &md);
+        let (typst, _warnings) = kooste::cmd::convert::standalone(&dir, Path::new(name), &md);
         let golden = dir.join(name.trim_end_matches(".md").to_string() + ".typ");
         if update {
             std::fs::write(&golden, &typst).unwrap();

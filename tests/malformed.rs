@@ -8,7 +8,7 @@
 //! input (cases 1–15); exit code 2 is a usage or I/O error (case 16).
 //!
 //! A property test at the end feeds generated Markdown, full of Typst's
-//! special characters, through `kooste::convert::standalone` and checks
+//! special characters, through `kooste::cmd::convert::standalone` and checks
 //! that the Typst it produces parses and compiles without errors.
 //!
 //! A test marked `#[ignore = "..."]` documents behaviour that does not
@@ -590,7 +590,7 @@ mod generated {
     use std::path::Path;
     use std::sync::{Arc, OnceLock};
 
-    use kooste::world::{ReportWorld, Shared};
+    use kooste::compile::world::{ReportWorld, Shared};
     use proptest::prelude::*;
     use proptest::test_runner::Config;
     use typst_kit::datetime::Time;
@@ -757,7 +757,7 @@ mod generated {
         fn generated_markdown_converts_to_typst_that_parses_and_compiles(md in document()) {
             let dir = super::support::repo().join("tests/golden");
             // (a) No panic: proptest reports a panic as a failure with this input.
-            let (typst, _diags) = kooste::convert::standalone(&dir, Path::new("x.md"), &md);
+            let (typst, _diags) = kooste::cmd::convert::standalone(&dir, Path::new("x.md"), &md);
             if std::env::var_os("SHOW_GENERATED").is_some() {
                 eprintln!("--- markdown ---\n{md}\n--- typst ---\n{typst}");
             }

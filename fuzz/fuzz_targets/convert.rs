@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     if markdown.contains("=typst") {
         return;
     }
-    let (typst, _) = kooste::convert::standalone(Path::new("/nonexistent"), Path::new("fuzz.md"), markdown);
+    let (typst, _) = kooste::cmd::convert::standalone(Path::new("/nonexistent"), Path::new("fuzz.md"), markdown);
     let root = typst_syntax::parse(&typst);
     let (errors, _) = root.errors_and_warnings();
     assert!(errors.is_empty(), "generated Typst does not parse: {:?}\n--- markdown ---\n{markdown}\n--- typst ---\n{typst}", errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>());

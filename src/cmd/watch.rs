@@ -12,9 +12,12 @@ use std::time::Instant;
 
 use typst_kit::watcher::Watcher;
 
-use crate::diagnostics::{self, Format, has_errors};
-use crate::pipeline::{self, RunOptions, Session};
-use crate::project::{Project, ProjectError};
+use crate::cli::WatchArgs;
+use crate::compile::session::Session;
+use crate::diagnostics::Format;
+use crate::load::project::{Project, ProjectError};
+use crate::settings::Settings;
+use crate::{pipeline, report};
 
 /// The folders whose files (new ones included) trigger a rebuild.
 pub const WATCHED: &[&str] = &["report", "data", "templates"];
@@ -38,30 +41,34 @@ pub fn watch_paths(root: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// `kooste watch`: builds, then rebuilds on every change until interrupted.
+pub fn run(args: WatchArgs) -> u8 {
+    let project = match super::open(&args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let settings = super::build_settings(&project, &args.output, None);
+    match watch(&project.root, settings, args.project.diagnostic_format) {
+        Ok(()) => 0,
+        Err(err) => report::fatal(&err, &[]),
+    }
+}
+
 /// Runs the watch loop until interrupted; returns only on a watcher failure.
-pub fn watch(root: &Path, options: RunOptions, format: Format) -> anyhow::Result<()> {
+pub fn watch(root: &Path, settings: Settings, format: Format) -> anyhow::Result<()> {
     let mut watcher = Watcher::new(None).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut session = Session::default();
     loop {
         let started = Instant::now();
         match Project::load(Some(root)) {
-            Ok(project) => match pipeline::run_in(&project, &options, &mut session) {
-                Ok(report) => {
-                    diagnostics::emit(&project.root, &report.diagnostics, format);
-                    if has_errors(&report.diagnostics) {
-                        eprintln!("build failed; the last good PDFs stay. Waiting for changes…");
-                    } else {
-                        for out in &report.outputs {
-                            let path = out.path.strip_prefix(&project.root).unwrap_or(&out.path);
-                            eprintln!("wrote {} ({} pages)", path.display(), out.pages);
-                        }
-                        eprintln!("built in {:.2} s. Waiting for changes…", started.elapsed().as_secs_f64());
-                    }
-                }
-                Err(err) => eprintln!("error: {err:#}"),
-            },
-            Err(ProjectError::Input(diags)) => diagnostics::emit(root, &diags, format),
-            Err(ProjectError::Io(message)) => eprintln!("error: {message}"),
+            Ok(project) => {
+                let result = pipeline::run_in(&project, &settings, &mut session);
+                report::watch_result(&project.root, format, result, started.elapsed());
+            }
+            Err(ProjectError::Input(diags)) => report::problems(root, &diags, format),
+            Err(ProjectError::Io(message)) => {
+                report::fatal(&anyhow::anyhow!(message), &[]);
+            }
         }
         // Drop memoized results that the last builds did not use.
         comemo::evict(10);

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use hayagriva::io::BibLaTeXError;
 
-use crate::chapters::decode_text;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::sources::decode_text;
 
 /// Where the bibliography lives, relative to the project root.
 pub const BIB_PATH: &str = "report/references.bib";

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::chapters::decode_text;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::sources::decode_text;
 
 /// Where the dataset descriptions live, relative to the project root.
 pub const DATASETS_PATH: &str = "data/datasets.toml";
@@ -105,27 +105,14 @@ pub fn load_tables(root: &Path) -> (Vec<Table>, Diagnostics) {
     if !path.exists() {
         return (Vec::new(), diags);
     }
-    let text = match std::fs::read(&path)
-        .map_err(|e| e.to_string())
-        .and_then(|b| decode_text(Path::new(DATASETS_PATH), b).map_err(|d| d.message))
-    {
-        Ok(text) => text,
-        Err(err) => {
-            diags.push(Diagnostic::error(DATASETS_PATH, None, format!("cannot read datasets ({err})")));
-            return (Vec::new(), diags);
-        }
+    let (text, file) = match read_datasets_file(&path) {
+        Ok(read) => read,
+        Err(diag) => return (Vec::new(), vec![diag]),
     };
-    let file: DatasetsFile = match toml::from_str(&text) {
-        Ok(file) => file,
-        Err(err) => {
-            diags.push(Diagnostic::error(DATASETS_PATH, err.span(), err.message().to_string()));
-            return (Vec::new(), diags);
-        }
-    };
-    let mut tables = Vec::new();
+    let mut tables: Vec<Table> = Vec::new();
     for spec in file.dataset {
         let at = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
-        if tables.iter().any(|t: &Table| t.name == spec.name) {
+        if tables.iter().any(|t| t.name == spec.name) {
             diags.push(Diagnostic::error(
                 DATASETS_PATH,
                 at(&format!("\"{}\"", spec.name)),
@@ -133,67 +120,77 @@ pub fn load_tables(root: &Path) -> (Vec<Table>, Diagnostics) {
             ));
             continue;
         }
-        if spec.file.contains("..") || Path::new(&spec.file).is_absolute() {
-            diags.push(Diagnostic::error(
-                DATASETS_PATH,
-                at(&spec.file),
-                format!("dataset file `{}` must be inside data/", spec.file),
-            ));
-            continue;
-        }
-        let rel = Path::new("data").join(&spec.file);
-        let bytes = match std::fs::read(root.join(&rel)) {
-            Ok(bytes) => bytes,
-            Err(err) => {
-                diags.push(
-                    Diagnostic::error(
-                        DATASETS_PATH,
-                        at(&format!("\"{}\"", spec.file)),
-                        format!("cannot read {} ({err})", rel.display()),
-                    )
-                    .with_hint("check the file name in datasets.toml"),
-                );
-                continue;
-            }
-        };
-        let csv_text = match decode_text(&rel, bytes) {
-            Ok(t) => t,
-            Err(diag) => {
-                diags.push(*diag);
-                continue;
-            }
-        };
-        match parse_csv(&rel, &csv_text, &spec.columns) {
-            Ok((headers, types, rows)) => {
-                for name in spec.columns.keys().chain(spec.labels.keys()) {
-                    if !headers.contains(name) {
-                        diags.push(
-                            Diagnostic::error(
-                                DATASETS_PATH,
-                                at(name),
-                                format!("column `{name}` is not in {}", rel.display()),
-                            )
-                            .with_hint(format!("the columns are: {}", headers.join(", "))),
-                        );
-                    }
-                }
-                let labels = headers.iter().map(|h| spec.labels.get(h).cloned().unwrap_or_else(|| h.clone())).collect();
-                tables.push(Table {
-                    labels,
-                    name: spec.name,
-                    path: rel,
-                    title: spec.title,
-                    source: spec.source,
-                    illustrative: spec.illustrative,
-                    headers,
-                    types,
-                    rows,
-                });
+        match load_dataset(root, spec, &text) {
+            Ok((table, mut unknown_columns)) => {
+                diags.append(&mut unknown_columns);
+                tables.push(table);
             }
             Err(mut errs) => diags.append(&mut errs),
         }
     }
     (tables, diags)
+}
+
+/// Reads and parses data/datasets.toml at `path`: its text and its entries.
+fn read_datasets_file(path: &Path) -> Result<(String, DatasetsFile), Diagnostic> {
+    let text = std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| decode_text(Path::new(DATASETS_PATH), b).map_err(|d| d.message))
+        .map_err(|err| Diagnostic::error(DATASETS_PATH, None, format!("cannot read datasets ({err})")))?;
+    let file: DatasetsFile =
+        toml::from_str(&text).map_err(|err| Diagnostic::error(DATASETS_PATH, err.span(), err.message().to_string()))?;
+    Ok((text, file))
+}
+
+/// Loads the CSV file of one `[[dataset]]` entry; `text` is datasets.toml's.
+/// A problem in the entry or the file is an error (several for a CSV with
+/// several bad values); columns declared but not in the file come as errors
+/// beside the table, which loads all the same.
+fn load_dataset(root: &Path, spec: DatasetSpec, text: &str) -> Result<(Table, Diagnostics), Diagnostics> {
+    let at = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
+    if spec.file.contains("..") || Path::new(&spec.file).is_absolute() {
+        return Err(vec![Diagnostic::error(
+            DATASETS_PATH,
+            at(&spec.file),
+            format!("dataset file `{}` must be inside data/", spec.file),
+        )]);
+    }
+    let rel = Path::new("data").join(&spec.file);
+    let bytes = std::fs::read(root.join(&rel)).map_err(|err| {
+        vec![
+            Diagnostic::error(
+                DATASETS_PATH,
+                at(&format!("\"{}\"", spec.file)),
+                format!("cannot read {} ({err})", rel.display()),
+            )
+            .with_hint("check the file name in datasets.toml"),
+        ]
+    })?;
+    let csv_text = decode_text(&rel, bytes).map_err(|diag| vec![*diag])?;
+    let (headers, types, rows) = parse_csv(&rel, &csv_text, &spec.columns)?;
+    let unknown: Diagnostics = spec
+        .columns
+        .keys()
+        .chain(spec.labels.keys())
+        .filter(|name| !headers.contains(name))
+        .map(|name| {
+            Diagnostic::error(DATASETS_PATH, at(name), format!("column `{name}` is not in {}", rel.display()))
+                .with_hint(format!("the columns are: {}", headers.join(", ")))
+        })
+        .collect();
+    let labels = headers.iter().map(|h| spec.labels.get(h).cloned().unwrap_or_else(|| h.clone())).collect();
+    let table = Table {
+        labels,
+        name: spec.name,
+        path: rel,
+        title: spec.title,
+        source: spec.source,
+        illustrative: spec.illustrative,
+        headers,
+        types,
+        rows,
+    };
+    Ok((table, unknown))
 }
 
 /// The delimiter of a CSV text: `;` when the header line has more of them than `,`.

@@ -3,7 +3,7 @@
 //! [`chart_typst`] turns a dataset and a [`ChartSpec`] into one numbered
 //! figure (`#figure(kind: image, …) #label("fig-…")`) that fills the text
 //! column, in the document's fonts, with the dataset's source line under the
-//! drawing, just as [`crate::render::table_typst`] does for tables.
+//! drawing, just as [`crate::markup::table::table_typst`] does for tables.
 //!
 //! The work is split in two:
 //!
@@ -41,9 +41,9 @@
 
 use std::fmt::Write as _;
 
-use crate::markdown::{escape_text, is_label_name, string_literal};
-use crate::render::format_number;
-use crate::tables::{Cell, ColumnType, Table};
+use crate::load::datasets::{Cell, ColumnType, Table};
+use crate::markup::escape::{escape_text, is_label_name, string_literal};
+use crate::markup::numbers::format_number;
 
 /// The kind of chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -720,7 +720,7 @@ mod tests {
     use typst_layout::PagedDocument;
 
     use super::*;
-    use crate::world::{ReportWorld, Shared};
+    use crate::compile::world::{ReportWorld, Shared};
 
     fn table() -> Table {
         let rows = vec![
@@ -993,7 +993,7 @@ mod tests {
         line_text.id = None;
         cases.push(("line-categories", neg, line_text));
         // The project's own data, when it is there.
-        let (tables, _) = crate::tables::load_tables(&root);
+        let (tables, _) = crate::load::datasets::load_tables(&root);
         let find = |n: &str| tables.iter().find(|t| t.name == n).cloned();
         if let Some(rahoitus) = find("rahoitus") {
             let mut s = spec(ChartKind::Bar, "skenaario", &["toimintakulut"]);

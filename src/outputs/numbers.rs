@@ -205,6 +205,26 @@ fn numbering_of(expr: ast::Expr) -> Option<Option<NumberingPattern>> {
     }
 }
 
+/// Reads the `<kooste-numbers>` metadata: pairs of label and number.
+pub fn heading_numbers(doc: &typst_layout::PagedDocument) -> BTreeMap<String, String> {
+    use typst::foundations::{Label, Value as TypstValue};
+    use typst::introspection::{Introspector as _, MetadataElem};
+    let Some(label) = Label::new(typst::utils::PicoStr::intern("kooste-numbers")) else { return BTreeMap::new() };
+    let Ok(content) = doc.introspector().query_label(label) else { return BTreeMap::new() };
+    let Some(meta) = content.to_packed::<MetadataElem>() else { return BTreeMap::new() };
+    let TypstValue::Array(pairs) = &meta.value else { return BTreeMap::new() };
+    pairs
+        .iter()
+        .filter_map(|pair| match pair {
+            TypstValue::Array(kv) if kv.len() == 2 => match (kv.at(0, None).ok()?, kv.at(1, None).ok()?) {
+                (TypstValue::Str(k), TypstValue::Str(v)) => Some((k.to_string(), v.to_string())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,7 +41,7 @@ use hayagriva::{
 use typst::syntax::ast::{self, AstNode};
 use typst::syntax::{LinkedNode, SyntaxKind};
 
-use crate::markdown::{escape_text, string_literal};
+use crate::markup::escape::{escape_text, string_literal};
 
 /// The label prefix of a formatted bibliography entry.
 pub const ENTRY_LABEL_PREFIX: &str = "kooste-bib-";

@@ -1,5 +1,6 @@
-//! `kooste diff REV [REV2]`: a changes PDF of the report between two git
-//! revisions (REV2 defaults to the working tree).
+//! What changed in the Markdown sources between two git revisions (the
+//! second defaults to the working tree) → a marked copy of the sources and
+//! a list of [`Change`]s, from which `kooste diff` builds a changes PDF.
 //!
 //! Changes are found on the Markdown sources, not on the PDFs, so the result
 //! does not depend on where page breaks fall. Each changed paragraph of
@@ -16,9 +17,7 @@ use std::process::Command;
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 
-use crate::chapters::front_matter_range;
-use crate::pipeline::{self, Mode, RunOptions, RunReport};
-use crate::project::Project;
+use crate::load::sources::{front_matter_range, recommendation_label};
 
 /// One changed document, for the first page of the changes PDF.
 #[derive(Debug, Clone, Serialize)]
@@ -33,14 +32,18 @@ pub struct Change {
     pub kind: String,
 }
 
-/// Builds `out` (a PDF) showing what changed in the report between `rev`
-/// and `rev2` (or the working tree).
-pub fn diff(
-    root: &Path,
-    rev: &str,
-    rev2: Option<&str>,
-    out: &Path,
-) -> anyhow::Result<(RunReport, Vec<Change>, PathBuf)> {
+/// The sources of a revision (or the working tree) with their changes since
+/// another revision marked in CriticMarkup, in a temporary folder.
+pub struct Marked {
+    /// The marked copy of `report/`, `data/` and `templates/`; removed on drop.
+    pub dir: tempfile::TempDir,
+    /// What changed, source by source.
+    pub changes: Vec<Change>,
+}
+
+/// Marks what changed in the Markdown sources between `rev` and `rev2` (or
+/// the working tree) in a copy of the newer sources.
+pub fn mark_sources(root: &Path, rev: &str, rev2: Option<&str>) -> anyhow::Result<Marked> {
     let old = tempfile::tempdir().context("failed to create a temporary folder")?;
     let new = tempfile::tempdir().context("failed to create a temporary folder")?;
     snapshot(root, rev, old.path())?;
@@ -69,42 +72,11 @@ pub fn diff(
             changes.push(Change { path: rel.display().to_string(), label: None, title, kind: "removed".into() });
         }
     }
-
-    let project = Project::load(Some(new.path())).map_err(|e| match e {
-        crate::project::ProjectError::Io(m) => anyhow::anyhow!(m),
-        crate::project::ProjectError::Input(_) => {
-            anyhow::anyhow!("report/report.toml at the new revision has errors; run `kooste check` there")
-        }
-    })?;
-    let name = project
-        .config
-        .outputs
-        .iter()
-        .find(|o| o.name == "report")
-        .or(project.config.outputs.first())
-        .map(|o| o.name.clone())
-        .context("the project defines no outputs")?;
-    let build_dir = tempfile::tempdir().context("failed to create a temporary folder")?;
-    let options = RunOptions {
-        mode: Mode::Build,
-        out_dir: build_dir.path().to_path_buf(),
-        only: vec![name.clone()],
-        final_mode: false,
-        emit_typst: None,
-        changes: Some(changes.clone()),
-        typst_citations: false,
-    };
-    let report = pipeline::run(&project, &options)?;
-    let target = root.join(out);
-    if let Some(built) = report.outputs.iter().find(|o| o.name == name) {
-        let pdf = std::fs::read(&built.path).context("failed to read the built changes PDF")?;
-        crate::compile::write_atomic(&target, &pdf)?;
-    }
-    Ok((report, changes, target))
+    Ok(Marked { dir: new, changes })
 }
 
 /// Writes the files of `report/`, `data/` and `templates/` at `rev` into `dir`.
-fn snapshot(root: &Path, rev: &str, dir: &Path) -> anyhow::Result<()> {
+pub fn snapshot(root: &Path, rev: &str, dir: &Path) -> anyhow::Result<()> {
     let list = git(root, &["ls-tree", "-r", "-z", "--name-only", rev, "--", "report", "data", "templates"])?;
     if list.is_empty() {
         bail!("revision {rev} has no report/ folder");
@@ -181,7 +153,7 @@ fn describe(rel: &Path, text: &str) -> (Option<String>, String) {
     if rel.starts_with("report/recommendations") {
         let id = field("id:");
         let title = field("title:").unwrap_or(file);
-        return (id.map(|id| pipeline::recommendation_label(&id)), title);
+        return (id.map(|id| recommendation_label(&id)), title);
     }
     for line in text.lines() {
         if let Some(heading) = line.strip_prefix("# ") {

@@ -117,6 +117,16 @@ pub struct RecommendationFront {
     pub brief: bool,
 }
 
+/// The label of a recommendation: `rec-s1` for id `S1`.
+pub fn recommendation_label(id: &str) -> String {
+    format!("rec-{}", id.to_lowercase())
+}
+
+/// The label of a case study's section: `sec-case-reglab` for id `reglab`.
+pub fn case_label(id: &str) -> String {
+    format!("sec-case-{id}")
+}
+
 fn yes() -> bool {
     true
 }

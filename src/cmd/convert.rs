@@ -1,0 +1,71 @@
+//! `kooste convert FILE.md`: one Markdown file → a standalone Typst document.
+//!
+//! No templating and no project: citations and cross-references stay as
+//! written, and a missing or remote image becomes a visible placeholder with
+//! its alt text (and a warning), so any Markdown file converts to Typst that
+//! compiles on its own.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::ConvertArgs;
+use crate::diagnostics::{Diagnostics, has_errors};
+use crate::markdown::{ConvertOptions, MissingImage, to_typst};
+use crate::report;
+
+/// The lines that open a standalone document.
+pub const PREAMBLE: &str =
+    "#set document(title: \"kooste convert\")\n#set text(lang: \"fi\")\n#set par(justify: false)\n\n";
+
+/// `kooste convert FILE.md`: prints the standalone Typst.
+pub fn run(args: ConvertArgs) -> u8 {
+    let (root, rel) = match locate(&args.file) {
+        Ok(found) => found,
+        Err(err) => return report::fatal(&anyhow::anyhow!("cannot open {} ({err})", args.file.display()), &[]),
+    };
+    let bytes = match std::fs::read(root.join(&rel)) {
+        Ok(bytes) => bytes,
+        Err(err) => return report::fatal(&anyhow::anyhow!("cannot read {} ({err})", args.file.display()), &[]),
+    };
+    let text = match crate::load::sources::decode_text(&rel, bytes) {
+        Ok(text) => text,
+        Err(diag) => {
+            report::problems(&root, &[*diag], args.diagnostic_format);
+            return report::INPUT_ERRORS;
+        }
+    };
+    let (typst, diags) = standalone(&root, &rel, &text);
+    report::problems(&root, &diags, args.diagnostic_format);
+    report::typst(&typst);
+    if has_errors(&diags) { report::INPUT_ERRORS } else { 0 }
+}
+
+/// Converts Markdown `text` from `path` (relative to `root`) to a standalone
+/// Typst document.
+pub fn standalone(root: &Path, path: &Path, text: &str) -> (String, Diagnostics) {
+    let image_exists = |p: &str| {
+        let rel = p.trim_start_matches('/');
+        !rel.split('/').any(|s| s == "..") && root.join(rel).is_file()
+    };
+    let options = ConvertOptions {
+        path,
+        source: text,
+        line_map: &[],
+        blocks: &[],
+        label_prefix: "c",
+        image_exists: &image_exists,
+        missing_image: MissingImage::Placeholder,
+        resolve_citations: false,
+    };
+    let converted = to_typst(text, &options);
+    (format!("{PREAMBLE}{}\n", converted.typst), converted.diagnostics)
+}
+
+/// The root a file is converted against: the project it belongs to, else its
+/// folder; and the file's path relative to that root.
+pub fn locate(file: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+    let abs = file.canonicalize()?;
+    let dir = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let root = crate::load::project::find_root(&dir).unwrap_or(dir);
+    let rel = abs.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| abs.clone());
+    Ok((root, rel))
+}

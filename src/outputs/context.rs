@@ -1,0 +1,107 @@
+//! What output templates see → minijinja values: the configuration, the
+//! chapters, cases and recommendations with their converted Typst, the
+//! brief, the abstracts by language, the bibliography path and the
+//! publication date.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minijinja::value::Value;
+
+use crate::convert::Prepared;
+use crate::load::project::Project;
+use crate::load::sources::{Case, Include, Recommendation, case_label, recommendation_label};
+use crate::render::merge;
+
+/// Context for output templates.
+pub fn output_context(project: &Project, prepared: &Prepared) -> Value {
+    let typst_of = |path: &Path| prepared.fragment_typst(path);
+    let chapters: Vec<Value> = prepared
+        .sources
+        .chapters
+        .iter()
+        .map(|c| {
+            Value::from_serialize(BTreeMap::from([
+                ("path", Value::from(c.doc.path.display().to_string())),
+                ("typst", typst_of(&c.doc.path)),
+                (
+                    "include",
+                    match c.front.include {
+                        Some(Include::Cases) => Value::from("cases"),
+                        Some(Include::Recommendations) => Value::from("recommendations"),
+                        None => Value::from(()),
+                    },
+                ),
+                ("appendix", Value::from(c.front.appendix)),
+                (
+                    "title",
+                    Value::from(
+                        prepared
+                            .fragments
+                            .get(&c.doc.path)
+                            .and_then(|f| f.converted.headings.first().cloned())
+                            .unwrap_or_default(),
+                    ),
+                ),
+            ]))
+        })
+        .collect();
+    let cases: Vec<Value> = prepared.sources.cases.iter().map(|c| case_value(c, prepared)).collect();
+    let recs: Vec<Value> = prepared.sources.recommendations.iter().map(|r| recommendation_value(r, prepared)).collect();
+    let brief = prepared
+        .sources
+        .brief
+        .as_ref()
+        .map(|b| merge(Value::from_serialize(&b.front), [("typst", typst_of(&b.doc.path))]))
+        .unwrap_or(Value::from(()));
+    let abstracts: BTreeMap<String, Value> = prepared
+        .sources
+        .abstracts
+        .iter()
+        .map(|a| (a.lang.clone(), merge(Value::from_serialize(&a.front), [("typst", typst_of(&a.doc.path))])))
+        .collect();
+    let (y, m, d) = project.config.ymd();
+    let bibliography = prepared
+        .bibliography
+        .path
+        .as_ref()
+        .map(|p| Value::from(format!("/{}", p.display())))
+        .unwrap_or(Value::from(()));
+    Value::from_serialize(BTreeMap::from([
+        ("config", Value::from_serialize(&project.config)),
+        ("chapters", Value::from(chapters)),
+        ("cases", Value::from(cases)),
+        ("recommendations", Value::from(recs)),
+        ("brief", brief),
+        ("abstracts", Value::from_serialize(abstracts)),
+        ("bibliography", bibliography),
+        (
+            "published",
+            Value::from_serialize(BTreeMap::from([
+                ("year", Value::from(y)),
+                ("month", Value::from(m)),
+                ("day", Value::from(d)),
+                ("fi", Value::from(format!("{d}.{m}.{y}"))),
+            ])),
+        ),
+    ]))
+}
+
+/// A case study for templates: front matter, label and converted text.
+pub fn case_value(case: &Case, prepared: &Prepared) -> Value {
+    merge(
+        Value::from_serialize(&case.front),
+        [("label", Value::from(case_label(&case.front.id))), ("typst", prepared.fragment_typst(&case.doc.path))],
+    )
+}
+
+/// A recommendation for templates: front matter, label and converted text.
+pub fn recommendation_value(rec: &Recommendation, prepared: &Prepared) -> Value {
+    merge(
+        Value::from_serialize(&rec.front),
+        [
+            ("label", Value::from(recommendation_label(&rec.front.id))),
+            ("typst", prepared.fragment_typst(&rec.doc.path)),
+        ],
+    )
+}

@@ -1,0 +1,297 @@
+//! minijinja over the project: Markdown sources are rendered as templates
+//! before they are parsed, and each output's template under `templates/`
+//! renders the converted chapters into one Typst source.
+//!
+//! One [`Renderer`] (one minijinja environment) serves the whole build.
+//! Values are escaped by default: in Markdown templates for Markdown, in
+//! Typst templates for Typst markup, so a `*` or `#` in a CSV cell or in
+//! report.toml prints as itself. Generated Typst (converted chapters, tables)
+//! is marked safe and passes through.
+//!
+//! Template comments are `{## … ##}`: Jinja's `{# … #}` would swallow
+//! Quarto-style `{#sec-id}` attributes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+
+use crate::diagnostics::{Diagnostic, offset_of};
+use crate::load::datasets::Table;
+use crate::markup::escape::{escape_text, string_literal};
+use crate::markup::numbers::format_number;
+
+/// The folder of output templates and style files, relative to the root.
+pub const TEMPLATES_DIR: &str = "templates";
+
+mod data;
+mod functions;
+
+use functions::Generated;
+
+/// A rendered Markdown template.
+#[derive(Debug, Clone, Default)]
+pub struct RenderedMarkdown {
+    /// Markdown text with block tokens.
+    pub text: String,
+    /// For each line of `text` (0-based), the template line (1-based) it came
+    /// from; empty when the lines correspond one to one.
+    pub line_map: Vec<usize>,
+    /// Generated Typst blocks referred to by tokens in `text`.
+    pub blocks: Vec<String>,
+    /// Labels the generated blocks define.
+    pub labels: Vec<String>,
+}
+
+/// The minijinja environment with kooste's filters and functions.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    /// Creates the environment; `tables` back `data`, `table()` and the aggregates.
+    pub fn new(root: &Path, tables: Arc<Vec<Table>>) -> Renderer {
+        let mut env = Environment::new();
+        let syntax =
+            SyntaxConfig::builder().comment_delimiters("{##", "##}").build().expect("constant delimiters are valid");
+        env.set_syntax(syntax);
+        env.set_debug(true);
+        env.set_keep_trailing_newline(true);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".md") {
+                AutoEscape::Custom("markdown")
+            } else if name.ends_with(".typ") || name.ends_with(".typ.j2") {
+                AutoEscape::Custom("typst")
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(|out, state, value| {
+            if value.is_safe() || value.is_undefined() {
+                return minijinja::escape_formatter(out, state, value);
+            }
+            let text = if value.is_none() { String::new() } else { value.to_string() };
+            let escaped = match state.auto_escape() {
+                AutoEscape::Custom("markdown") => escape_markdown(&text),
+                AutoEscape::Custom("typst") => escape_text(&text, true),
+                _ => text,
+            };
+            out.write_str(&escaped).map_err(|e| Error::new(ErrorKind::WriteFailure, e.to_string()))
+        });
+
+        // Templates under templates/ only: include/extends cannot leave it.
+        let dir = root.join(TEMPLATES_DIR);
+        env.set_loader(move |name| {
+            if name.contains("..") || name.starts_with('/') || name.contains('\\') {
+                return Ok(None);
+            }
+            match std::fs::read_to_string(dir.join(name)) {
+                Ok(text) => Ok(Some(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(Error::new(ErrorKind::InvalidOperation, format!("cannot read template {name} ({e})"))),
+            }
+        });
+
+        env.add_filter("num", |v: f64, decimals: Option<usize>| format_number(v, decimals, 1000));
+        env.add_filter("pct", |v: f64, decimals: Option<usize>| {
+            format!("{}\u{a0}%", format_number(v * 100.0, Some(decimals.unwrap_or(0)), 1000))
+        });
+        env.add_filter("str", |v: Value| {
+            Value::from_safe_string(string_literal(&if v.is_none() { String::new() } else { v.to_string() }))
+        });
+        env.add_filter("typst", |v: &str| Value::from_safe_string(escape_text(v, true)));
+
+        data::register(&mut env, &tables);
+        functions::register(&mut env, &tables);
+        Renderer { env }
+    }
+
+    /// Renders a Markdown source (chapter, case, …) with `ctx`; `name` is its
+    /// project-relative path.
+    pub fn render_markdown(&self, name: &Path, body: &str, ctx: &Value) -> Result<RenderedMarkdown, Diagnostic> {
+        let name_str = name.to_string_lossy().replace('\\', "/");
+        let captured = self
+            .env
+            .template_from_named_str(&name_str, body)
+            .and_then(|tmpl| tmpl.render_captured(ctx))
+            .map_err(|err| template_error(name, body, &err))?;
+        let Generated { blocks, labels } = functions::take_generated(captured.state());
+        let text = captured.into_output();
+        let line_map = crate::source_map::line_map(body, &text);
+        Ok(RenderedMarkdown { text, line_map, blocks, labels })
+    }
+
+    /// Renders the output template `templates/<template>` with `ctx`.
+    pub fn render_output(&self, root: &Path, template: &str, ctx: &Value) -> Result<String, Diagnostic> {
+        let rel = Path::new(TEMPLATES_DIR).join(template);
+        let tmpl = self.env.get_template(template).map_err(|err| {
+            if err.kind() == ErrorKind::TemplateNotFound && err.name().is_none_or(|n| n == template) {
+                Diagnostic::error(
+                    crate::load::project::CONFIG_PATH,
+                    None,
+                    format!("template `{template}` not found in templates/"),
+                )
+                .with_hint("check the template name of this [[output]] in report.toml")
+            } else {
+                template_error_in_file(root, &err, &rel)
+            }
+        })?;
+        tmpl.render(ctx).map_err(|err| template_error_in_file(root, &err, &rel))
+    }
+}
+
+/// A minijinja error in a Markdown template whose text is `body`.
+fn template_error(path: &Path, body: &str, err: &Error) -> Diagnostic {
+    let range = err.range().filter(|r| r.end <= body.len()).or_else(|| {
+        err.line().map(|l| {
+            let start = offset_of(body, l, 1);
+            start..crate::diagnostics::line_range(body, start).end
+        })
+    });
+    // A tag left open reads on into the following lines, and minijinja
+    // fails where the text stops looking like an expression. Point at the
+    // opening tag instead, and say where minijinja stopped.
+    let unclosed = match (&range, err.kind()) {
+        (Some(r), ErrorKind::SyntaxError) => unclosed_tag_before(body, r.start),
+        _ => None,
+    };
+    let mut diag = match (unclosed, &range) {
+        (Some(open), Some(at)) => {
+            let stopped = body[..at.start].matches('\n').count() + 1;
+            Diagnostic::error(path, Some(open..open + 2), format!("template: {}", describe(err))).with_hint(format!(
+                "this `{}` is not closed: the template reads on to line {stopped}, where it stops making sense",
+                &body[open..open + 2]
+            ))
+        }
+        _ => Diagnostic::error(path, range, format!("template: {}", describe(err))),
+    };
+    if let Some(hint) = hint_for(err) {
+        diag = diag.with_hint(hint);
+    }
+    diag
+}
+
+/// The offset of the last `{{` or `{%` before `at` that is still open
+/// there (no `}}` or `%}` after it), on an earlier line than `at`.
+fn unclosed_tag_before(body: &str, at: usize) -> Option<usize> {
+    let before = body.get(..at)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    [("{{", "}}"), ("{%", "%}")]
+        .iter()
+        .filter_map(|(open, close)| {
+            let i = before.rfind(open)?;
+            (!before[i..].contains(close)).then_some(i)
+        })
+        .max()
+        .filter(|&i| i < line_start)
+}
+
+/// A minijinja error in an output template (or a template it includes).
+fn template_error_in_file(root: &Path, err: &Error, fallback: &Path) -> Diagnostic {
+    let path = err.name().map(|n| Path::new(TEMPLATES_DIR).join(n)).unwrap_or_else(|| fallback.to_path_buf());
+    let text = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
+    template_error(&path, &text, err)
+}
+
+fn describe(err: &Error) -> String {
+    let kind = err.kind().to_string();
+    match err.detail() {
+        Some(detail) => format!("{kind}: {detail}"),
+        None => kind,
+    }
+}
+
+fn hint_for(err: &Error) -> Option<String> {
+    match err.kind() {
+        ErrorKind::UndefinedError => {
+            Some("check the spelling; datasets are `data.<name>`, front matter fields `case.<field>`".into())
+        }
+        ErrorKind::SyntaxError => Some("template tags are {{ … }}, {% … %} and comments {## … ##}".into()),
+        _ => None,
+    }
+}
+
+/// Escapes text for Markdown so that data never becomes emphasis, links,
+/// HTML, citations, table cell breaks or (at the start of a line) lists and
+/// headings. Characters that are inert inside a line, such as `-` in
+/// `ruotsin-alueforum`, stay as they are, so values can also build labels
+/// (`@sec-case-{{ c.id }}`).
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in s.chars().enumerate() {
+        let escape = match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!' | '{' | '}' | '@' | '#' | '$'
+            | '^' => true,
+            '-' | '+' | '=' | ':' => i == 0,
+            '.' | ')' => digits > 0 && i == digits,
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        if c == '\n' || c == '\r' {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A map value with extra entries (which replace entries of the same name).
+pub fn merge<const N: usize>(value: Value, extra: [(&str, Value); N]) -> Value {
+    let mut map: BTreeMap<String, Value> = BTreeMap::new();
+    if let Ok(iter) = value.try_iter() {
+        for key in iter {
+            if let Ok(v) = value.get_item(&key) {
+                map.insert(key.to_string(), v);
+            }
+        }
+    }
+    for (k, v) in extra {
+        map.insert(k.to_string(), v);
+    }
+    Value::from_serialize(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escaping() {
+        assert_eq!(escape_markdown("*a* | #b [c](d) @k"), "\\*a\\* \\| \\#b \\[c\\](d) \\@k");
+        assert_eq!(escape_markdown("- x-y"), "\\- x-y");
+        assert_eq!(escape_markdown("19. maaliskuuta"), "19\\. maaliskuuta");
+    }
+
+    #[test]
+    fn quarto_attributes_survive_templating() {
+        let renderer = Renderer::new(Path::new("."), Arc::new(Vec::new()));
+        let out = renderer
+            .render_markdown(Path::new("a.md"), "# A {#sec-a}\n{## hidden ##}\n![x](y.png){#fig-y}\n", &Value::from(()))
+            .unwrap();
+        assert_eq!(out.text, "# A {#sec-a}\n\n![x](y.png){#fig-y}\n");
+    }
+
+    #[test]
+    fn values_are_escaped_for_markdown() {
+        let renderer = Renderer::new(Path::new("."), Arc::new(Vec::new()));
+        let ctx = Value::from_serialize(BTreeMap::from([("x", "*bold* #h")]));
+        let out = renderer.render_markdown(Path::new("a.md"), "{{ x }}", &ctx).unwrap();
+        assert_eq!(out.text, "\\*bold\\* \\#h");
+    }
+
+    #[test]
+    fn template_error_has_position() {
+        let renderer = Renderer::new(Path::new("."), Arc::new(Vec::new()));
+        let body = "line one\n{{ nope( }}\n";
+        let err = renderer.render_markdown(Path::new("a.md"), body, &Value::from(())).unwrap_err();
+        assert_eq!(err.location(body).split(':').nth(1), Some("2"), "{err:?}");
+    }
+}
