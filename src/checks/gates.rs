@@ -37,7 +37,6 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
                 .with_hint("replace it with real data (and set illustrative = false) or remove it and its tables before the final build"),
         );
     }
-    let config_text = std::fs::read_to_string(project.root.join(CONFIG_PATH)).unwrap_or_default();
     let series = &project.config.series;
     for (key, value) in [
         ("name", &series.name),
@@ -48,7 +47,8 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
         ("publisher", &project.config.publisher),
     ] {
         if value.trim().is_empty() {
-            let at = config_text.find(&format!("{key} =")).map(|i| i..i + key.len());
+            let path = if key == "publisher" { key.to_string() } else { format!("series.{key}") };
+            let at = project.config.spans.value(&path);
             diags.push(
                 Diagnostic::error(CONFIG_PATH, at, format!("description-sheet field `{key}` is empty"))
                     .with_hint("the description sheets of a final publication need every identifier"),
@@ -94,9 +94,7 @@ pub fn page_budget(project: &Project, spec: &OutputSpec, pages: usize) -> Option
     if pages <= budget {
         return None;
     }
-    let at = std::fs::read_to_string(project.root.join(CONFIG_PATH))
-        .ok()
-        .and_then(|t| t.find("page-budget").map(|i| i..i + 11));
+    let at = project.config.spans.output(spec.index, "page-budget");
     Some(
         Diagnostic::error(
             CONFIG_PATH,

@@ -4,7 +4,8 @@
 //! The configuration is strict: an unknown key, a wrong type or a missing
 //! required field is a [`Diagnostic`] with the position in report.toml.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,9 @@ pub struct Config {
     pub extra: toml::Table,
     #[serde(rename = "output")]
     pub outputs: Vec<OutputSpec>,
+    /// Where each key of report.toml stands, for diagnostics.
+    #[serde(skip)]
+    pub spans: Spans,
 }
 
 fn default_language() -> String {
@@ -111,6 +115,54 @@ pub struct OutputSpec {
     /// the item as `item`; `file` then contains `{id}`.
     #[serde(default)]
     pub each: Option<String>,
+    /// Its place among the `[[output]]` tables (0-based), for positions.
+    #[serde(skip)]
+    pub index: usize,
+}
+
+/// Where the values of report.toml stand: dotted paths such as
+/// `publisher`, `series.isbn` or `output.2.page-budget` (the third
+/// `[[output]]`) → byte ranges, from the toml parser's spans.
+#[derive(Debug, Clone, Default)]
+pub struct Spans(BTreeMap<String, Range<usize>>);
+
+/// A value of any type, kept only for its span.
+type At = toml::Spanned<serde::de::IgnoredAny>;
+
+/// The tables whose keys [`Spans`] records below the top level.
+#[derive(Deserialize)]
+struct Nested {
+    #[serde(default)]
+    series: BTreeMap<String, At>,
+    #[serde(default)]
+    output: Vec<BTreeMap<String, At>>,
+}
+
+impl Spans {
+    /// The spans of the values in `text` (empty when it does not parse).
+    pub fn parse(text: &str) -> Spans {
+        let mut spans = BTreeMap::new();
+        if let Ok(top) = toml::from_str::<BTreeMap<String, At>>(text) {
+            spans.extend(top.into_iter().map(|(key, at)| (key, at.span())));
+        }
+        if let Ok(nested) = toml::from_str::<Nested>(text) {
+            spans.extend(nested.series.into_iter().map(|(key, at)| (format!("series.{key}"), at.span())));
+            for (i, table) in nested.output.into_iter().enumerate() {
+                spans.extend(table.into_iter().map(|(key, at)| (format!("output.{i}.{key}"), at.span())));
+            }
+        }
+        Spans(spans)
+    }
+
+    /// The range of the value at `path`.
+    pub fn value(&self, path: &str) -> Option<Range<usize>> {
+        self.0.get(path).cloned()
+    }
+
+    /// The range of `key`'s value in the `index`-th `[[output]]`.
+    pub fn output(&self, index: usize, key: &str) -> Option<Range<usize>> {
+        self.value(&format!("output.{index}.{key}"))
+    }
 }
 
 impl Config {
@@ -123,7 +175,12 @@ impl Config {
             }
             vec![diag]
         })?;
-        let diags = config.validate(text);
+        let mut config = config;
+        config.spans = Spans::parse(text);
+        for (index, out) in config.outputs.iter_mut().enumerate() {
+            out.index = index;
+        }
+        let diags = config.validate();
         if diags.is_empty() { Ok(config) } else { Err(diags) }
     }
 
@@ -143,9 +200,9 @@ impl Config {
         Self::parse(&text)
     }
 
-    fn validate(&self, text: &str) -> Diagnostics {
+    fn validate(&self) -> Diagnostics {
         let mut diags = Vec::new();
-        let at = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
+        let spans = &self.spans;
         if self.outputs.is_empty() {
             diags.push(
                 Diagnostic::error(CONFIG_PATH, None, "no outputs are defined")
@@ -157,7 +214,7 @@ impl Config {
             if !names.insert(out.name.as_str()) {
                 diags.push(Diagnostic::error(
                     CONFIG_PATH,
-                    at(&format!("\"{}\"", out.name)),
+                    spans.output(out.index, "name"),
                     format!("output name `{}` is used twice", out.name),
                 ));
             }
@@ -165,7 +222,7 @@ impl Config {
                 diags.push(
                     Diagnostic::error(
                         CONFIG_PATH,
-                        at(&out.file),
+                        spans.output(out.index, "file"),
                         format!("output file `{}` is not a relative .pdf path", out.file),
                     )
                     .with_hint("write a path such as \"report.pdf\"; it is placed in the output folder"),
@@ -174,7 +231,7 @@ impl Config {
             if let Err(err) = typst_pdf::PdfStandards::new(&out.standards) {
                 diags.push(Diagnostic::error(
                     CONFIG_PATH,
-                    at("standards"),
+                    spans.output(out.index, "standards"),
                     format!("output `{}`: {}", out.name, err.message()),
                 ));
             }
@@ -186,7 +243,7 @@ impl Config {
                     diags.push(
                         Diagnostic::error(
                             CONFIG_PATH,
-                            at(each),
+                            spans.output(out.index, "each"),
                             format!("output `{}`: each = \"{each}\" is not a collection", out.name),
                         )
                         .with_hint("use \"cases\", \"recommendations\" or \"data.<dataset>\""),
@@ -196,7 +253,7 @@ impl Config {
                     diags.push(
                         Diagnostic::error(
                             CONFIG_PATH,
-                            at(&out.file),
+                            spans.output(out.index, "file"),
                             format!("output `{}` is built once per item, so its file needs `{{id}}`", out.name),
                         )
                         .with_hint("for example file = \"cases/{id}.pdf\""),
@@ -206,13 +263,17 @@ impl Config {
             if out.template.contains("..") || Path::new(&out.template).is_absolute() {
                 diags.push(Diagnostic::error(
                     CONFIG_PATH,
-                    at(&out.template),
+                    spans.output(out.index, "template"),
                     format!("template `{}` must be a file name under templates/", out.template),
                 ));
             }
         }
         if self.date.date.is_none() {
-            diags.push(Diagnostic::error(CONFIG_PATH, at("date"), "date must contain a calendar date (YYYY-MM-DD)"));
+            diags.push(Diagnostic::error(
+                CONFIG_PATH,
+                spans.value("date"),
+                "date must contain a calendar date (YYYY-MM-DD)",
+            ));
         }
         diags
     }
@@ -286,6 +347,19 @@ file = "report.pdf"
         assert_eq!(diags.len(), 1);
         assert!(diags[0].message.contains("unknown field"), "{}", diags[0].message);
         assert_eq!(diags[0].range, Some(0..5));
+    }
+
+    #[test]
+    fn positions_name_the_output_they_belong_to() {
+        let text = format!("{MINIMAL}[[output]]\nname = \"brief\"\ntemplate = \"b.typ.j2\"\nfile = \"brief.doc\"\n");
+        let diags = Config::parse(&text).unwrap_err();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let at = diags[0].range.clone().unwrap();
+        assert_eq!(&text[at], "\"brief.doc\"");
+        let config = Config::parse(&format!("{MINIMAL}page-budget = 3\n")).unwrap();
+        let at = config.spans.output(0, "page-budget").unwrap();
+        assert_eq!(config.outputs[0].index, 0);
+        assert_eq!(&format!("{MINIMAL}page-budget = 3\n")[at], "3");
     }
 
     #[test]
