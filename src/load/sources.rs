@@ -334,12 +334,12 @@ fn parse_front<T: DeserializeOwned>(doc: &Document, diags: &mut Diagnostics, emp
     if yaml.trim().is_empty() && empty.is_some() {
         return empty;
     }
-    match serde_yaml::from_str::<T>(if yaml.trim().is_empty() { "{}" } else { yaml }) {
+    match yaml_serde::from_str::<T>(if yaml.trim().is_empty() { "{}" } else { yaml }) {
         Ok(front) => Some(front),
         Err(err) => {
             let at = err.location().map_or(range.start, |loc| range.start + loc.index());
             let message = err.to_string();
-            // serde_yaml appends " at line L column C" relative to the block; drop it.
+            // The message ends with " at line L column C" relative to the block; drop it.
             let message = message.split(" at line ").next().unwrap_or(&message).to_string();
             let mut diag = Diagnostic::error(&doc.path, Some(at..at + 1), format!("front matter: {message}"));
             if message.contains("unknown field") {
@@ -415,5 +415,24 @@ mod tests {
         assert_eq!(err.range, Some(3..4));
         let err = decode_text(Path::new("a.md"), b"x\0y".to_vec()).unwrap_err();
         assert!(err.message.contains("binary"));
+    }
+
+    #[test]
+    fn yaml_errors_point_at_their_line() {
+        let cases = [
+            ("---\nid: a\nname: B\nfounded: soon\n---\n", 4, "invalid type"),
+            ("---\nid: a\nname: [B, C\n---\n", 3, ""),
+            ("---\nid: a\nname: B\n  themes: x\n---\n", 4, ""),
+        ];
+        for (text, line, message) in cases {
+            let doc = Document { path: "report/cases/a.md".into(), text: text.into(), body: String::new() };
+            let mut diags = Vec::new();
+            assert!(parse_front::<CaseFront>(&doc, &mut diags, None).is_none(), "{text}");
+            assert_eq!(diags.len(), 1, "{text}");
+            assert!(diags[0].message.contains(message), "{}", diags[0].message);
+            assert!(!diags[0].message.contains(" at line "), "{}", diags[0].message);
+            let (at, _) = crate::diagnostics::line_col(&doc.text, diags[0].range.clone().unwrap().start);
+            assert_eq!(at, line, "{text}: {}", diags[0].message);
+        }
     }
 }
