@@ -78,7 +78,7 @@ fn epoch() -> i64 {
 
 /// The PDF options kooste exports with, dated SOURCE_DATE_EPOCH.
 pub fn pdf_options(ident: &str, standards: PdfStandards) -> PdfOptions {
-    let date = kooste::compile::datetime_from_epoch(epoch()).expect("a valid timestamp");
+    let date = kooste::settings::datetime_from_epoch(epoch()).expect("a valid timestamp");
     kooste::compile::pdf_options(ident, date, standards)
 }
 

@@ -24,11 +24,11 @@ use rayon::prelude::*;
 use typst::syntax::Source;
 
 use crate::checks::{self, gates};
-use crate::compile::session::Session;
+use crate::compile::session::{Previous, Session};
 use crate::compile::world::{ReportWorld, Shared};
 use crate::compile::{Origin, compile_document, export_pdf, page_count};
 use crate::convert::{self, Prepared};
-use crate::diagnostics::{Diagnostics, has_errors};
+use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
 use crate::load::{self, project::Project};
 use crate::outputs::{self, Job, context::output_context, numbers};
 use crate::render::{TEMPLATES_DIR, merge};
@@ -63,6 +63,10 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     }
 
     let jobs = outputs::select(project, &settings.only, &prepared);
+    // A watch build compiles again only what changed: an output whose
+    // generated Typst is the last build's, when no file the compiles read
+    // has changed, keeps its PDF.
+    let reuse = settings.watch && !session.files_changed(&project.root);
     let shared = session.shared(&project.root, settings.typst_time(project));
     let context = merge(
         output_context(project, &prepared),
@@ -74,18 +78,35 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
         ],
     );
     let out_dir = project.root.join(&settings.out_dir);
-    let compiler = Compiler { project, prepared: &prepared, shared: &shared, out_dir: &out_dir, settings, session };
+    let compiler =
+        Compiler { project, prepared: &prepared, shared: &shared, out_dir: &out_dir, settings, session, reuse };
     let (results, recompiled) = compiler.compile_all(jobs, &context);
     report.batch_recompiled = recompiled;
 
     let mut built: Vec<Built> = Vec::new();
     for (job, (out, mut diags, main)) in results {
+        let name = &job.spec.name;
+        match &out {
+            Some(b) => {
+                let previous = Previous {
+                    report: b.report.clone(),
+                    main_text: b.main_text.clone(),
+                    numbers: b.numbers.clone(),
+                    diagnostics: diags.clone(),
+                };
+                session.previous.insert(name.clone(), previous);
+            }
+            None => {
+                session.previous.remove(name);
+            }
+        }
         built.extend(out);
         report.diagnostics.append(&mut diags);
         if let Some(main) = main {
-            session.mains.insert(job.spec.name.clone(), main);
+            session.mains.insert(name.clone(), main);
         }
     }
+    session.record_reads(&project.root);
     // All or nothing: a deliverable set is written only when every output
     // compiled, so the PDFs on disk always belong together.
     if has_errors(&report.diagnostics) {
@@ -100,7 +121,8 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     // watch build can reset the file store.
     drop(shared);
     if settings.mode == Mode::Build {
-        let files: Vec<(&Path, &[u8])> = built.iter().map(|b| (b.report.path.as_path(), b.pdf.as_slice())).collect();
+        let files: Vec<(&Path, &[u8])> =
+            built.iter().filter(|b| !b.written).map(|b| (b.report.path.as_path(), b.pdf.as_slice())).collect();
         write::write_set(&files)?;
     }
     report.outputs = built.into_iter().map(|b| b.report).collect();
@@ -127,6 +149,9 @@ struct Built {
     /// Label → printed number of the headings the output numbered (from
     /// the `<kooste-numbers>` metadata its template may place).
     numbers: BTreeMap<String, String>,
+    /// The PDF is on disk already (a watch build writes each as it compiles,
+    /// and keeps those it reused); `pdf` is then empty.
+    written: bool,
 }
 
 /// What one job gave: the built output (when it compiled), its problems,
@@ -140,8 +165,10 @@ struct Compiler<'a> {
     shared: &'a Arc<Shared>,
     out_dir: &'a Path,
     settings: &'a Settings,
-    /// Each output's main source from the previous watch build.
+    /// Each output's main source and result from the previous watch build.
     session: &'a Session,
+    /// Reuse an output whose generated Typst is the previous build's.
+    reuse: bool,
 }
 
 impl Compiler<'_> {
@@ -202,12 +229,30 @@ impl Compiler<'_> {
                 let previous = self.session.mains.get(&job.spec.name).cloned();
                 let format_citations = !self.settings.typst_citations;
                 let result = match outputs::render_job(self.project, self.prepared, ctx, job, format_citations) {
-                    Ok(source) => self.build(job, source, previous),
+                    Ok(source) => match self.reusable(job, &source) {
+                        Some(previous_build) => (Some(previous_build.0), previous_build.1, previous),
+                        None => self.build(job, source, previous),
+                    },
                     Err(diag) => (None, vec![diag], previous),
                 };
                 (job, result)
             })
             .collect()
+    }
+
+    /// The previous build of `job` and its warnings, when this run may reuse
+    /// it and `source` is what it was compiled from.
+    fn reusable(&self, job: &Job, source: &str) -> Option<(Built, Diagnostics)> {
+        let previous = self.session.previous.get(&job.spec.name).filter(|p| self.reuse && p.main_text == source)?;
+        let built = Built {
+            report: OutputReport { reused: true, ..previous.report.clone() },
+            pdf: Vec::new(),
+            main_vpath: outputs::main_vpath(&job.spec),
+            main_text: previous.main_text.clone(),
+            numbers: previous.numbers.clone(),
+            written: true,
+        };
+        Some((built, previous.diagnostics.clone()))
     }
 
     /// Compiles one job's generated Typst to PDF bytes. When the compile
@@ -238,21 +283,103 @@ impl Compiler<'_> {
         let standards = typst_pdf::PdfStandards::new(&spec.standards).unwrap_or_default();
         match export_pdf(&world, &doc, &spec.name, self.settings.document_date(self.project), standards) {
             Ok(pdf) => {
+                let bytes = pdf.len();
+                // A watch build writes each PDF as soon as it compiles: the
+                // report need not wait for the sheets.
+                let written = self.settings.watch && self.settings.mode == Mode::Build;
+                let pdf = if written {
+                    if let Err(err) = write::write_atomic(&pdf_path, &pdf) {
+                        diags.push(Diagnostic::error("", None, format!("{err:#}")));
+                        return (None, diags, main);
+                    }
+                    Vec::new()
+                } else {
+                    pdf
+                };
                 let report = OutputReport {
                     name: spec.name.clone(),
                     path: pdf_path,
                     pages,
-                    bytes: pdf.len(),
+                    bytes,
                     compile_time: started.elapsed(),
+                    reused: false,
                 };
                 let numbers = numbers::heading_numbers(&doc);
                 let main_text = world.main_source().text().to_string();
-                (Some(Built { report, pdf, numbers, main_vpath: vpath, main_text }), diags, main)
+                (Some(Built { report, pdf, numbers, main_vpath: vpath, main_text, written }), diags, main)
             }
             Err(mut errs) => {
                 diags.append(&mut errs);
                 (None, diags, main)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A copy of the sample fixture with the repository's templates.
+    fn sample() -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (from, to) in [
+            ("tests/fixtures/sample/report", "report"),
+            ("tests/fixtures/sample/data", "data"),
+            ("templates", "templates"),
+        ] {
+            copy_dir(&repo.join(from), &dir.path().join(to));
+        }
+        let project = Project::load(Some(dir.path())).unwrap();
+        (dir, project)
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+
+    fn reused(report: &RunReport) -> Vec<(String, bool)> {
+        report.outputs.iter().map(|o| (o.name.clone(), o.reused)).collect()
+    }
+
+    #[test]
+    fn watch_builds_compile_only_what_changed() {
+        let (dir, project) = sample();
+        let settings = Settings { watch: true, epoch: Some(1_582_848_000), ..Settings::new(Mode::Build) };
+        let mut session = Session::default();
+        let first = run_in(&project, &settings, &mut session).unwrap();
+        assert!(!has_errors(&first.diagnostics), "{:?}", first.diagnostics);
+        assert!(first.outputs.iter().all(|o| !o.reused && o.path.is_file()));
+
+        // An edit to one chapter: only the report compiles again.
+        let chapter = std::fs::read_dir(dir.path().join("report/chapters")).unwrap().flatten().next().unwrap().path();
+        let mut text = std::fs::read_to_string(&chapter).unwrap();
+        text.push_str("\nLisätty kappale.\n");
+        std::fs::write(&chapter, text).unwrap();
+        let second = run_in(&project, &settings, &mut session).unwrap();
+        let changed: Vec<String> = reused(&second).into_iter().filter(|(_, r)| !r).map(|(n, _)| n).collect();
+        assert_eq!(changed, ["report"], "{:?}", reused(&second));
+
+        // A style file every output reads: everything compiles again.
+        let style = dir.path().join("templates/style.typ");
+        let mut text = std::fs::read_to_string(&style).unwrap();
+        text.push_str("\n// changed\n");
+        std::fs::write(&style, text).unwrap();
+        let third = run_in(&project, &settings, &mut session).unwrap();
+        assert!(third.outputs.iter().all(|o| !o.reused), "{:?}", reused(&third));
+
+        // A plain build reuses nothing.
+        let plain = Settings { watch: false, ..settings };
+        let fourth = run_in(&project, &plain, &mut session).unwrap();
+        assert!(fourth.outputs.iter().all(|o| !o.reused), "{:?}", reused(&fourth));
     }
 }

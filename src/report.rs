@@ -21,6 +21,8 @@ pub struct OutputReport {
     pub bytes: usize,
     #[serde(serialize_with = "seconds")]
     pub compile_time: Duration,
+    /// A watch build found its inputs unchanged and kept the PDF on disk.
+    pub reused: bool,
 }
 
 fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -103,7 +105,8 @@ pub fn watch_result(root: &Path, format: Format, result: anyhow::Result<RunRepor
             } else {
                 for out in &report.outputs {
                     let path = out.path.strip_prefix(root).unwrap_or(&out.path);
-                    eprintln!("wrote {} ({} pages)", path.display(), out.pages);
+                    let verb = if out.reused { "unchanged" } else { "wrote" };
+                    eprintln!("{verb} {} ({} pages)", path.display(), out.pages);
                 }
                 eprintln!("built in {:.2} s. Waiting for changes…", elapsed.as_secs_f64());
             }

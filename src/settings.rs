@@ -41,6 +41,10 @@ pub struct Settings {
     /// Leave citations and the bibliography to typst instead of formatting
     /// them in kooste (slower on long documents; same text).
     pub typst_citations: bool,
+    /// A watch build: each PDF is written as soon as it compiles, and an
+    /// output whose generated Typst and read files are what the previous
+    /// build compiled is not compiled again.
+    pub watch: bool,
     /// The Unix time builds are dated with: `SOURCE_DATE_EPOCH`, or for a
     /// final build without it the last commit's time (so a final build is
     /// reproducible from its commit); `None` dates drafts today and the
@@ -60,6 +64,7 @@ impl Settings {
             emit_typst: None,
             changes: None,
             typst_citations: false,
+            watch: false,
             epoch: epoch_from_env(),
         }
     }
@@ -92,7 +97,7 @@ impl Settings {
     /// today (UTC).
     pub fn build_date(&self) -> Datetime {
         let ts = self.epoch.unwrap_or_else(|| chrono::Utc::now().timestamp());
-        crate::compile::datetime_from_epoch(ts)
+        datetime_from_epoch(ts)
             .and_then(|d| Datetime::from_ymd(d.year()?, d.month()?, d.day()?))
             .unwrap_or_else(|| Datetime::from_ymd(1970, 1, 1).expect("constant date"))
     }
@@ -109,7 +114,7 @@ impl Settings {
 
     /// The document's date for PDF metadata: the epoch, else report.toml's.
     pub fn document_date(&self, project: &Project) -> Datetime {
-        if let Some(d) = self.epoch.and_then(crate::compile::datetime_from_epoch) {
+        if let Some(d) = self.epoch.and_then(datetime_from_epoch) {
             return d;
         }
         let (y, m, d) = project.config.ymd();
@@ -165,6 +170,20 @@ pub fn last_commit_time(root: &Path) -> Option<i64> {
 /// `SOURCE_DATE_EPOCH`, if set to a number.
 pub fn epoch_from_env() -> Option<i64> {
     std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()
+}
+
+/// A Unix timestamp (such as SOURCE_DATE_EPOCH) as a typst date and time, UTC.
+pub fn datetime_from_epoch(ts: i64) -> Option<Datetime> {
+    use chrono::{Datelike, Timelike};
+    let dt = chrono::DateTime::from_timestamp(ts, 0)?;
+    Datetime::from_ymd_hms(
+        dt.year(),
+        dt.month() as u8,
+        dt.day() as u8,
+        dt.hour() as u8,
+        dt.minute() as u8,
+        dt.second() as u8,
+    )
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ pub fn run(args: WatchArgs) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let settings = super::build_settings(&project, &args.output, None);
+    let settings = Settings { watch: true, ..super::build_settings(&project, &args.output, None) };
     match watch(&project.root, settings, args.project.diagnostic_format) {
         Ok(()) => 0,
         Err(err) => report::fatal(&err, &[]),

@@ -96,20 +96,6 @@ pub fn pdf_options(ident: &str, date: Datetime, standards: PdfStandards) -> PdfO
     }
 }
 
-/// A Unix timestamp (such as SOURCE_DATE_EPOCH) as a typst date and time, UTC.
-pub fn datetime_from_epoch(ts: i64) -> Option<Datetime> {
-    use chrono::{Datelike, Timelike};
-    let dt = chrono::DateTime::from_timestamp(ts, 0)?;
-    Datetime::from_ymd_hms(
-        dt.year(),
-        dt.month() as u8,
-        dt.day() as u8,
-        dt.hour() as u8,
-        dt.minute() as u8,
-        dt.second() as u8,
-    )
-}
-
 /// Converts one typst diagnostic, mapping spans in the generated source.
 fn map_diagnostic(world: &ReportWorld, origin: &Origin, diag: &SourceDiagnostic) -> Diagnostic {
     let severity = severity_of(diag.severity);

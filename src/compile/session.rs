@@ -3,14 +3,17 @@
 //! output's generated main source, edited in place by the next build so
 //! typst's incremental compilation can reuse its work.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use typst::syntax::Source;
 use typst_kit::datetime::Time;
 
 use super::world::Shared;
+use crate::diagnostics::Diagnostics;
+use crate::report::OutputReport;
 
 /// The state one build hands to the next.
 #[derive(Default)]
@@ -18,6 +21,24 @@ pub struct Session {
     shared: Option<Arc<Shared>>,
     /// Each output's main source from the previous build, by output name.
     pub mains: HashMap<String, Source>,
+    /// What the previous builds made of each output that compiled, by
+    /// output name: what a watch build reuses for an unchanged output.
+    pub previous: HashMap<String, Previous>,
+    /// The project files the compiles have read, with a hash of the
+    /// contents they had when the last build finished.
+    read: Vec<(PathBuf, u64)>,
+}
+
+/// An output as a previous build made it (its PDF is on disk).
+#[derive(Debug, Clone)]
+pub struct Previous {
+    pub report: OutputReport,
+    /// The generated main source it was compiled from.
+    pub main_text: String,
+    /// Label → number of the headings it numbered.
+    pub numbers: BTreeMap<String, String>,
+    /// Its compile's warnings, printed again when it is reused.
+    pub diagnostics: Diagnostics,
 }
 
 impl Session {
@@ -40,4 +61,30 @@ impl Session {
         self.shared = Some(shared.clone());
         shared
     }
+
+    /// Whether a file the compiles read has changed (or gone) since the
+    /// last build finished; true before the first build.
+    pub fn files_changed(&self, root: &Path) -> bool {
+        self.shared.is_none() || self.read.iter().any(|(rel, hash)| content_hash(&root.join(rel)) != Some(*hash))
+    }
+
+    /// Records what the compiles read so far, with their contents' hashes.
+    pub fn record_reads(&mut self, root: &Path) {
+        let Some(shared) = &self.shared else { return };
+        self.read = shared
+            .files
+            .loader()
+            .accessed()
+            .into_iter()
+            .filter_map(|rel| content_hash(&root.join(&rel)).map(|hash| (rel, hash)))
+            .collect();
+    }
+}
+
+/// A hash of a file's bytes; `None` when it cannot be read.
+fn content_hash(path: &Path) -> Option<u64> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    Some(hasher.finish())
 }
