@@ -1,15 +1,13 @@
 //! Golden tests of the Markdown → Typst converter: each
 //! `tests/golden/NAME.md` converts (as `kooste convert` does) to exactly
 //! `tests/golden/NAME.typ`, and that Typst compiles without errors.
-//! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites the `.typ` files.
+//!
+//! On a mismatch the test prints a unified diff, expected (`-`) against got
+//! (`+`). `UPDATE_GOLDEN=1 cargo test golden` rewrites the `.typ` files.
 
-mod support;
+use similar::TextDiff;
 
-use std::path::Path;
-use std::sync::Arc;
-
-use kooste::world::{ReportWorld, Shared};
-use typst_kit::datetime::Time;
+use crate::support::{self, Typst};
 
 #[test]
 fn golden_files_match_and_compile() {
@@ -25,27 +23,31 @@ fn golden_files_match_and_compile() {
         assert!(names.contains(&md), "tests/golden/{name} has no {md}");
     }
 
-    let shared = Arc::new(Shared::new(&dir, Time::fixed_timestamp(0).unwrap()));
+    let typst_world = Typst::new(&dir.canonicalize().unwrap(), 0);
     let mut failures = Vec::new();
     for name in names.iter().filter(|n| n.ends_with(".md")) {
         let md = std::fs::read_to_string(dir.join(name)).unwrap();
-        let (typst, _warnings) = kooste::convert::standalone(&dir, Path::new(name), &md);
-        let golden = dir.join(name.trim_end_matches(".md").to_string() + ".typ");
+        let (got, _problems) = support::convert_markdown(&dir, name, &md);
+        let typ = name.trim_end_matches(".md").to_string() + ".typ";
+        let golden = dir.join(&typ);
         if update {
-            std::fs::write(&golden, &typst).unwrap();
+            std::fs::write(&golden, &got).unwrap();
         } else {
-            let expected = std::fs::read_to_string(&golden).unwrap_or_default();
-            if expected != typst {
-                failures.push(format!("{name}: output differs from {}\n--- got ---\n{typst}", golden.display()));
+            match std::fs::read_to_string(&golden) {
+                Err(_) => failures.push(format!("{name}: no tests/golden/{typ} (UPDATE_GOLDEN=1 writes it)")),
+                Ok(expected) if expected != got => {
+                    let diff = TextDiff::from_lines(&expected, &got)
+                        .unified_diff()
+                        .context_radius(3)
+                        .header(&format!("tests/golden/{typ} (expected)"), &format!("{name} converted (got)"))
+                        .to_string();
+                    failures.push(format!("{name}: the conversion differs from tests/golden/{typ}\n{diff}"));
+                }
+                Ok(_) => {}
             }
         }
-        let world = ReportWorld::new(shared.clone(), "/golden-main.typ", typst);
-        let result = typst::compile::<typst_layout::PagedDocument>(&world).output;
-        if let Err(errors) = result {
-            failures.push(format!(
-                "{name}: does not compile: {:?}",
-                errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>()
-            ));
+        if let Err(errors) = typst_world.compile("/golden-main.typ", got) {
+            failures.push(format!("{name}: does not compile: {errors:?}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
