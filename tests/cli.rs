@@ -157,7 +157,8 @@ fn typst_error_in_raw_block_points_at_markdown() {
 /// Paths that leave the root in Typst's own syntax: `..` past the root is
 /// refused by Typst's path rules, `/etc/passwd` means `<root>/etc/passwd`
 /// (which does not exist), and a Markdown image with `..` past the root is
-/// refused by the converter. None of these reaches the sandbox's loader.
+/// refused by the converter. None of these reaches the sandbox's loader:
+/// `reads_through_symlinks_out_of_the_root_are_refused` tests that.
 ///
 /// Errors the Typst compile raises in a raw block are mapped back through
 /// the `// source:` markers, which carry lines only: column 1.
@@ -187,6 +188,58 @@ fn paths_that_escape_the_root_are_refused() {
         1,
         "image `../../../../../etc/passwd` is outside the project folder",
     );
+}
+
+/// The sandbox itself: a file that exists outside the project root, with
+/// known content, reached through a symlink inside the project (to the
+/// file, to a folder holding it, as an image) must not be read. Without
+/// the loader's check the first two builds would succeed and print the
+/// secret into the report (`#read` returns the text into the document).
+///
+/// Typst stops evaluating at the first failed load, so each way in gets a
+/// build of its own.
+#[test]
+fn reads_through_symlinks_out_of_the_root_are_refused() {
+    use std::os::unix::fs::symlink;
+    const SECRET: &str = "kooste-secret-7f3a9c: not for the PDF";
+    let p = built();
+    let before = p.pdfs();
+    let chapter = "report/chapters/01-johdanto.md";
+    let original = p.read_string(chapter);
+    let outside = p.outside().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(p.outside().join("secret.txt"), SECRET).unwrap();
+    std::fs::write(outside.join("secret.txt"), SECRET).unwrap();
+    std::fs::write(outside.join("secret.png"), SECRET).unwrap();
+    symlink(p.outside().join("secret.txt"), p.path().join("report/leak.txt")).unwrap();
+    symlink(&outside, p.path().join("report/ext")).unwrap();
+    symlink(outside.join("secret.png"), p.path().join("report/chapters/kuva.png")).unwrap();
+    assert_eq!(std::fs::read_to_string(p.path().join("report/leak.txt")).unwrap(), SECRET, "the symlink works");
+
+    let ways_in: [(&[u8], usize, &str); 3] = [
+        (b"```{=typst}\n#read(\"/report/leak.txt\")\n```\n", 1, "/report/leak.txt"),
+        (b"```{=typst}\n#read(\"/report/ext/secret.txt\")\n```\n", 1, "/report/ext/secret.txt"),
+        (b"![Kuva](kuva.png)\n", 0, "/report/chapters/kuva.png"),
+    ];
+    for (markdown, offset, vpath) in ways_in {
+        p.write(chapter, &original);
+        let line = p.append_lines(chapter, markdown, true) + offset;
+        for command in ["build", "check"] {
+            let out = p.run(&[command]);
+            must_fail_with(
+                &out,
+                1,
+                &[&format!(
+                    "{chapter}:{line}:1: error: failed to load file ({vpath} is outside the project folder; kooste reads only files inside it)"
+                )],
+            );
+            let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+            assert!(!printed.contains("kooste-secret"), "`{command}` printed the secret:\n{printed}");
+        }
+    }
+    assert!(before == p.pdfs(), "a failed build changed the PDFs");
+    let text = pdf_text(&p.path().join(REPORT)) + &pdf_text(&p.path().join(BRIEF));
+    assert!(!text.contains("kooste-secret"), "the secret reached a PDF");
 }
 
 #[test]
