@@ -255,6 +255,26 @@ fn unknown_front_matter_key() {
     );
 }
 
+/// `check` goes through every file: three broken fixtures at once (a case's
+/// front matter, a CSV row, a chapter template) give three errors in one run.
+#[test]
+fn check_reports_every_broken_fixture_in_one_run() {
+    let p = TempProject::fixture("sample");
+    for broken in ["unknown-front-matter-key", "ragged-row-mid-csv", "template-error-mid-chapter"] {
+        p.overlay(broken);
+    }
+    must_fail_with(
+        &p.run(&["check"]),
+        1,
+        &[
+            "report/cases/01-alfa.md:4:1: error: front matter: unknown field `colour`, expected one of `id`, `name`, `country`, `level`, `host`, `founded`, `funding`, `members`, `themes`, `sources`",
+            "data/verkostot.csv:3:1: error: this row has 5 fields, the header has 4",
+            "report/chapters/01-johdanto.md:14:12: error: template: syntax error: unexpected character",
+        ],
+    );
+    assert!(!p.path().join("out").exists());
+}
+
 #[test]
 fn missing_project_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
