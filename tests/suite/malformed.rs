@@ -1,110 +1,28 @@
 //! Robustness: malformed input, hostile input and faults while writing.
 //!
 //! Every case runs the real binary on a copy of the `sample` fixture: build
-//! once, break one thing, build again, and check the exact outcome — exit
-//! code, `path:line:col` and message in stderr (support runs the binary with
-//! `--diagnostic-format short`), no panic, and the PDFs of the first build
-//! left byte for byte as they were. Exit code 1 is a problem in the author's
-//! input (cases 1–15); exit code 2 is a usage or I/O error (case 16).
+//! once, break one thing, build again, and check the one outcome: the exit
+//! code, exactly the error lines printed (`path:line:col: error: message`,
+//! support runs the binary with `--diagnostic-format short`), no panic, and
+//! the PDFs of the first build left byte for byte as they were. Exit code 1
+//! is a problem in the author's input (cases 1–15); exit code 2 is an I/O
+//! error (case 16); cases 17 and 18 are concurrent and killed builds.
 //!
 //! A property test at the end feeds generated Markdown, full of Typst's
-//! special characters, through `kooste::cmd::convert::standalone` and checks
-//! that the Typst it produces parses and compiles without errors.
+//! special characters, through the converter (`support::convert_markdown`)
+//! and checks that the Typst it produces parses and compiles without errors.
 //!
 //! A test marked `#[ignore = "..."]` documents behaviour that does not
 //! match the expectation yet, with its cause in the reason;
-//! `cargo test --release --test malformed -- --ignored` runs it.
-
-mod support;
+//! `cargo test -- --ignored` runs it.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::*;
-
-const REPORT: &str = "out/report.pdf";
-const BRIEF: &str = "out/policy-brief.pdf";
-const CHAPTER: &str = "report/chapters/01-johdanto.md";
-const CSV: &str = "data/verkostot.csv";
+use crate::support::*;
 
 // ----- helpers ----------------------------------------------------------------
-
-/// Builds the fixture once and returns it with its PDFs.
-fn built() -> TempProject {
-    let p = TempProject::fixture("sample");
-    must_succeed(&p.run(&["build"]));
-    p
-}
-
-fn pdfs(p: &TempProject) -> (Vec<u8>, Vec<u8>) {
-    (p.read(REPORT), p.read(BRIEF))
-}
-
-/// The kooste command `support::run` would run, for spawning it ourselves.
-fn command(p: &TempProject, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kooste"));
-    cmd.args(args).arg("--root").arg(p.path()).arg("--diagnostic-format").arg("short");
-    cmd.env("GIT_CEILING_DIRECTORIES", p.path().parent().unwrap_or(p.path()));
-    cmd.env("SOURCE_DATE_EPOCH", "1582848000");
-    cmd
-}
-
-/// Appends raw `bytes` to the project file `rel` as new lines of their own
-/// (after a blank line when `paragraph`), and returns the 1-based line on
-/// which `bytes` start.
-fn append_lines(p: &TempProject, rel: &str, bytes: &[u8], paragraph: bool) -> usize {
-    let mut content = p.read(rel);
-    if !content.is_empty() && !content.ends_with(b"\n") {
-        content.push(b'\n');
-    }
-    if paragraph {
-        content.push(b'\n');
-    }
-    let line = content.iter().filter(|&&b| b == b'\n').count() + 1;
-    content.extend_from_slice(bytes);
-    std::fs::write(p.path().join(rel), content).unwrap();
-    line
-}
-
-/// The process ended on its own (no signal such as SIGABRT from a stack
-/// overflow) and printed no panic.
-#[track_caller]
-fn no_crash(out: &Output) {
-    let err = stderr(out);
-    assert!(out.status.code().is_some(), "kooste was killed by a signal ({:?}); stderr:\n{}", out.status, tail(&err));
-    assert!(!err.contains("panicked"), "kooste panicked:\n{}", tail(&err));
-    assert!(!err.contains("overflowed its stack"), "kooste overflowed its stack:\n{}", tail(&err));
-}
-
-/// The last lines of a long stderr.
-fn tail(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(30)..].join("\n")
-}
-
-/// A clean failure: exit `code`, no crash, and `needles` (a location, a
-/// message) all on one line of stderr.
-#[track_caller]
-fn fails_at(out: &Output, code: i32, needles: &[&str]) {
-    no_crash(out);
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "unexpected exit code; stderr:\n{err}");
-    assert!(
-        err.lines().any(|l| needles.iter().all(|n| l.contains(n))),
-        "no line of stderr holds all of {needles:?}:\n{err}"
-    );
-}
-
-/// Rebuilds a broken project: must fail with exit 1 at `loc` with
-/// `message`, and leave the PDFs of the last good build untouched.
-#[track_caller]
-fn rebuild_fails(p: &TempProject, before: &(Vec<u8>, Vec<u8>), loc: &str, message: &str) -> Output {
-    let out = p.run(&["build"]);
-    fails_at(&out, 1, &[loc, message]);
-    assert!(*before == pdfs(p), "a failed build changed the PDFs");
-    out
-}
 
 /// The file is a complete PDF: header and end-of-file marker.
 fn complete_pdf(bytes: &[u8]) -> bool {
@@ -129,27 +47,28 @@ fn temp_files(dir: &Path) -> Vec<String> {
 #[test]
 fn case01_invalid_utf8_in_chapter() {
     let p = built();
-    let before = pdfs(&p);
-    let line = append_lines(&p, CHAPTER, b"Kappale, jossa on \xff tavu.\n", true);
+    let before = p.pdfs();
+    let line = p.append_lines(CHAPTER, b"Kappale, jossa on \xff tavu.\n", true);
     // "Kappale, jossa on " is 18 characters: the bad byte is column 19.
-    rebuild_fails(&p, &before, &format!("{CHAPTER}:{line}:19:"), "error: invalid UTF-8 in text file");
+    p.rebuild_fails(&before, &[&format!("{CHAPTER}:{line}:19: error: invalid UTF-8 in text file")]);
 }
 
 /// The `--json` summary (for CI tools) must give the same place.
 #[test]
 fn case01b_invalid_utf8_in_chapter_json_location() {
     let p = built();
-    let line = append_lines(&p, CHAPTER, b"Kappale, jossa on \xff tavu.\n", true);
+    let line = p.append_lines(CHAPTER, b"Kappale, jossa on \xff tavu.\n", true);
     let out = p.run(&["build", "--json"]);
-    no_crash(&out);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    must_fail(&out, 1);
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(summary["errors"], 1, "{summary:#}");
     let problem = summary["problems"]
         .as_array()
         .unwrap()
         .iter()
         .find(|d| d["message"] == "invalid UTF-8 in text file")
         .unwrap_or_else(|| panic!("no UTF-8 problem in {summary:#}"));
+    assert_eq!(problem["severity"], "error");
     assert_eq!(problem["path"], CHAPTER);
     assert_eq!((problem["line"].as_u64(), problem["column"].as_u64()), (Some(line as u64), Some(19)), "{problem:#}");
 }
@@ -157,109 +76,101 @@ fn case01b_invalid_utf8_in_chapter_json_location() {
 #[test]
 fn case02_invalid_utf8_in_csv() {
     let p = built();
-    let before = pdfs(&p);
-    let line = append_lines(&p, CSV, b"Gamma \xfe;2000;1;0\n", false);
-    rebuild_fails(&p, &before, &format!("{CSV}:{line}:7:"), "error: invalid UTF-8 in text file");
+    let before = p.pdfs();
+    let line = p.append_lines(CSV, b"Gamma \xfe;2000;1;0\n", false);
+    p.rebuild_fails(&before, &[&format!("{CSV}:{line}:7: error: invalid UTF-8 in text file")]);
 }
 
 #[test]
 fn case03_text_in_integer_column() {
     let p = built();
-    let before = pdfs(&p);
-    let line = append_lines(&p, CSV, "Gamma;vuonna 2003;1;0\n".as_bytes(), false);
-    rebuild_fails(
-        &p,
+    let before = p.pdfs();
+    let line = p.append_lines(CSV, "Gamma;vuonna 2003;1;0\n".as_bytes(), false);
+    p.rebuild_fails(
         &before,
-        &format!("{CSV}:{line}:7:"),
-        "error: `vuonna 2003` is not an integer (column `perustettu`)",
+        &[&format!("{CSV}:{line}:7: error: `vuonna 2003` is not an integer (column `perustettu`)")],
     );
 }
 
 #[test]
 fn case04_missing_image() {
     let p = built();
-    let before = pdfs(&p);
-    let line = append_lines(&p, CHAPTER, b"![x](../figures/nope.png)\n", true);
-    rebuild_fails(&p, &before, &format!("{CHAPTER}:{line}:1:"), "error: image `../figures/nope.png` not found");
+    let before = p.pdfs();
+    let line = p.append_lines(CHAPTER, b"![x](../figures/nope.png)\n", true);
+    p.rebuild_fails(&before, &[&format!("{CHAPTER}:{line}:1: error: image `../figures/nope.png` not found")]);
 }
 
+/// Reported once, at the second definition.
 #[test]
 fn case05_duplicate_labels() {
     let p = built();
-    let before = pdfs(&p);
-    let first = append_lines(&p, CHAPTER, b"## Ensimm\xc3\xa4inen {#sec-x}\n", true);
-    let second = append_lines(&p, CHAPTER, b"## Toinen {#sec-x}\n", true);
+    let before = p.pdfs();
+    let first = p.append_lines(CHAPTER, "## Ensimmäinen {#sec-x}\n".as_bytes(), true);
+    let second = p.append_lines(CHAPTER, b"## Toinen {#sec-x}\n", true);
     assert_eq!(second, first + 2);
-    let out = rebuild_fails(&p, &before, &format!("{CHAPTER}:{second}:1:"), "error: label `sec-x` is defined twice");
-    // Reported once, at the second definition.
-    assert_eq!(stderr(&out).matches("is defined twice").count(), 1, "{}", stderr(&out));
+    p.rebuild_fails(&before, &[&format!("{CHAPTER}:{second}:1: error: label `sec-x` is defined twice")]);
 }
 
 #[test]
 fn case06_unknown_front_matter_key_in_case() {
     let p = built();
-    let before = pdfs(&p);
+    let before = p.pdfs();
+    p.overlay("unknown-front-matter-key");
     let rel = "report/cases/01-alfa.md";
-    let text = String::from_utf8(p.read(rel)).unwrap().replacen("country:", "colour: red\ncountry:", 1);
-    p.write(rel, &text);
-    let line = text.lines().position(|l| l.starts_with("colour:")).unwrap() + 1;
-    rebuild_fails(
-        &p,
+    assert_eq!(p.line_of(rel, "colour:"), 4);
+    p.rebuild_fails(
         &before,
-        &format!("{rel}:{line}:1:"),
-        "error: front matter: unknown field `colour`, expected one of `id`",
+        &[&format!(
+            "{rel}:4:1: error: front matter: unknown field `colour`, expected one of `id`, `name`, `country`, `level`, `host`, `founded`, `funding`, `members`, `themes`, `sources`"
+        )],
     );
 }
 
 #[test]
 fn case07_image_outside_the_project() {
     let p = built();
-    let before = pdfs(&p);
-    let line = append_lines(&p, CHAPTER, b"![x](../../../../etc/passwd)\n", true);
-    rebuild_fails(
-        &p,
+    let before = p.pdfs();
+    let line = p.append_lines(CHAPTER, b"![x](../../../../etc/passwd)\n", true);
+    p.rebuild_fails(
         &before,
-        &format!("{CHAPTER}:{line}:1:"),
-        "error: image `../../../../etc/passwd` is outside the project folder",
+        &[&format!("{CHAPTER}:{line}:1: error: image `../../../../etc/passwd` is outside the project folder")],
     );
 }
 
+/// In Typst "/etc/passwd" is relative to the project root, which has no etc/.
 #[test]
 fn case08_typst_read_of_an_absolute_path() {
     let p = built();
-    let before = pdfs(&p);
-    // In Typst "/etc/passwd" is relative to the project root, which has no etc/.
-    let fence = append_lines(&p, CHAPTER, b"```{=typst}\n#read(\"/etc/passwd\")\n```\n", true);
-    let out = rebuild_fails(&p, &before, &format!("{CHAPTER}:{}:1:", fence + 1), "error: file not found (searched at ");
-    let searched = p.path().canonicalize().unwrap().join("etc/passwd");
-    assert!(stderr(&out).contains(&searched.display().to_string()), "{}", stderr(&out));
+    let before = p.pdfs();
+    let fence = p.append_lines(CHAPTER, b"```{=typst}\n#read(\"/etc/passwd\")\n```\n", true);
+    let searched = p.path().join("etc/passwd");
+    p.rebuild_fails(
+        &before,
+        &[&format!("{CHAPTER}:{}:1: error: file not found (searched at {})", fence + 1, searched.display())],
+    );
 }
 
 #[test]
 fn case09_typst_package_import_is_refused_offline() {
     let p = built();
-    let before = pdfs(&p);
-    let fence = append_lines(&p, CHAPTER, b"```{=typst}\n#import \"@preview/cetz:0.3.0\"\n```\n", true);
-    rebuild_fails(
-        &p,
+    let before = p.pdfs();
+    let fence = p.append_lines(CHAPTER, b"```{=typst}\n#import \"@preview/cetz:0.3.0\"\n```\n", true);
+    p.rebuild_fails(
         &before,
-        &format!("{CHAPTER}:{}:1:", fence + 1),
-        "package @preview/cetz:0.3.0 is not available: kooste builds offline; vendor it into templates/packages/preview/cetz/0.3.0/",
+        &[&format!(
+            "{CHAPTER}:{}:1: error: failed to load package (package @preview/cetz:0.3.0 is not available: kooste builds offline; vendor it into templates/packages/preview/cetz/0.3.0/)",
+            fence + 1
+        )],
     );
 }
 
 #[test]
 fn case10_binary_file_as_chapter() {
     let p = built();
-    let before = pdfs(&p);
+    let before = p.pdfs();
     let rel = "report/chapters/05-binaari.md";
     std::fs::write(p.path().join(rel), b"abc\ndef\0\x01\x02\x03\x00\xff\xfe").unwrap();
-    rebuild_fails(
-        &p,
-        &before,
-        &format!("{rel}:2:4:"),
-        "error: this is a binary file, not text (it contains a NUL byte)",
-    );
+    p.rebuild_fails(&before, &[&format!("{rel}:2:4: error: this is a binary file, not text (it contains a NUL byte)")]);
 }
 
 /// A real binary (the start of a PNG) saved as `.md`: the NUL byte is on
@@ -267,25 +178,21 @@ fn case10_binary_file_as_chapter() {
 #[test]
 fn case10b_binary_png_as_chapter_location() {
     let p = built();
-    let before = pdfs(&p);
+    let before = p.pdfs();
     let rel = "report/chapters/05-kuva.md";
     std::fs::write(p.path().join(rel), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10").unwrap();
-    rebuild_fails(
-        &p,
-        &before,
-        &format!("{rel}:3:1:"),
-        "error: this is a binary file, not text (it contains a NUL byte)",
-    );
+    p.rebuild_fails(&before, &[&format!("{rel}:3:1: error: this is a binary file, not text (it contains a NUL byte)")]);
 }
 
 /// 1.5 million rows (about 50 MB), described in datasets.toml and used by
-/// no chapter. The build must succeed (or fail cleanly); time and peak
-/// memory are printed (`-- --nocapture`), not asserted.
+/// no chapter. The build succeeds with one warning, that the dataset is
+/// never used, and the PDFs stay as they were. Time and peak memory are
+/// printed (`-- --nocapture`), not asserted.
 #[test]
 fn case11_fifty_megabyte_csv() {
     use std::io::Write as _;
     let p = built();
-    let before = pdfs(&p);
+    let before = p.pdfs();
     let rows = 1_500_000usize;
     {
         let file = std::fs::File::create(p.path().join("data/iso.csv")).unwrap();
@@ -299,15 +206,16 @@ fn case11_fifty_megabyte_csv() {
     }
     let size = std::fs::metadata(p.path().join("data/iso.csv")).unwrap().len();
     assert!(size >= 48_000_000, "generated only {size} bytes");
-    p.append(
+    let name_line = p.append_lines(
         "data/datasets.toml",
-        "\n[[dataset]]\nname = \"iso\"\nfile = \"iso.csv\"\ntitle = \"Iso aineisto\"\nsource = \"Generoitu\"\n[dataset.columns]\nvuosi = \"integer\"\narvo = \"integer\"\nosuus = \"number\"\n",
-    );
+        b"[[dataset]]\nname = \"iso\"\nfile = \"iso.csv\"\ntitle = \"Iso aineisto\"\nsource = \"Generoitu\"\n[dataset.columns]\nvuosi = \"integer\"\narvo = \"integer\"\nosuus = \"number\"\n",
+        true,
+    ) + 1;
 
     let time = Path::new("/usr/bin/time");
     let started = Instant::now();
     let out = if time.exists() {
-        let inner = command(&p, &["build"]);
+        let inner = p.command(&["build"]);
         let mut cmd = Command::new(time);
         cmd.arg("-v").arg(inner.get_program()).args(inner.get_args());
         for (k, v) in inner.get_envs() {
@@ -317,7 +225,7 @@ fn case11_fifty_megabyte_csv() {
         }
         cmd.output().unwrap()
     } else {
-        command(&p, &["build"]).output().unwrap()
+        p.run(&["build"])
     };
     let elapsed = started.elapsed();
     let err = stderr(&out);
@@ -330,18 +238,11 @@ fn case11_fifty_megabyte_csv() {
         elapsed.as_secs_f64(),
         rss_kb
     );
-    no_crash(&out);
-    match out.status.code() {
-        Some(0) => {
-            // The dataset is unused: the PDFs are the same as before.
-            assert!(before == pdfs(&p), "an unused dataset changed the PDFs");
-        }
-        Some(1 | 2) => {
-            assert!(err.contains("error:"), "failed without a message:\n{}", tail(&err));
-            assert!(before == pdfs(&p), "a failed build changed the PDFs");
-        }
-        other => panic!("exit {other:?}:\n{}", tail(&err)),
-    }
+    must_succeed(&out);
+    assert_eq!(errors(&out), Vec::<String>::new());
+    must_contain(&out, &format!("data/datasets.toml:{name_line}:8: warning: dataset `iso` is never used"));
+    // The dataset is unused: the PDFs are the same as before.
+    assert!(before == p.pdfs(), "an unused dataset changed the PDFs");
 }
 
 /// `depth` levels of `marker` on one line: "> > > … x" or "- - - … x".
@@ -349,24 +250,15 @@ fn nested(marker: &str, depth: usize) -> Vec<u8> {
     format!("{}x\n", marker.repeat(depth)).into_bytes()
 }
 
-/// Must not crash: exit 0, or exit 1 with a message at the chapter.
+/// 10 000 levels on one line: the converter follows 24 and leaves out what
+/// is deeper, without a crash. The error points at the 24th level (column
+/// 47, each level being two characters), whose content is left out.
 #[track_caller]
 fn deep_nesting(marker: &str) {
     let p = built();
-    let before = pdfs(&p);
-    let line = append_lines(&p, CHAPTER, &nested(marker, 10_000), true);
-    let out = p.run(&["build"]);
-    let err = stderr(&out);
-    eprintln!("10 000 levels of {marker:?} at {CHAPTER}:{line}: exit {:?}\n{}", out.status.code(), tail(&err));
-    no_crash(&out);
-    match out.status.code() {
-        Some(0) => {}
-        Some(1) => {
-            assert!(err.lines().any(|l| l.starts_with(CHAPTER) && l.contains("error:")), "{err}");
-            assert!(before == pdfs(&p), "a failed build changed the PDFs");
-        }
-        other => panic!("exit {other:?}:\n{err}"),
-    }
+    let before = p.pdfs();
+    let line = p.append_lines(CHAPTER, &nested(marker, 10_000), true);
+    p.rebuild_fails(&before, &[&format!("{CHAPTER}:{line}:47: error: blocks are nested more than 24 levels deep")]);
 }
 
 #[test]
@@ -382,43 +274,40 @@ fn case12b_ten_thousand_nested_lists() {
 #[test]
 fn case13_remote_image() {
     let p = built();
-    let before = pdfs(&p);
-    let line = append_lines(&p, CHAPTER, b"![x](https://example.org/x.png)\n", true);
-    rebuild_fails(
-        &p,
+    let before = p.pdfs();
+    let line = p.append_lines(CHAPTER, b"![x](https://example.org/x.png)\n", true);
+    p.rebuild_fails(
         &before,
-        &format!("{CHAPTER}:{line}:1:"),
-        "error: image `https://example.org/x.png` is remote; kooste builds offline",
+        &[&format!("{CHAPTER}:{line}:1: error: image `https://example.org/x.png` is remote; kooste builds offline")],
     );
     // The hint is printed with the human format (the short format has no hints).
-    let out = Command::new(env!("CARGO_BIN_EXE_kooste"))
-        .args(["build", "--root"])
-        .arg(p.path())
-        .env("GIT_CEILING_DIRECTORIES", p.path().parent().unwrap())
-        .output()
-        .unwrap();
-    fails_at(&out, 1, &["hint: download the image into report/figures/ and link to it there"]);
-    assert!(stderr(&out).contains(&format!("{CHAPTER}:{line}:1")), "{}", stderr(&out));
+    let out =
+        kooste().args(["build", "--root"]).arg(p.path()).env("GIT_CEILING_DIRECTORIES", p.outside()).output().unwrap();
+    must_fail(&out, 1);
+    must_contain(&out, "error: image `https://example.org/x.png` is remote; kooste builds offline");
+    must_contain(&out, &format!("   ┌─ {CHAPTER}:{line}:1"));
+    must_contain(&out, "   = hint: download the image into report/figures/ and link to it there");
 }
 
 #[test]
 fn case14_ragged_row_in_the_middle_of_a_csv() {
     let p = built();
-    let before = pdfs(&p);
-    let text = String::from_utf8(p.read(CSV)).unwrap();
-    let mut lines: Vec<&str> = text.lines().collect();
-    lines.insert(2, "Ragged;1999;7;1,5;ylimääräinen");
-    p.write(CSV, &(lines.join("\n") + "\n"));
-    rebuild_fails(&p, &before, &format!("{CSV}:3:1:"), "error: this row has 5 fields, the header has 4");
+    let before = p.pdfs();
+    p.overlay("ragged-row-mid-csv");
+    assert_eq!(p.line_of(CSV, "Ragged"), 3);
+    p.rebuild_fails(&before, &[&format!("{CSV}:3:1: error: this row has 5 fields, the header has 4")]);
 }
 
 /// `{{ foo(` closing the chapter: reported at the tag's line.
 #[test]
 fn case15a_template_syntax_error_at_end_of_chapter() {
     let p = built();
-    let before = pdfs(&p);
-    let line = append_lines(&p, CHAPTER, b"Luku on {{ foo(\n", true);
-    rebuild_fails(&p, &before, &format!("{CHAPTER}:{line}:"), "error: template: syntax error: unexpected end of input");
+    let before = p.pdfs();
+    let line = p.append_lines(CHAPTER, b"Luku on {{ foo(\n", true);
+    p.rebuild_fails(
+        &before,
+        &[&format!("{CHAPTER}:{line}:15: error: template: syntax error: unexpected end of input, expected expression")],
+    );
 }
 
 /// `{{ foo(` ending a line in the middle of a chapter: the error must name
@@ -427,58 +316,93 @@ fn case15a_template_syntax_error_at_end_of_chapter() {
 #[test]
 fn case15b_template_syntax_error_mid_chapter() {
     let p = built();
-    let before = pdfs(&p);
-    let text = String::from_utf8(p.read(CHAPTER)).unwrap();
-    let line = text.lines().position(|l| l.starts_with("Tavallista tekstiä")).unwrap() + 1;
-    p.write(CHAPTER, &text.replacen("Tavallista tekstiä[^1] ja lisää.", "Tavallista {{ foo(", 1));
-    rebuild_fails(&p, &before, &format!("{CHAPTER}:{line}:"), "error: template: syntax error");
+    let before = p.pdfs();
+    p.overlay("template-error-mid-chapter");
+    assert_eq!(p.line_of(CHAPTER, "Tavallista {{ foo("), 14);
+    // minijinja's message is about line 16, where it gave up; the place is
+    // the unclosed `{{` (and the human format's hint says so).
+    p.rebuild_fails(&before, &[&format!("{CHAPTER}:14:12: error: template: syntax error: unexpected character")]);
+}
+
+/// A chapter that fails to render still uses the datasets it names: no
+/// warning that one is never used on top of the real error.
+#[test]
+#[ignore = "product bug: check_datasets_used scans only the chapters that rendered, so a template error in \
+            the chapter that shows `verkostot` adds `dataset `verkostot` is never used`"]
+fn case15c_template_error_does_not_make_its_dataset_unused() {
+    let p = built();
+    p.overlay("template-error-mid-chapter");
+    let out = p.run(&["build"]);
+    must_fail(&out, 1);
+    let warnings: Vec<&str> =
+        std::str::from_utf8(&out.stderr).unwrap().lines().filter(|l| l.contains(": warning: ")).collect();
+    assert_eq!(warnings, Vec::<&str>::new(), "{}", stderr(&out));
 }
 
 // ----- 16–18: faults while writing (exit 2) -----------------------------------
 
-/// chmod 555 out/: a real check only without root's CAP_DAC_OVERRIDE;
-/// as root the permission bits do not stop writes, so the case says so and
-/// the two variants below stand in for it.
+/// A temporary file cannot be created in out/: exit 2, and the PDFs stay.
+///
+/// Without root, chmod 555 on out/ does it (checked by running the test
+/// binary as `nobody`). As root (CI runs as root)
+/// CAP_DAC_OVERRIDE ignores the permission bits, so the case makes the
+/// write fail another way: out/ replaced by a regular file, which no folder
+/// can be created at. Each branch asserts its own exact outcome.
 #[test]
 fn case16a_read_only_output_folder() {
     use std::os::unix::fs::PermissionsExt as _;
     let p = built();
-    let before = pdfs(&p);
+    let before = p.pdfs();
     let out_dir = p.path().join("out");
     std::fs::set_permissions(&out_dir, std::fs::Permissions::from_mode(0o555)).unwrap();
     let probe = out_dir.join("probe");
-    let writable = std::fs::write(&probe, b"x").is_ok();
-    if writable {
-        let _ = std::fs::remove_file(&probe);
-        std::fs::set_permissions(&out_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        eprintln!(
-            "case 16a skipped: running as root (CAP_DAC_OVERRIDE), chmod 555 does not stop writes; \
-             case16b (--out under a regular file) and case16c (a directory in the way) check the same failure path"
-        );
-        return;
-    }
+    let permissions_hold = std::fs::write(&probe, b"x").is_err();
+    let _ = std::fs::remove_file(&probe);
     p.append(CHAPTER, "\nUusi kappale.\n");
-    let out = p.run(&["build"]);
-    std::fs::set_permissions(&out_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    fails_at(&out, 2, &["error: failed to create a temporary file in", "out"]);
-    assert!(before == pdfs(&p), "the PDFs changed");
+    if permissions_hold {
+        let out = p.run(&["build"]);
+        std::fs::set_permissions(&out_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        must_fail(&out, 2);
+        // The one error ends with the temporary file's random name.
+        let dir = out_dir.display();
+        let start = format!(
+            "error: failed to create a temporary file in {dir}: Permission denied (os error 13) at path \"{dir}/.kooste-"
+        );
+        let errors = errors(&out);
+        assert!(
+            errors.len() == 1 && errors[0].starts_with(&start) && errors[0].ends_with(".tmp\""),
+            "expected one error `{start}….tmp\"`, got {errors:#?}"
+        );
+        assert!(before == p.pdfs(), "the PDFs changed");
+    } else {
+        std::fs::set_permissions(&out_dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::remove_dir_all(&out_dir).unwrap();
+        std::fs::write(&out_dir, b"a regular file\n").unwrap();
+        let out = p.run(&["build"]);
+        must_fail_with(
+            &out,
+            2,
+            &[&format!("error: failed to create output folder {}: File exists (os error 17)", out_dir.display())],
+        );
+        assert_eq!(std::fs::read(&out_dir).unwrap(), b"a regular file\n", "out was replaced");
+    }
 }
 
 /// `--out` under a regular file: the folder cannot be created.
 #[test]
 fn case16b_output_folder_cannot_be_created() {
     let p = built();
-    let before = pdfs(&p);
+    let before = p.pdfs();
     p.write("blocker", "a regular file\n");
     let out = p.run(&["build", "--out", "blocker/pdf"]);
     let folder = p.path().join("blocker/pdf");
-    fails_at(&out, 2, &[&format!("error: failed to create output folder {}", folder.display()), "Not a directory"]);
-    assert!(!err_has_input_errors(&out));
-    assert!(before == pdfs(&p), "the PDFs changed");
-}
-
-fn err_has_input_errors(out: &Output) -> bool {
-    stderr(out).contains("no PDF was written")
+    must_fail_with(
+        &out,
+        2,
+        &[&format!("error: failed to create output folder {}: Not a directory (os error 20)", folder.display())],
+    );
+    assert!(!stderr(&out).contains("no PDF was written"), "reported as an input error");
+    assert!(before == p.pdfs(), "the PDFs changed");
 }
 
 /// One target cannot be replaced (out/policy-brief.pdf is a folder) after a
@@ -487,12 +411,12 @@ fn err_has_input_errors(out: &Output) -> bool {
 #[test]
 fn case16c_one_output_cannot_be_written() {
     let p = built();
-    let (report, _) = pdfs(&p);
+    let (report, _) = p.pdfs();
     std::fs::remove_file(p.path().join(BRIEF)).unwrap();
     std::fs::create_dir_all(p.path().join(BRIEF).join("inside")).unwrap();
     p.append(CHAPTER, "\nUusi kappale, joka muuttaa raportin.\n");
     let out = p.run(&["build"]);
-    fails_at(&out, 2, &[&format!("error: failed to write {}", p.path().join(BRIEF).display()), "Is a directory"]);
+    must_fail_with(&out, 2, &[&format!("error: failed to write {} (Is a directory)", p.path().join(BRIEF).display())]);
     assert!(report == p.read(REPORT), "report.pdf was replaced although the build failed");
     assert!(
         temp_files(&p.path().join("out")).is_empty(),
@@ -501,35 +425,30 @@ fn case16c_one_output_cannot_be_written() {
     );
 }
 
-/// Two builds of the same project at once: both succeed (or one fails
-/// cleanly), and the PDFs left are complete.
+/// Two builds of the same project at once: both succeed (each writes
+/// through its own temporary file and renames it into place, so neither can
+/// see the other's half-written file), and the PDFs left are complete.
 #[test]
 fn case17_concurrent_builds() {
     let p = built();
     p.append(CHAPTER, "\nUusi kappale rinnakkaisia käännöksiä varten.\n");
     for round in 0..4 {
         let children: Vec<_> = (0..2)
-            .map(|_| command(&p, &["build"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap())
+            .map(|_| p.command(&["build"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap())
             .collect();
         let outs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
         for out in &outs {
-            no_crash(out);
-            match out.status.code() {
-                Some(0) => {}
-                Some(2) => assert!(stderr(out).contains("error:"), "round {round}: failed without a message"),
-                other => panic!("round {round}: exit {other:?}:\n{}", stderr(out)),
-            }
+            must_succeed(out);
         }
-        assert!(outs.iter().any(|o| o.status.success()), "round {round}: neither build succeeded");
         for pdf in [REPORT, BRIEF] {
             assert!(complete_pdf(&p.read(pdf)), "round {round}: {pdf} is not a complete PDF");
         }
         assert!(temp_files(&p.path().join("out")).is_empty(), "round {round}: temporary files left");
     }
     // Both writers produced the same bytes: the result equals a lone build.
-    let after = pdfs(&p);
+    let after = p.pdfs();
     must_succeed(&p.run(&["build"]));
-    assert!(after == pdfs(&p));
+    assert!(after == p.pdfs());
 }
 
 /// Builds killed with SIGKILL at different moments: the PDF at the output
@@ -538,12 +457,12 @@ fn case17_concurrent_builds() {
 #[test]
 fn case18_build_killed_mid_write() {
     let p = built();
-    let old = pdfs(&p);
+    let old = p.pdfs();
     // A change, so a completed write is distinguishable from the old PDFs.
     p.append(CHAPTER, "\nUusi kappale keskeytettyä käännöstä varten.\n");
     // How long a whole build takes, so the kills spread over all of it.
     let started = Instant::now();
-    let lone = command(&p, &["check"]).output().unwrap();
+    let lone = p.run(&["check"]);
     must_succeed(&lone);
     let full = started.elapsed().max(Duration::from_millis(60));
     // Three kills at 50 ms, then 27 spread over the second half of a build,
@@ -553,7 +472,7 @@ fn case18_build_killed_mid_write() {
     let mut leftovers = Vec::new();
     let (mut replaced, mut kept) = (0, 0);
     for (i, delay) in delays.iter().enumerate() {
-        let mut child = command(&p, &["build"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child = p.command(&["build"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(*delay);
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
@@ -587,22 +506,17 @@ fn case18_build_killed_mid_write() {
 // ----- property test: Markdown with Typst's special characters ----------------
 
 mod generated {
-    use std::path::Path;
-    use std::sync::{Arc, OnceLock};
+    use std::sync::OnceLock;
 
-    use kooste::compile::world::{ReportWorld, Shared};
     use proptest::prelude::*;
     use proptest::test_runner::Config;
-    use typst_kit::datetime::Time;
+
+    use crate::support::{self, Typst};
 
     /// Fonts and library, loaded once for every case.
-    fn shared() -> Arc<Shared> {
-        static SHARED: OnceLock<Arc<Shared>> = OnceLock::new();
-        SHARED
-            .get_or_init(|| {
-                Arc::new(Shared::new(&super::support::repo().join("tests/golden"), Time::fixed_timestamp(0).unwrap()))
-            })
-            .clone()
+    fn compiler() -> &'static Typst {
+        static COMPILER: OnceLock<Typst> = OnceLock::new();
+        COMPILER.get_or_init(|| Typst::new(&support::repo().join("tests/golden").canonicalize().unwrap(), 0))
     }
 
     /// Words and the characters Typst gives a meaning to.
@@ -755,9 +669,9 @@ mod generated {
 
         #[test]
         fn generated_markdown_converts_to_typst_that_parses_and_compiles(md in document()) {
-            let dir = super::support::repo().join("tests/golden");
+            let dir = support::repo().join("tests/golden");
             // (a) No panic: proptest reports a panic as a failure with this input.
-            let (typst, _diags) = kooste::cmd::convert::standalone(&dir, Path::new("x.md"), &md);
+            let (typst, _problems) = support::convert_markdown(&dir, "x.md", &md);
             if std::env::var_os("SHOW_GENERATED").is_some() {
                 eprintln!("--- markdown ---\n{md}\n--- typst ---\n{typst}");
             }
@@ -767,11 +681,8 @@ mod generated {
             prop_assert!(errors.is_empty(), "syntax errors {:?}\n--- markdown ---\n{md}\n--- typst ---\n{typst}",
                 errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>());
             // (c) It compiles.
-            let world = ReportWorld::new(shared(), "/prop-main.typ", typst.clone());
-            let result = typst::compile::<typst_layout::PagedDocument>(&world).output;
-            if let Err(errors) = result {
-                prop_assert!(false, "compile errors {:?}\n--- markdown ---\n{md}\n--- typst ---\n{typst}",
-                    errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>());
+            if let Err(errors) = compiler().compile("/prop-main.typ", typst.clone()) {
+                prop_assert!(false, "compile errors {errors:?}\n--- markdown ---\n{md}\n--- typst ---\n{typst}");
             }
         }
     }

@@ -4,7 +4,7 @@
 //! CommonMark 0.31.2, and `tests/spec/gfm/spec.txt`, GFM 0.29, which repeats
 //! the CommonMark examples of its own version; the two files are counted
 //! separately) is converted as `kooste convert` converts a file
-//! ([`kooste::cmd::convert::standalone`], against an empty root folder, so every
+//! ([`support::convert_markdown`], against an empty root folder, so every
 //! image is missing and becomes its placeholder), and compiled with the
 //! embedded Typst exactly as `tests/golden.rs` compiles. GFM's
 //! `example disabled` examples (task lists, skipped by cmark-gfm's runner
@@ -66,20 +66,17 @@
 //! are listed in [`BY_DESIGN`] with the reason; they still count as
 //! mismatches in the printed rate, which is the honest measure.
 //!
-//! Run with `cargo test --release --test conformance -- --nocapture` to see
+//! Run with `cargo test --release conformance -- --nocapture` to see
 //! the counts and every mismatch. `CONFORMANCE_SHOW=gfm:123` (or
 //! `commonmark:123`) prints that example's Markdown, Typst and both texts.
 
-mod support;
-
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::Arc;
 
-use kooste::compile::world::{ReportWorld, Shared};
 use rayon::prelude::*;
 use typst::layout::{Frame, FrameItem};
-use typst_kit::datetime::Time;
+
+use crate::support::{self, Typst};
 
 /// Matching examples of the CommonMark spec at the time of writing; the test
 /// fails if fewer match.
@@ -413,19 +410,13 @@ struct Outcome {
     expected: String,
 }
 
-fn run_example(shared: &Arc<Shared>, root: &Path, example: &Example) -> Outcome {
-    let (typst, diags) = kooste::cmd::convert::standalone(root, Path::new("example.md"), &example.markdown);
-    let convert_errors = diags.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
-    let world = ReportWorld::new(shared.clone(), "/conformance-main.typ", typst);
+fn run_example(compiler: &Typst, root: &Path, example: &Example) -> Outcome {
+    let (typst, problems) = support::convert_markdown(root, "example.md", &example.markdown);
+    let convert_errors = problems.iter().filter(|p| p.severity == "error").map(|p| p.message.clone()).collect();
     let expected = squash(&html_text(&example.html));
-    match typst::compile::<typst_layout::PagedDocument>(&world).output {
+    match compiler.compile("/conformance-main.typ", typst) {
         Ok(doc) => Outcome { compile_error: None, convert_errors, got: squash(&document_text(&doc)), expected },
-        Err(errors) => Outcome {
-            compile_error: Some(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")),
-            convert_errors,
-            got: String::new(),
-            expected,
-        },
+        Err(errors) => Outcome { compile_error: Some(errors.join("; ")), convert_errors, got: String::new(), expected },
     }
 }
 
@@ -435,10 +426,10 @@ struct Tally {
     matched: usize,
 }
 
-fn run_spec(name: &str, shared: &Arc<Shared>, root: &Path) -> Tally {
+fn run_spec(name: &str, compiler: &Typst, root: &Path) -> Tally {
     let text = std::fs::read_to_string(support::repo().join("tests/spec").join(name).join("spec.txt")).unwrap();
     let examples = parse_spec(&text);
-    let outcomes: Vec<Outcome> = examples.par_iter().map(|ex| run_example(shared, root, ex)).collect();
+    let outcomes: Vec<Outcome> = examples.par_iter().map(|ex| run_example(compiler, root, ex)).collect();
 
     let mut report = String::new();
     let mut compiled = 0;
@@ -489,7 +480,7 @@ fn run_spec(name: &str, shared: &Arc<Shared>, root: &Path) -> Tally {
         for item in show.split(',') {
             let Some((spec, n)) = item.split_once(':') else { continue };
             let Some(ex) = examples.iter().find(|e| spec == name && n.parse() == Ok(e.number)) else { continue };
-            let (typst, _) = kooste::cmd::convert::standalone(root, Path::new("example.md"), &ex.markdown);
+            let (typst, _) = support::convert_markdown(root, "example.md", &ex.markdown);
             let out = &outcomes[ex.number - 1];
             println!(
                 "--- {name} {} ---\n{}--- html ---\n{}--- typst ---\n{typst}--- got ---\n{}\n--- want ---\n{}\n",
@@ -504,10 +495,10 @@ fn run_spec(name: &str, shared: &Arc<Shared>, root: &Path) -> Tally {
 fn commonmark_and_gfm_examples_compile_and_keep_their_text() {
     let root = tempfile::tempdir().unwrap();
     let root_path = root.path().canonicalize().unwrap();
-    let shared = Arc::new(Shared::new(&root_path, Time::fixed_timestamp(0).unwrap()));
+    let compiler = Typst::new(&root_path, 0);
     let start = std::time::Instant::now();
-    let commonmark = run_spec("commonmark", &shared, &root_path);
-    let gfm = run_spec("gfm", &shared, &root_path);
+    let commonmark = run_spec("commonmark", &compiler, &root_path);
+    let gfm = run_spec("gfm", &compiler, &root_path);
     println!("conformance: {:.1} s", start.elapsed().as_secs_f64());
 
     assert_eq!(commonmark.compiled, commonmark.examples, "every CommonMark example must compile (see the list above)");

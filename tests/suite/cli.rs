@@ -1,23 +1,12 @@
 //! Runs the real binary on copies of fixture projects: builds, checks,
-//! conversions, and one test per kind of bad input.
+//! conversions, and one test per kind of bad input, each asserting the exact
+//! error lines printed (`path:line:col: error: message`).
 
-mod support;
-
-use support::*;
-
-const REPORT: &str = "out/report.pdf";
-const BRIEF: &str = "out/policy-brief.pdf";
+use crate::support::*;
 
 /// Lines in a project file, so an appended line's number is known.
 fn line_count(p: &TempProject, rel: &str) -> usize {
-    String::from_utf8(p.read(rel)).unwrap().lines().count()
-}
-
-/// Builds the fixture once and returns it with its PDFs.
-fn built() -> TempProject {
-    let p = TempProject::fixture("sample");
-    must_succeed(&p.run(&["build"]));
-    p
+    p.read_string(rel).lines().count()
 }
 
 #[test]
@@ -88,27 +77,33 @@ fn convert_prints_a_standalone_document() {
 }
 
 /// Appends `text` to `rel` in a built project, rebuilds, and checks that
-/// the build fails at `rel:line` and leaves the PDFs as they were.
+/// the build fails with exactly the error `rel:LINE:COL: error: message`,
+/// LINE being the last line of the file before plus `line_offset`, and
+/// leaves the PDFs as they were.
 #[track_caller]
-fn broken_build(rel: &str, text: &str, line_offset: usize, message: &str) {
+fn broken_build(rel: &str, text: &str, line_offset: usize, col: usize, message: &str) -> TempProject {
     let p = built();
-    let before = (p.read(REPORT), p.read(BRIEF));
+    let before = p.pdfs();
     let line = line_count(&p, rel) + line_offset;
     p.append(rel, text);
-    let out = p.run(&["build"]);
-    must_fail_with(&out, 1, &format!("{rel}:{line}:"));
-    must_fail_with(&out, 1, message);
-    assert!(before == (p.read(REPORT), p.read(BRIEF)), "a failed build changed the PDFs");
+    p.rebuild_fails(&before, &[&format!("{rel}:{line}:{col}: error: {message}")]);
+    p
 }
 
 #[test]
 fn ragged_csv_row() {
-    broken_build("data/verkostot.csv", "Gamma;2000;1;2;extra\n", 1, "this row has 5 fields, the header has 4");
+    broken_build("data/verkostot.csv", "Gamma;2000;1;2;extra\n", 1, 1, "this row has 5 fields, the header has 4");
 }
 
 #[test]
 fn unknown_citation_key() {
-    broken_build("report/chapters/01-johdanto.md", "\nAs shown [@nosuchkey].\n", 2, "unknown citation key `nosuchkey`");
+    broken_build(
+        "report/chapters/01-johdanto.md",
+        "\nAs shown [@nosuchkey].\n",
+        2,
+        11,
+        "unknown citation key `nosuchkey`",
+    );
 }
 
 #[test]
@@ -117,68 +112,181 @@ fn unknown_figure_reference() {
         "report/chapters/01-johdanto.md",
         "\nSee @fig-missing here.\n",
         2,
+        5,
         "unknown cross-reference `@fig-missing`",
+    );
+}
+
+/// A problem later on a line that holds a CriticMarkup substitution
+/// `{~~old~>new~~}` must be reported at the author's column.
+#[test]
+#[ignore = "product bug: markdown::rewrite_substitutions turns {~~a~>b~~} into {--a--}{++b++} before parsing, \
+            so every column after a substitution on its line is 4 too far right (here 34 for 30)"]
+fn columns_after_a_critic_substitution_are_the_authors() {
+    // `Ehdotus {~~vanha~>uusi~~} ja ` is 29 characters: the reference is at 30.
+    broken_build(
+        "report/chapters/01-johdanto.md",
+        "\nEhdotus {~~vanha~>uusi~~} ja @fig-puuttuu.\n",
+        2,
+        30,
+        "unknown cross-reference `@fig-puuttuu`",
     );
 }
 
 #[test]
 fn report_toml_syntax_error() {
-    broken_build("report/report.toml", "\n[broken\n", 2, "error:");
+    broken_build("report/report.toml", "\n[broken\n", 2, 8, "invalid table header");
 }
 
 #[test]
 fn template_syntax_error() {
-    broken_build("templates/report.typ.j2", "\n{% if %}\n", 2, "template: syntax error");
+    broken_build("templates/report.typ.j2", "\n{% if %}\n", 2, 7, "template: syntax error: unexpected end of block");
 }
 
 #[test]
 fn typst_error_in_raw_block_points_at_markdown() {
-    broken_build("report/chapters/01-johdanto.md", "\n```{=typst}\n#let x = (\n```\n", 3, "error:");
-}
-
-#[test]
-fn reads_outside_the_root_are_refused() {
     broken_build(
         "report/chapters/01-johdanto.md",
+        "\n```{=typst}\n#let x = (\n```\n",
+        3,
+        10,
+        "raw Typst block: unclosed delimiter",
+    );
+}
+
+/// Paths that leave the root in Typst's own syntax: `..` past the root is
+/// refused by Typst's path rules, `/etc/passwd` means `<root>/etc/passwd`
+/// (which does not exist), and a Markdown image with `..` past the root is
+/// refused by the converter. None of these reaches the sandbox's loader:
+/// `reads_through_symlinks_out_of_the_root_are_refused` tests that.
+///
+/// Errors the Typst compile raises in a raw block are mapped back through
+/// the `// source:` markers, which carry lines only: column 1.
+#[test]
+fn paths_that_escape_the_root_are_refused() {
+    let chapter = "report/chapters/01-johdanto.md";
+    broken_build(
+        chapter,
         "\n```{=typst}\n#read(\"../../../../../../etc/passwd\")\n```\n",
         3,
-        "error:",
+        1,
+        "path `\"../../../../../../etc/passwd\"` would escape the project root",
     );
-    broken_build("report/chapters/01-johdanto.md", "\n```{=typst}\n#read(\"/etc/passwd\")\n```\n", 3, "error:");
-    broken_build("report/chapters/01-johdanto.md", "\n![x](../../../../../etc/passwd)\n", 2, "error:");
+    // The same as `malformed::case08`, which knows the temporary root.
+    let p = built();
+    let line = p.append_lines(chapter, b"```{=typst}\n#read(\"/etc/passwd\")\n```\n", true) + 1;
+    let searched = p.path().join("etc/passwd");
+    must_fail_with(
+        &p.run(&["build"]),
+        1,
+        &[&format!("{chapter}:{line}:1: error: file not found (searched at {})", searched.display())],
+    );
+    broken_build(
+        chapter,
+        "\n![x](../../../../../etc/passwd)\n",
+        2,
+        1,
+        "image `../../../../../etc/passwd` is outside the project folder",
+    );
+}
+
+/// The sandbox itself: a file that exists outside the project root, with
+/// known content, reached through a symlink inside the project (to the
+/// file, to a folder holding it, as an image) must not be read. Without
+/// the loader's check the first two builds would succeed and print the
+/// secret into the report (`#read` returns the text into the document).
+///
+/// Typst stops evaluating at the first failed load, so each way in gets a
+/// build of its own.
+#[test]
+fn reads_through_symlinks_out_of_the_root_are_refused() {
+    use std::os::unix::fs::symlink;
+    const SECRET: &str = "kooste-secret-7f3a9c: not for the PDF";
+    let p = built();
+    let before = p.pdfs();
+    let chapter = "report/chapters/01-johdanto.md";
+    let original = p.read_string(chapter);
+    let outside = p.outside().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(p.outside().join("secret.txt"), SECRET).unwrap();
+    std::fs::write(outside.join("secret.txt"), SECRET).unwrap();
+    std::fs::write(outside.join("secret.png"), SECRET).unwrap();
+    symlink(p.outside().join("secret.txt"), p.path().join("report/leak.txt")).unwrap();
+    symlink(&outside, p.path().join("report/ext")).unwrap();
+    symlink(outside.join("secret.png"), p.path().join("report/chapters/kuva.png")).unwrap();
+    assert_eq!(std::fs::read_to_string(p.path().join("report/leak.txt")).unwrap(), SECRET, "the symlink works");
+
+    let ways_in: [(&[u8], usize, &str); 3] = [
+        (b"```{=typst}\n#read(\"/report/leak.txt\")\n```\n", 1, "/report/leak.txt"),
+        (b"```{=typst}\n#read(\"/report/ext/secret.txt\")\n```\n", 1, "/report/ext/secret.txt"),
+        (b"![Kuva](kuva.png)\n", 0, "/report/chapters/kuva.png"),
+    ];
+    for (markdown, offset, vpath) in ways_in {
+        p.write(chapter, &original);
+        let line = p.append_lines(chapter, markdown, true) + offset;
+        for command in ["build", "check"] {
+            let out = p.run(&[command]);
+            must_fail_with(
+                &out,
+                1,
+                &[&format!(
+                    "{chapter}:{line}:1: error: failed to load file ({vpath} is outside the project folder; kooste reads only files inside it)"
+                )],
+            );
+            let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+            assert!(!printed.contains("kooste-secret"), "`{command}` printed the secret:\n{printed}");
+        }
+    }
+    assert!(before == p.pdfs(), "a failed build changed the PDFs");
+    let text = pdf_text(&p.path().join(REPORT)) + &pdf_text(&p.path().join(BRIEF));
+    assert!(!text.contains("kooste-secret"), "the secret reached a PDF");
 }
 
 #[test]
 fn unknown_front_matter_key() {
     let p = built();
-    let text =
-        String::from_utf8(p.read("report/cases/01-alfa.md")).unwrap().replacen("country:", "colour: red\ncountry:", 1);
-    p.write("report/cases/01-alfa.md", &text);
-    must_fail_with(&p.run(&["build"]), 1, "report/cases/01-alfa.md:4:");
+    p.overlay("unknown-front-matter-key");
+    must_fail_with(
+        &p.run(&["build"]),
+        1,
+        &[
+            "report/cases/01-alfa.md:4:1: error: front matter: unknown field `colour`, expected one of `id`, `name`, `country`, `level`, `host`, `founded`, `funding`, `members`, `themes`, `sources`",
+        ],
+    );
+}
+
+/// `check` goes through every file: three broken fixtures at once (a case's
+/// front matter, a CSV row, a chapter template) give three errors in one run.
+#[test]
+fn check_reports_every_broken_fixture_in_one_run() {
+    let p = TempProject::fixture("sample");
+    for broken in ["unknown-front-matter-key", "ragged-row-mid-csv", "template-error-mid-chapter"] {
+        p.overlay(broken);
+    }
+    must_fail_with(
+        &p.run(&["check"]),
+        1,
+        &[
+            "report/cases/01-alfa.md:4:1: error: front matter: unknown field `colour`, expected one of `id`, `name`, `country`, `level`, `host`, `founded`, `funding`, `members`, `themes`, `sources`",
+            "data/verkostot.csv:3:1: error: this row has 5 fields, the header has 4",
+            "report/chapters/01-johdanto.md:14:12: error: template: syntax error: unexpected character",
+        ],
+    );
+    assert!(!p.path().join("out").exists());
 }
 
 #[test]
 fn missing_project_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kooste"))
-        .args(["build", "--root"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = kooste().args(["build", "--root"]).arg(dir.path()).output().unwrap();
+    must_fail_with(&out, 2, &[&format!("error: {} has no report/report.toml", dir.path().display())]);
+    must_contain(&out, "  hint: run kooste in a project folder or pass --root DIR");
 }
 
 #[test]
 fn the_repository_report_builds() {
     let out_dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kooste"))
-        .args(["build", "--root"])
-        .arg(repo())
-        .arg("--out")
-        .arg(out_dir.path())
-        .env("SOURCE_DATE_EPOCH", "1582848000")
-        .output()
-        .unwrap();
+    let out = kooste().args(["build", "--root"]).arg(repo()).arg("--out").arg(out_dir.path()).output().unwrap();
     must_succeed(&out);
     let report = out_dir.path().join("report.pdf");
     let brief = out_dir.path().join("policy-brief.pdf");
@@ -194,13 +302,13 @@ fn the_repository_report_builds() {
 fn brief_over_its_page_budget_fails() {
     let p = built();
     let before = p.read(BRIEF);
-    let config = String::from_utf8(p.read("report/report.toml")).unwrap();
-    p.write(
-        "report/report.toml",
-        &config.replace("file = \"policy-brief.pdf\"", "file = \"policy-brief.pdf\"\npage-budget = 0"),
-    );
+    p.overlay("brief-over-page-budget");
     let out = p.run(&["build"]);
-    must_fail_with(&out, 1, "output `brief` has 1 pages, 1 over its page budget of 0");
+    must_fail_with(
+        &out,
+        1,
+        &["report/report.toml:28:15: error: output `brief` has 1 pages, 1 over its page budget of 0"],
+    );
     assert!(before == p.read(BRIEF));
 }
 
@@ -236,12 +344,25 @@ fn final_build_refuses_notes_and_illustrative_data_then_succeeds() {
     let before = p.read(REPORT);
     let out = p.run(&["build", "--final"]);
     let chapter = "report/chapters/01-johdanto.md";
-    let note_line = String::from_utf8(p.read(chapter)).unwrap().lines().position(|l| l.contains("{>>")).unwrap() + 1;
-    must_fail_with(&out, 1, "data/datasets.toml:2:8:");
-    must_fail_with(&out, 1, "dataset `verkostot` is illustrative");
-    must_fail_with(&out, 1, &format!("{chapter}:{note_line}:22: error: a CriticMarkup note remains"));
-    must_fail_with(&out, 1, "a CriticMarkup suggested deletion remains");
-    must_fail_with(&out, 1, "a CriticMarkup suggested insertion remains");
+    let note_line = p.line_of(chapter, "{>>");
+    // The line is `… {>>note<<} ja ehdotus {~~vanha~>uusi~~} sekä {++lisäys++}.`:
+    // the substitution counts as a deletion and an insertion. KNOWN BUG: the
+    // converter reports columns in its rewrite of the substitution
+    // (`{--vanha--}{++uusi++}`, 4 characters longer), so the substitution's
+    // insertion is at 82 (`uusi` is at 81) and `{++lisäys++}` at 98 (it is at
+    // 94); `columns_after_a_critic_substitution_are_the_authors` (ignored)
+    // asserts the right column. Fix that and these two lines change.
+    must_fail_with(
+        &out,
+        1,
+        &[
+            &format!("{chapter}:{note_line}:22: error: a CriticMarkup note remains"),
+            &format!("{chapter}:{note_line}:71: error: a CriticMarkup suggested deletion remains"),
+            &format!("{chapter}:{note_line}:82: error: a CriticMarkup suggested insertion remains"),
+            &format!("{chapter}:{note_line}:98: error: a CriticMarkup suggested insertion remains"),
+            "data/datasets.toml:2:8: error: dataset `verkostot` is illustrative",
+        ],
+    );
     assert!(before == p.read(REPORT));
 
     // Clear every problem: the final build succeeds without a watermark.
@@ -281,20 +402,14 @@ fn json_summary_lists_outputs_with_pages() {
 fn init_scaffolds_a_project_that_builds() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("uusi");
-    let kooste = env!("CARGO_BIN_EXE_kooste");
-    let out = std::process::Command::new(kooste).arg("init").arg(&target).output().unwrap();
+    let out = kooste().arg("init").arg(&target).output().unwrap();
     must_succeed(&out);
-    let out = std::process::Command::new(kooste)
-        .arg("build")
-        .current_dir(&target)
-        .env("GIT_CEILING_DIRECTORIES", dir.path())
-        .output()
-        .unwrap();
+    let out = kooste().arg("build").current_dir(&target).env("GIT_CEILING_DIRECTORIES", dir.path()).output().unwrap();
     must_succeed(&out);
     assert!(target.join("out/report.pdf").exists() && target.join("out/policy-brief.pdf").exists());
     // A second init into the same folder refuses to overwrite.
-    let again = std::process::Command::new(kooste).arg("init").arg(&target).output().unwrap();
-    must_fail_with(&again, 2, "already holds a kooste project");
+    let again = kooste().arg("init").arg(&target).output().unwrap();
+    must_fail_with(&again, 2, &[&format!("error: {} already holds a kooste project", target.display())]);
 }
 
 #[test]
@@ -308,19 +423,15 @@ fn batch_output_writes_one_pdf_per_case() {
 
 #[test]
 fn emitted_typst_compiles_on_its_own_to_the_same_pages() {
-    use std::sync::Arc;
     let p = TempProject::fixture("sample");
     let emit = tempfile::tempdir().unwrap();
     must_succeed(&p.run(&["build", "--emit-typst", emit.path().to_str().unwrap()]));
     // A world rooted at the emitted folder only: nothing else is readable.
     let root = emit.path().canonicalize().unwrap();
-    let shared = Arc::new(kooste::compile::world::Shared::new(
-        &root,
-        typst_kit::datetime::Time::fixed_timestamp(1582848000).unwrap(),
-    ));
     let text = std::fs::read_to_string(root.join("templates/report.generated.typ")).unwrap();
-    let world = kooste::compile::world::ReportWorld::new(shared, "/templates/report.generated.typ", text);
-    let doc = typst::compile::<typst_layout::PagedDocument>(&world).output.expect("emitted Typst compiles");
+    let doc = Typst::new(&root, EPOCH.parse().unwrap())
+        .compile("/templates/report.generated.typ", text)
+        .expect("emitted Typst compiles");
     assert_eq!(doc.pages().len(), pdf_pages(&p.path().join(REPORT)));
 }
 
@@ -328,8 +439,7 @@ fn emitted_typst_compiles_on_its_own_to_the_same_pages() {
 fn diff_shows_a_changed_paragraph_and_lists_its_section() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("p");
-    let kooste = env!("CARGO_BIN_EXE_kooste");
-    must_succeed(&std::process::Command::new(kooste).arg("init").arg(&root).output().unwrap());
+    must_succeed(&kooste().arg("init").arg(&root).output().unwrap());
     let git = |args: &[&str]| {
         let out = std::process::Command::new("git")
             .arg("-C")
@@ -347,14 +457,12 @@ fn diff_shows_a_changed_paragraph_and_lists_its_section() {
     let text = std::fs::read_to_string(&chapter).unwrap();
     std::fs::write(&chapter, format!("{text}\nTämä kappale lisättiin toisessa versiossa.\n")).unwrap();
     git(&["commit", "-qam", "two"]);
-    let out = std::process::Command::new(kooste).args(["diff", "HEAD~1"]).current_dir(&root).output().unwrap();
+    let out = kooste().args(["diff", "HEAD~1"]).current_dir(&root).output().unwrap();
     must_succeed(&out);
     let pdf = root.join("out/report-diff.pdf");
     let all = fold(&pdf_text(&pdf));
     assert!(all.contains("Tämä kappale lisättiin toisessa versiossa."), "{all}");
-    let first =
-        std::process::Command::new("pdftotext").args(["-f", "1", "-l", "8"]).arg(&pdf).arg("-").output().unwrap();
-    let first = fold(&String::from_utf8_lossy(&first.stdout));
+    let first = fold(&pdf_text_of_pages(&pdf, Some((1, 8))));
     assert!(first.contains("Muutokset") && first.contains("Johdanto") && first.contains("muutettu"), "{first}");
 }
 

@@ -1,0 +1,20 @@
+//! The one integration-test binary (`autotests = false` in Cargo.toml): each
+//! area keeps its own file, and all share [`support`]. One binary links once,
+//! where one per file linked kooste and typst four times.
+//!
+//! - [`golden`]: Markdown → Typst against `tests/golden/NAME.typ`.
+//! - [`cli`]: the real binary on copies of fixture projects.
+//! - [`malformed`]: broken input and faults while writing, each with one
+//!   exact outcome.
+//! - [`conformance`]: the CommonMark and GFM spec examples.
+
+// The areas live in tests/suite/, so that tests/ holds one test crate root.
+#[path = "suite/cli.rs"]
+mod cli;
+#[path = "suite/conformance.rs"]
+mod conformance;
+#[path = "suite/golden.rs"]
+mod golden;
+#[path = "suite/malformed.rs"]
+mod malformed;
+mod support;
