@@ -1,0 +1,346 @@
+//! Block nodes → Typst: paragraphs, headings, quotes, lists, code, raw
+//! Typst, HTML blocks and tables with their `: Caption {#tbl-id}`.
+
+use std::ops::Range;
+
+use comrak::nodes::{ListType, NodeValue, TableAlignment};
+
+use super::attributes::caption_attributes;
+use super::escape::is_label_name;
+use super::escape::string_literal;
+use super::html::strip_tags;
+use super::inlines::plain_text;
+use super::{BLOCK_TOKEN, Converter, LabelUse, MAX_DEPTH, Node};
+use crate::markup::table::source_line;
+
+impl<'a> Converter<'a, '_> {
+    /// Converts the block children of `node`; `loose` separates them with
+    /// paragraph breaks.
+    pub(super) fn blocks(&mut self, node: Node<'a>, loose: bool) {
+        if self.depth >= MAX_DEPTH {
+            let range = self.node_range(node);
+            self.error(range, format!("blocks are nested more than {MAX_DEPTH} levels deep"))
+                .hints
+                .push("flatten the nested quotes or lists; their text from here on is left out".into());
+            return;
+        }
+        self.depth += 1;
+        self.blocks_at_depth(node, loose);
+        self.depth -= 1;
+    }
+
+    fn blocks_at_depth(&mut self, node: Node<'a>, loose: bool) {
+        let mut first = true;
+        let children: Vec<Node<'a>> = node.children().collect();
+        let mut skip_next = false;
+        for (i, child) in children.iter().enumerate() {
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            if matches!(child.data().value, NodeValue::FootnoteDefinition(_)) {
+                continue;
+            }
+            if !first {
+                self.raw(if loose { "\n\n" } else { "\n" });
+            }
+            first = false;
+            // A table followed by a `: Caption {#tbl-id}` paragraph.
+            let caption = match &child.data().value {
+                NodeValue::Table(_) => children.get(i + 1).and_then(|n| table_caption(n)),
+                _ => None,
+            };
+            if caption.is_some() {
+                skip_next = true;
+            }
+            self.block(child, loose, caption);
+        }
+    }
+
+    fn block(&mut self, node: Node<'a>, loose: bool, caption: Option<Node<'a>>) {
+        let value = node.data().value.clone();
+        match value {
+            NodeValue::Document => self.blocks(node, true),
+            NodeValue::Paragraph => {
+                self.marker(node);
+                self.inlines(node);
+            }
+            NodeValue::Heading(h) => {
+                self.marker(node);
+                self.heading(node, h.level);
+            }
+            NodeValue::ThematicBreak => {
+                self.marker(node);
+                self.raw("#line(length: 100%, stroke: 0.5pt)");
+            }
+            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => {
+                self.marker(node);
+                self.raw("#quote(block: true)[\n");
+                self.blocks(node, true);
+                self.raw("\n]");
+                self.expr_end();
+            }
+            NodeValue::List(list) => {
+                self.marker(node);
+                self.list(node, list.list_type, list.start, list.tight);
+            }
+            NodeValue::Item(_) | NodeValue::TaskItem(_) => {
+                // Items are handled by `list`; one outside a list still converts.
+                self.blocks(node, loose);
+            }
+            NodeValue::CodeBlock(code) => {
+                let info = code.info.trim();
+                if info == "{=typst}" {
+                    self.raw_typst(node, &code.literal);
+                } else {
+                    self.marker(node);
+                    let lang =
+                        info.split_whitespace().next().unwrap_or("").trim_start_matches('{').trim_end_matches('}');
+                    let lang = lang.trim_start_matches('.');
+                    self.raw("#raw(block: true, ");
+                    if !lang.is_empty() {
+                        self.raw(&format!("lang: {}, ", string_literal(lang)));
+                    }
+                    let literal = code.literal.strip_suffix('\n').unwrap_or(&code.literal);
+                    self.raw(&string_literal(literal));
+                    self.raw(")");
+                    self.expr_end();
+                }
+            }
+            NodeValue::HtmlBlock(html) => {
+                self.marker(node);
+                self.html_block(node, &html.literal);
+            }
+            NodeValue::Table(table) => {
+                self.marker(node);
+                self.table(node, &table.alignments, caption);
+            }
+            NodeValue::FootnoteDefinition(_) => {}
+            NodeValue::FrontMatter(_) => {}
+            // Extensions that are not enabled never appear; convert their
+            // children so no text is lost should one turn up.
+            _ => self.blocks(node, loose),
+        }
+    }
+
+    /// A ```` ```{=typst} ```` block: passed through, after a syntax check
+    /// so that a mistake is reported at its own line instead of breaking
+    /// everything after it.
+    fn raw_typst(&mut self, node: Node<'a>, code: &str) {
+        let fence_line = node.data().sourcepos.start.line;
+        let source = typst::syntax::Source::detached(code);
+        let (errors, _) = source.root().errors_and_warnings();
+        if errors.is_empty() {
+            self.marker_at(fence_line + 1);
+            self.raw(code);
+            return;
+        }
+        for error in errors {
+            let offset = match error.span.get() {
+                typst::syntax::DiagSpanKind::Number { num, sub_range, .. } => {
+                    source.range(num, sub_range).map_or(0, |r| r.start)
+                }
+                typst::syntax::DiagSpanKind::Range { range, .. } => range.start,
+                typst::syntax::DiagSpanKind::Detached => 0,
+            };
+            let (line, column) = crate::diagnostics::line_col(code, offset);
+            let range = self.source_range(fence_line + line, column, 1);
+            let hints = error.hints.iter().map(|h| h.v.to_string()).collect::<Vec<_>>();
+            let diag = self.error(range, format!("raw Typst block: {}", error.message));
+            diag.hints.extend(hints);
+        }
+    }
+
+    fn heading(&mut self, node: Node<'a>, level: u8) {
+        let id = node.data().attrs.as_ref().and_then(|a| a.id.clone());
+        self.raw(&format!("#heading(level: {level})["));
+        self.inlines(node);
+        self.raw("]");
+        self.expr_end();
+        if level == 1 {
+            self.out.headings.push(plain_text(node));
+        }
+        if let Some(id) = id {
+            let range = self.node_range(node);
+            self.define_label(&id, range.clone());
+            self.raw(&format!(" #label({})", string_literal(&id)));
+            // `#label("x")` after content attaches like `<x>`; keep it explicit
+            // so any characters in the id are safe.
+            self.raw("");
+        }
+    }
+
+    pub(super) fn define_label(&mut self, name: &str, range: Range<usize>) {
+        if !is_label_name(name) {
+            self.error(range, format!("`{name}` is not a valid label"))
+                .hints
+                .push("labels may contain letters, digits, `-`, `_`, `.` and `:`".into());
+            return;
+        }
+        self.out.defines.push(LabelUse { name: name.to_string(), range });
+    }
+
+    fn list(&mut self, node: Node<'a>, kind: ListType, start: usize, tight: bool) {
+        match kind {
+            ListType::Bullet => self.raw(&format!("#list(tight: {tight},\n")),
+            ListType::Ordered => self.raw(&format!("#enum(tight: {tight}, start: {start},\n")),
+        }
+        for item in node.children() {
+            self.raw("[");
+            if let NodeValue::TaskItem(task) = &item.data().value {
+                let checked = task.symbol.is_some_and(|c| c != ' ');
+                self.raw(&task_box(checked));
+            }
+            self.blocks(item, !tight);
+            self.raw("],\n");
+        }
+        self.raw(")");
+        self.expr_end();
+    }
+
+    fn table(&mut self, node: Node<'a>, alignments: &[TableAlignment], caption: Option<Node<'a>>) {
+        let columns = alignments.len().max(1);
+        let align: Vec<&str> = alignments
+            .iter()
+            .map(|a| match a {
+                TableAlignment::Left => "left",
+                TableAlignment::Center => "center",
+                TableAlignment::Right => "right",
+                TableAlignment::None => "auto",
+            })
+            .collect();
+        let attrs = caption_attributes(caption);
+        let label = attrs.iter().find(|(k, _)| k == "#").map(|(_, v)| v.clone());
+        let source = attrs.iter().find(|(k, _)| k == "source").map(|(_, v)| v.clone());
+        if caption.is_some() {
+            self.raw("#figure(kind: table, block(width: 100%)[#");
+        } else {
+            self.raw("#");
+        }
+        self.raw(&format!(
+            "table(columns: {columns}, align: ({}{}),\n",
+            align.join(", "),
+            if align.len() == 1 { "," } else { "" }
+        ));
+        for row in node.children() {
+            let header = matches!(row.data().value, NodeValue::TableRow(true));
+            if header {
+                self.raw("table.header(");
+            }
+            let mut count = 0;
+            for cell in row.children() {
+                self.raw("[");
+                self.inlines(cell);
+                self.raw("], ");
+                count += 1;
+            }
+            // GFM pads short rows; the AST already has every cell, but be safe.
+            for _ in count..columns {
+                self.raw("[], ");
+            }
+            if header {
+                self.raw("repeat: true),");
+            }
+            self.raw("\n");
+        }
+        self.raw(")");
+        if let Some(caption) = caption {
+            if let Some(source) = &source {
+                self.raw(&source_line(source));
+            }
+            self.raw("], caption: [");
+            self.caption_inlines(caption);
+            self.raw("])");
+            if let Some(label) = label {
+                let range = self.node_range(caption);
+                self.define_label(&label, range);
+                self.raw(&format!(" #label({})", string_literal(&label)));
+            }
+        }
+        self.expr_end();
+    }
+
+    /// The inlines of a `: Caption {#tbl-id}` paragraph, without the leading
+    /// `: ` and the trailing attributes.
+    fn caption_inlines(&mut self, para: Node<'a>) {
+        let children: Vec<Node<'a>> = para.children().collect();
+        for (i, child) in children.iter().enumerate() {
+            if let NodeValue::Text(text) = &child.data().value {
+                let mut t: &str = text;
+                if i == 0 {
+                    t = t.trim_start_matches(':').trim_start();
+                }
+                if i + 1 == children.len()
+                    && let Some(open) = t.rfind('{')
+                    && t.trim_end().ends_with('}')
+                {
+                    t = t[..open].trim_end();
+                }
+                let t = t.to_string();
+                self.text(&t);
+                continue;
+            }
+            self.inline(child);
+        }
+    }
+
+    fn html_block(&mut self, node: Node<'a>, html: &str) {
+        let trimmed = html.trim();
+        if let Some(index) = block_token(trimmed) {
+            match self.opts.blocks.get(index) {
+                Some(block) => {
+                    let block = block.clone();
+                    self.raw(&block);
+                    self.expr_end();
+                }
+                None => {
+                    let range = self.node_range(node);
+                    self.error(range, "unknown generated block")
+                        .hints
+                        .push("this token is written by kooste's template functions; do not type it".into());
+                }
+            }
+            return;
+        }
+        if trimmed.starts_with("<!--") && trimmed.ends_with("-->") {
+            return;
+        }
+        let text = strip_tags(html);
+        let range = self.node_range(node);
+        self.warn(range, "raw HTML is not supported in PDF output; its tags are dropped and its text kept")
+            .hints
+            .push("use Markdown, or a ```{=typst} block for layout".into());
+        let text = text.trim();
+        if !text.is_empty() {
+            for (i, line) in text.lines().enumerate() {
+                if i > 0 {
+                    self.newline();
+                }
+                self.text(line);
+            }
+        }
+    }
+}
+
+/// A caption paragraph for a table: `: Caption {#tbl-id}`.
+fn table_caption<'a>(node: Node<'a>) -> Option<Node<'a>> {
+    if !matches!(node.data().value, NodeValue::Paragraph) {
+        return None;
+    }
+    let first = node.first_child()?;
+    match &first.data().value {
+        NodeValue::Text(t) if t.starts_with(": ") || t.as_ref() == ":" => Some(node),
+        _ => None,
+    }
+}
+
+/// The index in a `<!--kooste:block:N-->` token.
+pub(super) fn block_token(html: &str) -> Option<usize> {
+    html.strip_prefix("<!--")?.strip_suffix("-->")?.trim().strip_prefix(BLOCK_TOKEN)?.parse().ok()
+}
+
+/// A drawn checkbox for a task-list item.
+fn task_box(checked: bool) -> String {
+    let mark = if checked { "#place(center + horizon, text(size: 0.7em, sym.checkmark))" } else { "" };
+    format!("#box(width: 0.8em, height: 0.8em, stroke: 0.6pt, baseline: 0.1em)[{mark}]#h(0.4em)")
+}

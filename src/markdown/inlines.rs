@@ -1,0 +1,416 @@
+//! Inline nodes → Typst: text with citations, cross-references and
+//! CriticMarkup, emphasis, code, links, images and footnotes.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use comrak::nodes::{AstNode, NodeValue};
+
+use super::blocks::block_token;
+use super::escape::{escape_text, string_literal};
+use super::{Converter, Critic, LabelUse, MissingImage, Node, REF_PREFIXES};
+
+impl<'a> Converter<'a, '_> {
+    pub(super) fn inlines(&mut self, node: Node<'a>) {
+        let children: Vec<Node<'a>> = node.children().collect();
+        // CriticMarkup marks must close in the container they open in, or
+        // the Typst would not nest; close leftovers here and say so.
+        let depth = self.critic.len();
+        self.inline_children(&children);
+        while self.critic.len() > depth {
+            let kind = self.critic.pop().expect("checked length");
+            self.raw(kind.close_typst());
+            self.expr_end();
+            let range = self.node_range(node);
+            self.warn(
+                range,
+                format!(
+                    "{} opened with `{}` is not closed with `{}` in the same paragraph or span",
+                    kind.name(),
+                    kind.open_mark(),
+                    kind.close_mark()
+                ),
+            );
+        }
+    }
+
+    fn inline_children(&mut self, children: &[Node<'a>]) {
+        let mut i = 0;
+        while i < children.len() {
+            // Adjacent text nodes form one run, so `[@a; @b]` is seen whole.
+            if matches!(children[i].data().value, NodeValue::Text(_)) {
+                let mut run = TextRun::default();
+                while i < children.len() {
+                    let data = children[i].data();
+                    let NodeValue::Text(text) = &data.value else { break };
+                    run.push(text, data.sourcepos.start.line, data.sourcepos.start.column);
+                    drop(data);
+                    i += 1;
+                }
+                self.text_run(&run);
+                continue;
+            }
+            self.inline(children[i]);
+            i += 1;
+        }
+    }
+
+    pub(super) fn inline(&mut self, node: Node<'a>) {
+        let value = node.data().value.clone();
+        match value {
+            NodeValue::Text(text) => {
+                let mut run = TextRun::default();
+                let pos = node.data().sourcepos.start;
+                run.push(&text, pos.line, pos.column);
+                self.text_run(&run);
+            }
+            NodeValue::SoftBreak => self.newline(),
+            NodeValue::LineBreak => self.raw("\\\n"),
+            NodeValue::Code(code) => {
+                self.raw(&format!("#raw({})", string_literal(&code.literal)));
+                self.expr_end();
+            }
+            NodeValue::Emph => self.wrap("#emph[", node),
+            NodeValue::Strong => self.wrap("#strong[", node),
+            NodeValue::Strikethrough => self.wrap("#strike[", node),
+            NodeValue::Escaped => {
+                // A backslash-escaped character: always literal.
+                let text = plain_text(node);
+                self.text(&text);
+            }
+            NodeValue::HtmlInline(html) => {
+                let trimmed = html.trim();
+                if let Some(index) = block_token(trimmed)
+                    && let Some(block) = self.opts.blocks.get(index)
+                {
+                    let block = block.clone();
+                    self.raw(&block);
+                    self.expr_end();
+                } else if !(trimmed.starts_with("<!--") && trimmed.ends_with("-->")) {
+                    let range = self.node_range(node);
+                    self.warn(range, format!("raw HTML `{trimmed}` is not supported in PDF output and is dropped"));
+                }
+            }
+            NodeValue::Link(link) => self.link(node, &link.url),
+            NodeValue::Image(link) => self.image(node, &link.url, false),
+            NodeValue::FootnoteReference(r) => self.footnote(node, &r.name),
+            NodeValue::Raw(raw) => self.raw(&raw),
+            _ => self.inlines(node),
+        }
+    }
+
+    fn wrap(&mut self, open: &str, node: Node<'a>) {
+        self.raw(open);
+        self.inlines(node);
+        self.raw("]");
+        self.expr_end();
+    }
+
+    fn link(&mut self, node: Node<'a>, url: &str) {
+        // `[foo]()`, `[foo](<>)`, `[foo]: <>`: CommonMark allows an empty
+        // destination, Typst's `link` does not; there is nothing to link to.
+        if url.is_empty() {
+            self.inlines(node);
+            return;
+        }
+        if let Some(label) = url.strip_prefix('#').filter(|l| !l.is_empty() && self.opts.resolve_citations) {
+            let range = self.node_range(node);
+            self.out.references.push(LabelUse { name: label.to_string(), range });
+            self.raw(&format!("#link(label({}))[", string_literal(label)));
+        } else {
+            self.raw(&format!("#link({})[", string_literal(url)));
+        }
+        if node.children().next().is_none() {
+            self.text(url);
+        } else {
+            self.inlines(node);
+        }
+        self.raw("]");
+        self.expr_end();
+    }
+
+    fn image(&mut self, node: Node<'a>, url: &str, _block: bool) {
+        let attrs = node.data().attrs.clone().unwrap_or_default();
+        let caption_text = plain_text(node);
+        let alt = attrs
+            .pairs
+            .iter()
+            .find(|(k, _)| k == "fig-alt")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| caption_text.clone());
+        let range = self.node_range(node);
+        if alt.trim().is_empty() {
+            self.out.images_without_alt.push(LabelUse { name: url.to_string(), range: range.clone() });
+        }
+        let alone =
+            node.parent().is_some_and(|p| matches!(p.data().value, NodeValue::Paragraph) && p.children().count() == 1);
+        let path = resolve_image(self.opts.path, url);
+        let problem = match &path {
+            None => Some(format!("image `{url}` is remote; kooste builds offline")),
+            Some(p) if p.starts_with("/../") => Some(format!("image `{url}` is outside the project folder")),
+            Some(p) if !(self.opts.image_exists)(p) => Some(format!("image `{url}` not found")),
+            Some(_) => None,
+        };
+        if let Some(label) = &attrs.id {
+            self.define_label(label, range.clone());
+        }
+        let figure = alone && (attrs.id.is_some() || !caption_text.is_empty());
+        if figure {
+            self.raw("#figure(");
+        } else {
+            self.raw("#box(");
+        }
+        match (&path, &problem) {
+            (Some(p), None) => {
+                self.out.images.push(LabelUse { name: p.clone(), range: range.clone() });
+                let size = if figure { "width: 100%" } else { "height: 1em" };
+                self.raw(&format!("image({}, {size}, alt: {})", string_literal(p), string_literal(&alt)));
+            }
+            (_, problem) => {
+                let problem = problem.clone().unwrap_or_default();
+                match self.opts.missing_image {
+                    MissingImage::Error => {
+                        let hint = if path.is_none() {
+                            "download the image into report/figures/ and link to it there"
+                        } else {
+                            "image paths are relative to the Markdown file; check the file name"
+                        };
+                        self.error(range.clone(), problem).hints.push(hint.into());
+                    }
+                    MissingImage::Placeholder => {
+                        self.warn(range.clone(), format!("{problem}; a placeholder is shown"));
+                    }
+                }
+                self.raw("rect(stroke: 0.5pt + gray, inset: 4pt)[");
+                self.text(&format!("[{}]", if alt.is_empty() { "image" } else { alt.as_str() }));
+                self.raw("]");
+            }
+        }
+        if figure && !caption_text.is_empty() {
+            self.raw(", caption: [");
+            self.inlines(node);
+            self.raw("]");
+        }
+        self.raw(")");
+        if figure && let Some(label) = &attrs.id {
+            self.raw(&format!(" #label({})", string_literal(label)));
+        }
+        self.expr_end();
+    }
+
+    fn footnote(&mut self, node: Node<'a>, name: &str) {
+        if let Some(label) = self.footnotes_seen.get(name) {
+            let label = label.clone();
+            self.raw(&format!("#footnote(label({}))", string_literal(&label)));
+            self.expr_end();
+            return;
+        }
+        let Some(def) = self.footnotes.get(name).copied() else {
+            let range = self.node_range(node);
+            self.error(range, format!("footnote `{name}` has no definition"));
+            return;
+        };
+        let label = format!("fn-{}-{}", self.opts.label_prefix, sanitize_label(name));
+        self.footnotes_seen.insert(name.to_string(), label.clone());
+        self.raw("#footnote[");
+        self.blocks(def, true);
+        self.raw(&format!("]#label({})", string_literal(&label)));
+        self.expr_end();
+    }
+
+    /// Writes a run of text, turning citations and cross-references into Typst.
+    fn text_run(&mut self, run: &TextRun) {
+        let text = run.text.as_str();
+        if !self.opts.resolve_citations {
+            self.text(text);
+            return;
+        }
+        let mut rest = 0;
+        let mut i = 0;
+        let bytes = text.as_bytes();
+        while i < bytes.len() {
+            match bytes[i] {
+                b'{' | b'+' | b'-' | b'=' | b'<' => {
+                    if let Some(kind) = Critic::ALL.iter().copied().find(|k| text[i..].starts_with(k.open_mark())) {
+                        self.text(&text[rest..i]);
+                        let range = run.range(self, i, 3);
+                        self.out.critic.push(LabelUse { name: kind.name().to_string(), range });
+                        self.raw(kind.open_typst());
+                        self.critic.push(kind);
+                        i += 3;
+                        rest = i;
+                        continue;
+                    }
+                    if let Some(&kind) = self.critic.last()
+                        && text[i..].starts_with(kind.close_mark())
+                    {
+                        self.text(&text[rest..i]);
+                        self.critic.pop();
+                        self.raw(kind.close_typst());
+                        self.expr_end();
+                        i += 3;
+                        rest = i;
+                        continue;
+                    }
+                }
+                b'[' => {
+                    if let Some((len, items)) = parse_citation_group(&text[i..]) {
+                        self.text(&text[rest..i]);
+                        for (key_offset, key, locator) in items {
+                            let range = run.range(self, i + key_offset, key.len() + 1);
+                            self.cite_or_ref(&key, locator.as_deref(), false, range);
+                        }
+                        i += len;
+                        rest = i;
+                        continue;
+                    }
+                }
+                b'@' => {
+                    let word_before = text[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_');
+                    if !word_before && let Some(key) = parse_key(&text[i + 1..]) {
+                        self.text(&text[rest..i]);
+                        let range = run.range(self, i, key.len() + 1);
+                        self.cite_or_ref(key, None, true, range);
+                        i += 1 + key.len();
+                        rest = i;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.text(&text[rest..]);
+    }
+
+    fn cite_or_ref(&mut self, key: &str, locator: Option<&str>, narrative: bool, range: Range<usize>) {
+        if REF_PREFIXES.iter().any(|p| key.starts_with(p)) {
+            self.out.references.push(LabelUse { name: key.to_string(), range });
+            self.raw(&format!("#ref(label({}))", string_literal(key)));
+            self.expr_end();
+            return;
+        }
+        self.out.citations.push(LabelUse { name: key.to_string(), range });
+        let mut call = format!("#cite(label({})", string_literal(key));
+        if narrative {
+            call.push_str(", form: \"prose\"");
+        }
+        if let Some(locator) = locator {
+            let _ = write!(call, ", supplement: [{}]", escape_text(locator, false));
+        }
+        call.push(')');
+        self.raw(&call);
+        self.expr_end();
+    }
+}
+
+/// Adjacent text nodes joined, remembering where each piece came from.
+#[derive(Default)]
+struct TextRun {
+    text: String,
+    /// (offset in `text`, line, column) of each piece.
+    pieces: Vec<(usize, usize, usize)>,
+}
+
+impl TextRun {
+    fn push(&mut self, text: &str, line: usize, column: usize) {
+        self.pieces.push((self.text.len(), line, column));
+        self.text.push_str(text);
+    }
+
+    /// The source range of `len` bytes at `offset` in the run.
+    fn range(&self, conv: &Converter, offset: usize, len: usize) -> Range<usize> {
+        let (start, line, column) =
+            self.pieces.iter().rev().find(|(start, ..)| *start <= offset).copied().unwrap_or((0, 1, 1));
+        conv.source_range(line, column + (offset - start), len)
+    }
+}
+
+/// Parses `[@a; @b, s. 12]` at the start of `text`: its length and the items
+/// (offset of `@` in the group, key, locator).
+fn parse_citation_group(text: &str) -> Option<(usize, Vec<(usize, String, Option<String>)>)> {
+    let close = text.find(']')?;
+    let inner = &text[1..close];
+    if !inner.trim_start().starts_with('@') || text[close + 1..].starts_with('(') {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut offset = 1;
+    for part in inner.split(';') {
+        let lead = part.len() - part.trim_start().len();
+        let trimmed = part.trim();
+        let after_at = trimmed.strip_prefix('@')?;
+        let key = parse_key(after_at)?;
+        let rest = after_at[key.len()..].trim();
+        let locator = match rest.strip_prefix(',') {
+            Some(loc) if !loc.trim().is_empty() => Some(loc.trim().to_string()),
+            None if rest.is_empty() => None,
+            _ => return None,
+        };
+        items.push((offset + lead, key.to_string(), locator));
+        offset += part.len() + 1;
+    }
+    Some((close + 1, items))
+}
+
+/// A citation key or label name at the start of `text`, Pandoc-style:
+/// letters, digits and `_`, with `-`, `.`, `:` inside but not at the end.
+fn parse_key(text: &str) -> Option<&str> {
+    let first = text.chars().next()?;
+    if !(first.is_alphanumeric() || first == '_') {
+        return None;
+    }
+    let end = text.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))).unwrap_or(text.len());
+    let key = text[..end].trim_end_matches(['.', ':', '-']);
+    (!key.is_empty()).then_some(key)
+}
+
+fn sanitize_label(name: &str) -> String {
+    name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect()
+}
+
+/// The project-relative path (`/report/figures/x.png`) of an image URL
+/// written in the Markdown file at `path`; `None` for a remote URL.
+pub fn resolve_image(path: &Path, url: &str) -> Option<String> {
+    if url.contains("://") || url.starts_with("//") || url.starts_with("data:") {
+        return None;
+    }
+    let url = url.split(['?', '#']).next().unwrap_or(url);
+    let joined: PathBuf = if let Some(abs) = url.strip_prefix('/') {
+        PathBuf::from(abs)
+    } else {
+        path.parent().unwrap_or(Path::new("")).join(url)
+    };
+    // Normalise `..` and `.` lexically; typst refuses anything that still
+    // escapes the root.
+    let mut parts: Vec<String> = Vec::new();
+    for comp in joined.components() {
+        match comp {
+            std::path::Component::ParentDir => {
+                if parts.last().is_none_or(|p| p == "..") {
+                    parts.push("..".into());
+                } else {
+                    parts.pop();
+                }
+            }
+            std::path::Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            _ => {}
+        }
+    }
+    Some(format!("/{}", parts.join("/")))
+}
+
+/// The text content of a node and its descendants.
+pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
+    let mut out = String::new();
+    for d in node.descendants() {
+        match &d.data().value {
+            NodeValue::Text(t) => out.push_str(t),
+            NodeValue::Code(c) => out.push_str(&c.literal),
+            NodeValue::SoftBreak | NodeValue::LineBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}

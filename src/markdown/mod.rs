@@ -1,0 +1,275 @@
+//! Markdown → Typst markup, over comrak's AST. Pure: no I/O.
+//!
+//! Every CommonMark and GFM construct converts to Typst; every character of
+//! the author's text is escaped so that it prints literally and never runs as
+//! Typst code. The only ways into raw Typst are a fenced ```` ```{=typst} ````
+//! block and the blocks that kooste's own template functions generate
+//! (tables from data), which arrive as tokens in HTML comments.
+//!
+//! On top of CommonMark the converter understands Quarto's syntax:
+//! `{#sec-id}` on headings, `![caption](path){#fig-id fig-alt="..."}`,
+//! citations `[@key]`, `[@key, s. 12]`, `[@a; @b]`, narrative `@key`, and
+//! cross-references `@sec-…`, `@fig-…`, `@tbl-…`. It records which labels it
+//! defines and which it uses, so the pipeline can check them across all
+//! documents and report unknown ones at the author's line.
+//!
+//! Before each block it writes a `// source: path:line` comment, so a Typst
+//! error in generated code can be traced back to the Markdown line.
+//!
+//! The module, by concern: this file holds the options, the result and the
+//! converter's output primitives; [`blocks`] and [`inlines`] convert the
+//! AST's nodes; [`attributes`] parses `{#id key=value}`; [`critic`] is
+//! CriticMarkup; [`html`] strips raw HTML; [`escape`] makes author text
+//! literal Typst.
+
+mod attributes;
+mod blocks;
+mod critic;
+mod escape;
+mod html;
+mod inlines;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use comrak::nodes::{AstNode, NodeValue};
+use comrak::{Arena, Options};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use critic::{Critic, rewrite_substitutions};
+
+pub use crate::markup::table::source_line;
+pub use escape::{escape_text, is_label_name, string_literal};
+pub use inlines::{plain_text, resolve_image};
+
+/// The prefix of tokens that stand for generated Typst blocks (see
+/// `render::table`): `<!--kooste:block:N-->`.
+pub const BLOCK_TOKEN: &str = "kooste:block:";
+
+/// Label prefixes that make `@name` a cross-reference rather than a citation.
+pub const REF_PREFIXES: &[&str] = &["sec-", "fig-", "tbl-", "eq-", "lst-", "rec-"];
+
+/// What to do with an image whose file is missing or remote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MissingImage {
+    /// An error: the build cannot produce a faithful document.
+    Error,
+    /// A visible placeholder with the alt text and a warning (`kooste convert`).
+    Placeholder,
+}
+
+/// Settings for one conversion.
+pub struct ConvertOptions<'a> {
+    /// The source file, relative to the project root (for markers and diagnostics).
+    pub path: &'a Path,
+    /// The file's text as the author wrote it (for diagnostic positions).
+    pub source: &'a str,
+    /// For each line of the converted text (0-based), the line of `source`
+    /// (1-based) it came from; empty means the same line.
+    pub line_map: &'a [usize],
+    /// Generated Typst blocks, addressed by the tokens in the text.
+    pub blocks: &'a [String],
+    /// Prefix that makes footnote labels unique across documents.
+    pub label_prefix: &'a str,
+    /// Tells whether a project-relative image path (`/report/x.png`) exists.
+    pub image_exists: &'a dyn Fn(&str) -> bool,
+    pub missing_image: MissingImage,
+    /// Turn `[@key]` and `@label` into citations and references; when false
+    /// they print as written (`kooste convert` has no bibliography).
+    pub resolve_citations: bool,
+}
+
+/// A label defined or used, with its position in the source file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelUse {
+    pub name: String,
+    pub range: Range<usize>,
+}
+
+/// The result of converting one document.
+#[derive(Debug, Clone, Default)]
+pub struct Converted {
+    /// Typst markup.
+    pub typst: String,
+    /// Labels this document defines (headings, figures, captioned tables).
+    pub defines: Vec<LabelUse>,
+    /// Cross-references it makes.
+    pub references: Vec<LabelUse>,
+    /// Citation keys it cites.
+    pub citations: Vec<LabelUse>,
+    /// Images it includes, as project-relative paths.
+    pub images: Vec<LabelUse>,
+    /// Images with neither a caption nor `fig-alt` (no text alternative).
+    pub images_without_alt: Vec<LabelUse>,
+    /// CriticMarkup notes and suggestions left in the text (`{>>…<<}`,
+    /// `{++…++}`, …): name is the kind, range the opening mark.
+    pub critic: Vec<LabelUse>,
+    /// Level-1 headings' plain text, in order (for running headers and tests).
+    pub headings: Vec<String>,
+    /// Warnings and errors found while converting.
+    pub diagnostics: Diagnostics,
+}
+
+/// comrak's options: CommonMark plus the GFM extensions and attributes.
+pub fn comrak_options() -> Options<'static> {
+    let mut options = Options::default();
+    options.extension.strikethrough = true;
+    options.extension.table = true;
+    options.extension.autolink = true;
+    options.extension.tasklist = true;
+    options.extension.footnotes = true;
+    options.extension.header_attributes = true;
+    options.extension.link_attributes = true;
+    options.parse.escaped_char_spans = true;
+    options
+}
+
+/// Converts Markdown text to Typst markup.
+pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
+    let arena = Arena::new();
+    // `{~~old~>new~~}` would parse as GFM strikethrough; as a deletion and
+    // an insertion it goes through the same path as the other marks.
+    let rewritten;
+    let markdown = if opts.resolve_citations && markdown.contains("{~~") {
+        rewritten = rewrite_substitutions(markdown);
+        rewritten.as_str()
+    } else {
+        markdown
+    };
+    let root = comrak::parse_document(&arena, markdown, &comrak_options());
+    let mut footnotes = HashMap::new();
+    for node in root.descendants() {
+        if let NodeValue::FootnoteDefinition(def) = &node.data().value {
+            footnotes.insert(def.name.clone(), node);
+        }
+    }
+    let mut conv = Converter {
+        opts,
+        out: Converted::default(),
+        footnotes,
+        footnotes_seen: HashMap::new(),
+        after_expr: false,
+        critic: Vec::new(),
+        depth: 0,
+    };
+    conv.blocks(root, true);
+    let mut out = conv.out;
+    while out.typst.ends_with("\n\n") {
+        out.typst.pop();
+    }
+    out
+}
+
+struct Converter<'a, 'o> {
+    opts: &'o ConvertOptions<'o>,
+    out: Converted,
+    footnotes: HashMap<String, &'a AstNode<'a>>,
+    /// Footnote name → label of its first rendering.
+    footnotes_seen: HashMap<String, String>,
+    /// The last thing written was an embedded expression (`#f[..]`), which a
+    /// following `.`, `(` or `[` would continue.
+    after_expr: bool,
+    /// CriticMarkup marks opened and not yet closed, innermost last.
+    critic: Vec<Critic>,
+    /// How deeply blocks are nested here (quotes in quotes, lists in lists).
+    depth: usize,
+}
+
+/// The deepest nesting of block quotes and lists the converter follows.
+/// Deeper input is an error: no document needs it, and following it would
+/// only exhaust the stack (the converter and typst both recurse).
+pub const MAX_DEPTH: usize = 24;
+
+type Node<'a> = &'a AstNode<'a>;
+
+impl<'a> Converter<'a, '_> {
+    // ----- output primitives -------------------------------------------------
+
+    /// Writes Typst code as is.
+    fn raw(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if self.after_expr && s.starts_with(['.', '(', '[', ';']) {
+            self.out.typst.push(';');
+        }
+        self.out.typst.push_str(s);
+        self.after_expr = false;
+    }
+
+    /// Writes an embedded expression such as `#emph[...]`, closed by `expr_end`.
+    fn expr_end(&mut self) {
+        self.after_expr = true;
+    }
+
+    /// Writes author text, escaped so that it prints literally.
+    fn text(&mut self, s: &str) {
+        let escaped = escape_text(s, self.at_line_start());
+        self.raw(&escaped);
+    }
+
+    /// Whether the next character starts a line of markup (where `-`, `+`,
+    /// `=`, `/` and `1.` would start lists and headings).
+    fn at_line_start(&self) -> bool {
+        let t = self.out.typst.trim_end_matches([' ', '\t']);
+        t.is_empty() || t.ends_with('\n') || t.ends_with('[')
+    }
+
+    fn newline(&mut self) {
+        self.raw("\n");
+    }
+
+    // ----- positions ----------------------------------------------------------
+
+    /// The source-file line of a converted-text line.
+    fn source_line(&self, line: usize) -> usize {
+        self.opts.line_map.get(line.saturating_sub(1)).copied().unwrap_or(line)
+    }
+
+    /// Byte range in the source file for a converted-text line and byte column.
+    fn source_range(&self, line: usize, column: usize, len: usize) -> Range<usize> {
+        let src_line = self.source_line(line);
+        let column = if src_line == line || self.opts.line_map.is_empty() { column } else { 1 };
+        let start = crate::diagnostics::offset_of(self.opts.source, src_line, column);
+        let end = (start + len.max(1)).min(self.opts.source.len());
+        start..end.max(start)
+    }
+
+    fn node_range(&self, node: Node<'a>) -> Range<usize> {
+        let pos = node.data().sourcepos;
+        self.source_range(pos.start.line, pos.start.column, 1)
+    }
+
+    fn marker(&mut self, node: Node<'a>) {
+        let line = node.data().sourcepos.start.line;
+        self.marker_at(line);
+    }
+
+    /// Writes a marker for converted-text line `line`.
+    fn marker_at(&mut self, line: usize) {
+        // Right after `[` (a list item, a footnote) the comment's line break
+        // would add a space at the start of the content; the enclosing
+        // block's marker names the line well enough.
+        if self.out.typst.trim_end_matches([' ', '\t']).ends_with('[') {
+            return;
+        }
+        let line = self.source_line(line);
+        if !self.at_line_start() {
+            self.newline();
+        }
+        self.raw(&crate::source_map::marker_line(self.opts.path, line));
+    }
+
+    fn warn(&mut self, range: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        self.out.diagnostics.push(Diagnostic::warning(self.opts.path, Some(range), message));
+        self.out.diagnostics.last_mut().expect("just pushed")
+    }
+
+    fn error(&mut self, range: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        self.out.diagnostics.push(Diagnostic::error(self.opts.path, Some(range), message));
+        self.out.diagnostics.last_mut().expect("just pushed")
+    }
+}
