@@ -30,6 +30,7 @@ pub mod cli;
 pub mod compile;
 pub mod convert;
 pub mod diagnostics;
+pub mod dialect;
 pub mod diff;
 pub mod init;
 pub mod markdown;

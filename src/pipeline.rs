@@ -169,7 +169,7 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
     // The draft stamp's two git calls take a few milliseconds: they run
     // while the project loads and converts.
     let ((prepared, mut diags), build) =
-        rayon::join(|| prepare(project), || BuildInfo::detect(&project.root, build_date()));
+        rayon::join(|| prepare(project, options.final_mode), || BuildInfo::detect(&project.root, build_date()));
     report.diagnostics.append(&mut diags);
     if options.final_mode {
         report.diagnostics.extend(final_gates(project, &prepared));
@@ -525,9 +525,10 @@ fn heading_numbers(doc: &typst_layout::PagedDocument) -> BTreeMap<String, String
         .collect()
 }
 
-/// Loads every input, renders and converts the Markdown, and checks labels
-/// and citations across all documents.
-pub fn prepare(project: &Project) -> (Prepared, Diagnostics) {
+/// Loads every input, renders and converts the Markdown (for the final
+/// build's profile or the draft's), and checks labels and citations across
+/// all documents.
+pub fn prepare(project: &Project, final_mode: bool) -> (Prepared, Diagnostics) {
     let root = &project.root;
     let (sources, mut diags) = load_sources(root);
     let (tables, mut table_diags) = load_tables(root);
@@ -538,6 +539,9 @@ pub fn prepare(project: &Project) -> (Prepared, Diagnostics) {
     let tables = Arc::new(tables);
     let renderer = Renderer::new(root, tables.clone());
     let ctx = markdown_context(project, &sources);
+    // The author language's settings: language, profile, meta, var, template boxes.
+    let (dialect, mut dialect_diags) = crate::dialect::load(root, &project.config, final_mode);
+    diags.append(&mut dialect_diags);
 
     // Render and convert every document in parallel.
     let docs: Vec<&Document> = sources
@@ -550,7 +554,7 @@ pub fn prepare(project: &Project) -> (Prepared, Diagnostics) {
         .chain(sources.abstracts.iter().map(|a| &a.doc))
         .collect();
     let results: Vec<Result<Fragment, Diagnostic>> =
-        docs.par_iter().enumerate().map(|(i, doc)| convert_document(root, &renderer, &ctx, doc, i)).collect();
+        docs.par_iter().enumerate().map(|(i, doc)| convert_document(root, &renderer, &ctx, &dialect, doc, i)).collect();
     let mut fragments = HashMap::new();
     // A dataset described in datasets.toml that failed to load has its own
     // error already; "unknown dataset" from a template would only repeat it.
@@ -586,10 +590,20 @@ fn convert_document(
     root: &Path,
     renderer: &Renderer,
     ctx: &Value,
+    dialect: &crate::markdown::Dialect,
     doc: &Document,
     index: usize,
 ) -> Result<Fragment, Diagnostic> {
     let rendered = renderer.render_markdown(&doc.path, &doc.body, ctx)?;
+    // An abstract is in its own language (report/abstracts/sv.md): its quotes too.
+    let own;
+    let dialect = match doc.path.strip_prefix("report/abstracts").ok().and_then(|p| p.file_stem()?.to_str()) {
+        Some(lang) if lang != dialect.lang => {
+            own = crate::markdown::Dialect { lang: lang.to_string(), ..dialect.clone() };
+            &own
+        }
+        _ => dialect,
+    };
     let image_exists = |p: &str| {
         let rel = p.trim_start_matches('/');
         !rel.split('/').any(|s| s == "..") && root.join(rel).is_file()
@@ -604,6 +618,8 @@ fn convert_document(
         image_exists: &image_exists,
         missing_image: MissingImage::Error,
         resolve_citations: true,
+        dialect,
+        shortcodes: &rendered.shortcodes,
     };
     let converted = to_typst(&rendered.text, &options);
     let typst = format!("{}\n{END_MARKER}\n", converted.typst);

@@ -47,6 +47,8 @@ pub struct RenderedMarkdown {
     pub blocks: Vec<String>,
     /// Labels the generated blocks define.
     pub labels: Vec<String>,
+    /// Quarto shortcodes, addressed by the tokens in `text`.
+    pub shortcodes: Vec<crate::markdown::Shortcode>,
 }
 
 /// The minijinja environment with kooste's filters and functions.
@@ -65,7 +67,7 @@ impl Renderer {
         env.set_keep_trailing_newline(true);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|name| {
-            if name.ends_with(".md") {
+            if name.ends_with(".md") || name.ends_with(".qmd") {
                 AutoEscape::Custom("markdown")
             } else if name.ends_with(".typ") || name.ends_with(".typ.j2") {
                 AutoEscape::Custom("typst")
@@ -135,12 +137,16 @@ impl Renderer {
         BLOCKS.with(|b| b.borrow_mut().clear());
         LABELS.with(|l| l.borrow_mut().clear());
         let name_str = name.to_string_lossy().replace('\\', "/");
+        // Quarto's shortcodes `{{< … >}}` are not minijinja's: inert tokens
+        // on their lines until the converter resolves them.
+        let (body, shortcodes) = crate::markdown::shortcodes::protect(body);
+        let body = body.as_str();
         let result = self.env.render_named_str(&name_str, body, ctx);
         let blocks = BLOCKS.with(|b| std::mem::take(&mut *b.borrow_mut()));
         let labels = LABELS.with(|l| std::mem::take(&mut *l.borrow_mut()));
         let text = result.map_err(|err| template_error(name, body, &err))?;
         let line_map = line_map(body, &text);
-        Ok(RenderedMarkdown { text, line_map, blocks, labels })
+        Ok(RenderedMarkdown { text, line_map, blocks, labels, shortcodes })
     }
 
     /// Renders the output template `templates/<template>` with `ctx`.
