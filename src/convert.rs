@@ -17,7 +17,7 @@ use crate::load::bibliography::Bibliography;
 use crate::load::datasets::{DATASETS_PATH, Table};
 use crate::load::project::Project;
 use crate::load::sources::{Document, Sources, case_label, recommendation_label};
-use crate::markdown::{ConvertOptions, Converted, MissingImage, to_typst};
+use crate::markdown::{ConvertOptions, Converted, Dialect, MissingImage, to_typst};
 use crate::render::{RenderedMarkdown, Renderer, merge};
 
 /// A converted Markdown document, ready to be placed by a template.
@@ -53,13 +53,16 @@ impl Prepared {
     }
 }
 
-/// Renders and converts every Markdown source of `inputs`, in parallel.
-pub fn convert(project: &Project, inputs: Inputs) -> (Prepared, Diagnostics) {
+/// Renders and converts every Markdown source of `inputs`, in parallel, for
+/// the final build's profile or the draft's.
+pub fn convert(project: &Project, inputs: Inputs, final_mode: bool) -> (Prepared, Diagnostics) {
     let root = &project.root;
     let Inputs { sources, tables, bibliography } = inputs;
     let tables = Arc::new(tables);
     let renderer = Renderer::new(root, tables.clone());
     let ctx = markdown_context(project, &sources);
+    // The author language's settings: language, profile, meta, var, template boxes.
+    let (dialect, mut diags) = crate::dialect::load(root, &project.config, final_mode);
 
     let docs: Vec<&Document> = sources
         .chapters
@@ -71,8 +74,7 @@ pub fn convert(project: &Project, inputs: Inputs) -> (Prepared, Diagnostics) {
         .chain(sources.abstracts.iter().map(|a| &a.doc))
         .collect();
     let results: Vec<Result<Fragment, Diagnostic>> =
-        docs.par_iter().enumerate().map(|(i, doc)| convert_document(root, &renderer, &ctx, doc, i)).collect();
-    let mut diags = Vec::new();
+        docs.par_iter().enumerate().map(|(i, doc)| convert_document(root, &renderer, &ctx, &dialect, doc, i)).collect();
     let mut fragments = HashMap::new();
     // A dataset described in datasets.toml that failed to load has its own
     // error already; "unknown dataset" from a template would only repeat it.
@@ -101,10 +103,20 @@ fn convert_document(
     root: &Path,
     renderer: &Renderer,
     ctx: &Value,
+    dialect: &Dialect,
     doc: &Document,
     index: usize,
 ) -> Result<Fragment, Diagnostic> {
     let rendered = renderer.render_markdown(&doc.path, &doc.body, ctx)?;
+    // An abstract is in its own language (report/abstracts/sv.md): its quotes too.
+    let own;
+    let dialect = match doc.path.strip_prefix("report/abstracts").ok().and_then(|p| p.file_stem()?.to_str()) {
+        Some(lang) if lang != dialect.lang => {
+            own = Dialect { lang: lang.to_string(), ..dialect.clone() };
+            &own
+        }
+        _ => dialect,
+    };
     let image_exists = |p: &str| {
         let rel = p.trim_start_matches('/');
         !rel.split('/').any(|s| s == "..") && root.join(rel).is_file()
@@ -119,6 +131,8 @@ fn convert_document(
         image_exists: &image_exists,
         missing_image: MissingImage::Error,
         resolve_citations: true,
+        dialect,
+        shortcodes: &rendered.shortcodes,
     };
     let converted = to_typst(&rendered.text, &options);
     let typst = crate::source_map::end_fragment(&converted.typst);

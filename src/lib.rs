@@ -34,6 +34,7 @@ pub mod cmd;
 pub mod compile;
 pub mod convert;
 pub mod diagnostics;
+pub mod dialect;
 pub mod load;
 pub mod markdown;
 pub mod markup;

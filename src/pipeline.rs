@@ -50,7 +50,8 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
         outputs::citations::warm_up(&project.config.language);
     }
     // Load and convert; the draft stamp's two git calls run meanwhile.
-    let ((prepared, mut diags), build) = rayon::join(|| prepare(project), || settings.build_info(&project.root));
+    let ((prepared, mut diags), build) =
+        rayon::join(|| prepare(project, settings.final_mode), || settings.build_info(&project.root));
     report.diagnostics.append(&mut diags);
     report.diagnostics.extend(if settings.final_mode {
         gates::final_gates(project, &prepared)
@@ -129,11 +130,12 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     Ok(report)
 }
 
-/// Loads every input, renders and converts the Markdown, and checks labels,
-/// citations and datasets across all documents.
-pub fn prepare(project: &Project) -> (Prepared, Diagnostics) {
+/// Loads every input, renders and converts the Markdown (for the final
+/// build's profile or the draft's), and checks labels, citations and
+/// datasets across all documents.
+pub fn prepare(project: &Project, final_mode: bool) -> (Prepared, Diagnostics) {
     let (inputs, mut diags) = load::load(&project.root);
-    let (prepared, mut convert_diags) = convert::convert(project, inputs);
+    let (prepared, mut convert_diags) = convert::convert(project, inputs, final_mode);
     diags.append(&mut convert_diags);
     checks::cross_document(&project.root, &prepared, &mut diags);
     (prepared, diags)

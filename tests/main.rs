@@ -7,6 +7,7 @@
 //! - [`malformed`]: broken input and faults while writing, each with one
 //!   exact outcome.
 //! - [`conformance`]: the CommonMark and GFM spec examples.
+//! - [`quarto`]: a chapter written the Quarto way, read back from its PDF.
 
 // The areas live in tests/suite/, so that tests/ holds one test crate root.
 #[path = "suite/cli.rs"]
@@ -17,4 +18,6 @@ mod conformance;
 mod golden;
 #[path = "suite/malformed.rs"]
 mod malformed;
+#[path = "suite/quarto.rs"]
+mod quarto;
 mod support;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::ConvertArgs;
 use crate::diagnostics::{Diagnostics, has_errors};
-use crate::markdown::{ConvertOptions, MissingImage, to_typst};
+use crate::markdown::{ConvertOptions, Dialect, MissingImage, shortcodes, to_typst};
 use crate::report;
 
 /// The lines that open a standalone document.
@@ -40,8 +40,15 @@ pub fn run(args: ConvertArgs) -> u8 {
 }
 
 /// Converts Markdown `text` from `path` (relative to `root`) to a standalone
-/// Typst document.
+/// Typst document, in Finnish with smart punctuation.
 pub fn standalone(root: &Path, path: &Path, text: &str) -> (String, Diagnostics) {
+    standalone_with(root, path, text, &Dialect::default())
+}
+
+/// [`standalone`] in a given dialect (the conformance tests turn smart
+/// punctuation off to compare with the specifications' literal text).
+pub fn standalone_with(root: &Path, path: &Path, text: &str, dialect: &Dialect) -> (String, Diagnostics) {
+    let (protected, codes) = shortcodes::protect(text);
     let image_exists = |p: &str| {
         let rel = p.trim_start_matches('/');
         !rel.split('/').any(|s| s == "..") && root.join(rel).is_file()
@@ -55,8 +62,10 @@ pub fn standalone(root: &Path, path: &Path, text: &str) -> (String, Diagnostics)
         image_exists: &image_exists,
         missing_image: MissingImage::Placeholder,
         resolve_citations: false,
+        dialect,
+        shortcodes: &codes,
     };
-    let converted = to_typst(text, &options);
+    let converted = to_typst(&protected, &options);
     (format!("{PREAMBLE}{}\n", converted.typst), converted.diagnostics)
 }
 

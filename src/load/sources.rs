@@ -202,8 +202,10 @@ pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
             sources.recommendations.push(Recommendation { doc, front });
         }
     }
-    if root.join("report/brief.md").is_file()
-        && let Some(doc) = read_document(root, Path::new("report/brief.md"), &mut diags)
+    // Quarto's `.qmd` is read wherever `.md` is (`brief.md` first).
+    let brief = ["report/brief.md", "report/brief.qmd"].into_iter().find(|p| root.join(p).is_file());
+    if let Some(brief) = brief
+        && let Some(doc) = read_document(root, Path::new(brief), &mut diags)
         && let Some(front) = parse_front(&doc, &mut diags, Some(BriefFront::default()))
     {
         sources.brief = Some(Brief { doc, front });
@@ -224,7 +226,7 @@ pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
     (sources, diags)
 }
 
-/// The `.md` files of one folder, sorted by file name.
+/// The `.md` and `.qmd` files of one folder, sorted by file name.
 fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<Document> {
     let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
         return Vec::new();
@@ -233,7 +235,7 @@ fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<Docume
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|name| name.ends_with(".md") && !name.starts_with('.'))
+        .filter(|name| (name.ends_with(".md") || name.ends_with(".qmd")) && !name.starts_with('.'))
         .collect();
     names.sort();
     names.into_iter().filter_map(|name| read_document(root, &Path::new(folder).join(name), diags)).collect()

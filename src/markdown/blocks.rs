@@ -5,9 +5,8 @@ use std::ops::Range;
 
 use comrak::nodes::{ListType, NodeValue, TableAlignment};
 
-use super::attributes::caption_attributes;
-use super::escape::is_label_name;
-use super::escape::string_literal;
+use super::attributes::{Attrs, caption_attributes, parse_braced};
+use super::escape::{is_label_name, string_literal};
 use super::html::strip_tags;
 use super::inlines::plain_text;
 use super::{BLOCK_TOKEN, Converter, LabelUse, MAX_DEPTH, Node};
@@ -57,12 +56,13 @@ impl<'a> Converter<'a, '_> {
         }
     }
 
-    fn block(&mut self, node: Node<'a>, loose: bool, caption: Option<Node<'a>>) {
+    pub(super) fn block(&mut self, node: Node<'a>, loose: bool, caption: Option<Node<'a>>) {
         let value = node.data().value.clone();
         match value {
             NodeValue::Document => self.blocks(node, true),
             NodeValue::Paragraph => {
                 self.marker(node);
+                self.prev = None;
                 self.inlines(node);
             }
             NodeValue::Heading(h) => {
@@ -91,7 +91,8 @@ impl<'a> Converter<'a, '_> {
             NodeValue::CodeBlock(code) => {
                 let info = code.info.trim();
                 if info == "{=typst}" {
-                    self.raw_typst(node, &code.literal);
+                    let code = self.as_written(&code.literal);
+                    self.raw_typst(node, &code);
                 } else {
                     self.marker(node);
                     let lang =
@@ -101,7 +102,8 @@ impl<'a> Converter<'a, '_> {
                     if !lang.is_empty() {
                         self.raw(&format!("lang: {}, ", string_literal(lang)));
                     }
-                    let literal = code.literal.strip_suffix('\n').unwrap_or(&code.literal);
+                    let literal = self.as_written(&code.literal);
+                    let literal = literal.strip_suffix('\n').unwrap_or(&literal);
                     self.raw(&string_literal(literal));
                     self.raw(")");
                     self.expr_end();
@@ -114,6 +116,14 @@ impl<'a> Converter<'a, '_> {
             NodeValue::Table(table) => {
                 self.marker(node);
                 self.table(node, &table.alignments, caption);
+            }
+            NodeValue::BlockDirective(directive) => {
+                self.marker(node);
+                self.div(node, &directive.info);
+            }
+            NodeValue::DescriptionList => {
+                self.marker(node);
+                self.description_list(node);
             }
             NodeValue::FootnoteDefinition(_) => {}
             NodeValue::FrontMatter(_) => {}
@@ -151,23 +161,80 @@ impl<'a> Converter<'a, '_> {
         }
     }
 
+    /// A heading with its Pandoc attributes: `{#sec-x}` labels it,
+    /// `.unnumbered` (or `-`) leaves it unnumbered, `.unlisted` out of the
+    /// table of contents.
     fn heading(&mut self, node: Node<'a>, level: u8) {
-        let id = node.data().attrs.as_ref().and_then(|a| a.id.clone());
-        self.raw(&format!("#heading(level: {level})["));
+        let mut attrs = node
+            .data()
+            .attrs
+            .as_ref()
+            .map(|a| Attrs { id: a.id.clone(), classes: a.classes.clone(), pairs: a.pairs.clone() })
+            .unwrap_or_default();
+        if let Some(more) = trailing_attributes(node) {
+            attrs.id = attrs.id.or(more.id);
+            attrs.classes.extend(more.classes);
+            attrs.pairs.extend(more.pairs);
+        }
+        let range = self.node_range(node);
+        let mut args = format!("level: {level}");
+        for class in &attrs.classes {
+            match class.as_str() {
+                "unnumbered" => args.push_str(", numbering: none"),
+                "unlisted" => args.push_str(", outlined: false"),
+                other => {
+                    self.warn(range.clone(), format!("heading class `{other}` is not supported; ignored"))
+                        .hints
+                        .push("headings know {#sec-id}, {.unnumbered} (or {-}) and {.unlisted}".into());
+                }
+            }
+        }
+        for (key, _) in &attrs.pairs {
+            self.warn(range.clone(), format!("heading attribute `{key}` is not supported; ignored"));
+        }
+        self.raw(&format!("#heading({args})["));
+        self.prev = None;
         self.inlines(node);
         self.raw("]");
         self.expr_end();
         if level == 1 {
             self.out.headings.push(plain_text(node));
         }
-        if let Some(id) = id {
-            let range = self.node_range(node);
+        if let Some(id) = attrs.id {
             self.define_label(&id, range.clone());
             self.raw(&format!(" #label({})", string_literal(&id)));
             // `#label("x")` after content attaches like `<x>`; keep it explicit
             // so any characters in the id are safe.
             self.raw("");
         }
+    }
+
+    /// A definition list: each term in bold, its definitions indented below.
+    fn description_list(&mut self, node: Node<'a>) {
+        self.raw("#terms(separator: linebreak(), hanging-indent: 1.5em,\n");
+        for item in node.children() {
+            let tight = matches!(&item.data().value, NodeValue::DescriptionItem(d) if d.tight);
+            let mut first = true;
+            self.raw("terms.item([");
+            for part in item.children() {
+                match part.data().value {
+                    NodeValue::DescriptionTerm => {
+                        self.blocks(part, false);
+                        self.raw("], [");
+                    }
+                    _ => {
+                        if !first {
+                            self.raw("\n\n");
+                        }
+                        first = false;
+                        self.blocks(part, !tight);
+                    }
+                }
+            }
+            self.raw("]),\n");
+        }
+        self.raw(")");
+        self.expr_end();
     }
 
     pub(super) fn define_label(&mut self, name: &str, range: Range<usize>) {
@@ -230,6 +297,7 @@ impl<'a> Converter<'a, '_> {
             let mut count = 0;
             for cell in row.children() {
                 self.raw("[");
+                self.prev = None;
                 self.inlines(cell);
                 self.raw("], ");
                 count += 1;
@@ -277,7 +345,7 @@ impl<'a> Converter<'a, '_> {
                     t = t[..open].trim_end();
                 }
                 let t = t.to_string();
-                self.text(&t);
+                self.prose(&t);
                 continue;
             }
             self.inline(child);
@@ -343,4 +411,21 @@ pub(super) fn block_token(html: &str) -> Option<usize> {
 fn task_box(checked: bool) -> String {
     let mark = if checked { "#place(center + horizon, text(size: 0.7em, sym.checkmark))" } else { "" };
     format!("#box(width: 0.8em, height: 0.8em, stroke: 0.6pt, baseline: 0.1em)[{mark}]#h(0.4em)")
+}
+
+/// Attributes comrak leaves in a heading's text (`{-}`, or ids it does not
+/// read, such as `{#sec-ä}`): parsed, and removed from the text.
+fn trailing_attributes(node: Node<'_>) -> Option<Attrs> {
+    let last = node.last_child()?;
+    let mut data = last.data_mut();
+    let NodeValue::Text(text) = &data.value else { return None };
+    let trimmed = text.trim_end();
+    let open = trimmed.rfind('{')?;
+    let (attrs, len) = parse_braced(&trimmed[open..])?;
+    if open + len != trimmed.len() {
+        return None;
+    }
+    let kept = trimmed[..open].trim_end().to_string();
+    data.value = NodeValue::Text(kept.into());
+    Some(attrs)
 }

@@ -9,7 +9,9 @@ use comrak::nodes::{AstNode, NodeValue};
 
 use super::blocks::block_token;
 use super::escape::{escape_text, string_literal};
-use super::{Converter, Critic, LabelUse, MissingImage, Node, REF_PREFIXES};
+use super::figures::subfigure_numbering;
+use super::spans::Piece;
+use super::{Converter, Critic, LabelUse, MissingImage, Node, REF_PREFIXES, shortcodes};
 
 impl<'a> Converter<'a, '_> {
     pub(super) fn inlines(&mut self, node: Node<'a>) {
@@ -36,24 +38,21 @@ impl<'a> Converter<'a, '_> {
     }
 
     fn inline_children(&mut self, children: &[Node<'a>]) {
-        let mut i = 0;
-        while i < children.len() {
-            // Adjacent text nodes form one run, so `[@a; @b]` is seen whole.
-            if matches!(children[i].data().value, NodeValue::Text(_)) {
-                let mut run = TextRun::default();
-                while i < children.len() {
-                    let data = children[i].data();
-                    let NodeValue::Text(text) = &data.value else { break };
-                    run.push(text, data.sourcepos.start.line, data.sourcepos.start.column);
-                    drop(data);
-                    i += 1;
+        let pieces: Vec<Piece<'a>> = children
+            .iter()
+            .map(|&child| {
+                let data = child.data();
+                match &data.value {
+                    NodeValue::Text(text) => Piece::Text {
+                        text: text.to_string(),
+                        line: data.sourcepos.start.line,
+                        column: data.sourcepos.start.column,
+                    },
+                    _ => Piece::Node(child),
                 }
-                self.text_run(&run);
-                continue;
-            }
-            self.inline(children[i]);
-            i += 1;
-        }
+            })
+            .collect();
+        self.pieces(&pieces);
     }
 
     pub(super) fn inline(&mut self, node: Node<'a>) {
@@ -65,19 +64,43 @@ impl<'a> Converter<'a, '_> {
                 run.push(&text, pos.line, pos.column);
                 self.text_run(&run);
             }
-            NodeValue::SoftBreak => self.newline(),
-            NodeValue::LineBreak => self.raw("\\\n"),
+            NodeValue::SoftBreak => {
+                self.newline();
+                self.prev = Some(' ');
+            }
+            NodeValue::LineBreak => {
+                self.raw("\\\n");
+                self.prev = Some(' ');
+            }
             NodeValue::Code(code) => {
-                self.raw(&format!("#raw({})", string_literal(&code.literal)));
+                let literal = self.as_written(&code.literal);
+                self.raw(&format!("#raw({})", string_literal(&literal)));
                 self.expr_end();
+                self.prev = literal.chars().next_back().or(self.prev);
             }
             NodeValue::Emph => self.wrap("#emph[", node),
             NodeValue::Strong => self.wrap("#strong[", node),
             NodeValue::Strikethrough => self.wrap("#strike[", node),
+            // Pandoc's sub- and superscripts hold no unescaped space
+            // (`a~b c~d` is text).
+            NodeValue::Subscript | NodeValue::Superscript if plain_text(node).contains(char::is_whitespace) => {
+                let mark = if matches!(value, NodeValue::Subscript) { "~" } else { "^" };
+                self.text(mark);
+                self.inlines(node);
+                self.text(mark);
+            }
+            NodeValue::Subscript => self.wrap("#sub[", node),
+            NodeValue::Superscript => self.wrap("#super[", node),
             NodeValue::Escaped => {
-                // A backslash-escaped character: always literal.
+                // A backslash-escaped character: always literal, also where
+                // its neighbours would make it Typst's `...` or `--`.
                 let text = plain_text(node);
-                self.text(&text);
+                if text == "." || text == "-" {
+                    self.raw(&format!("\\{text}"));
+                    self.prev = text.chars().next();
+                } else {
+                    self.text(&text);
+                }
             }
             NodeValue::HtmlInline(html) => {
                 let trimmed = html.trim();
@@ -93,7 +116,7 @@ impl<'a> Converter<'a, '_> {
                 }
             }
             NodeValue::Link(link) => self.link(node, &link.url),
-            NodeValue::Image(link) => self.image(node, &link.url, false),
+            NodeValue::Image(link) => self.image(node, &link.url),
             NodeValue::FootnoteReference(r) => self.footnote(node, &r.name),
             NodeValue::Raw(raw) => self.raw(&raw),
             _ => self.inlines(node),
@@ -107,7 +130,21 @@ impl<'a> Converter<'a, '_> {
         self.expr_end();
     }
 
+    /// Warns for the attributes of a link or image that kooste does not act
+    /// on (`known` are the ones it does).
+    fn unread_attributes(&mut self, node: Node<'a>, what: &str, known: &[&str]) {
+        let Some(attrs) = node.data().attrs.clone() else { return };
+        let range = self.node_range(node);
+        let classes = attrs.classes.iter().map(|c| format!(".{c}"));
+        let pairs = attrs.pairs.iter().map(|(k, _)| k.clone()).filter(|k| !known.contains(&k.as_str()));
+        let id = attrs.id.iter().filter(|_| !known.contains(&"#")).map(|i| format!("#{i}"));
+        for name in classes.chain(pairs).chain(id).collect::<Vec<_>>() {
+            self.warn(range.clone(), format!("{what} attribute `{name}` is not supported; ignored"));
+        }
+    }
+
     fn link(&mut self, node: Node<'a>, url: &str) {
+        self.unread_attributes(node, "link", &[]);
         // `[foo]()`, `[foo](<>)`, `[foo]: <>`: CommonMark allows an empty
         // destination, Typst's `link` does not; there is nothing to link to.
         if url.is_empty() {
@@ -121,16 +158,22 @@ impl<'a> Converter<'a, '_> {
         } else {
             self.raw(&format!("#link({})[", string_literal(url)));
         }
+        // An autolink's text is its URL: no smart punctuation there.
+        let text = plain_text(node);
+        let autolink = !text.is_empty() && url.ends_with(&text);
         if node.children().next().is_none() {
             self.text(url);
         } else {
+            self.plain += usize::from(autolink);
             self.inlines(node);
+            self.plain -= usize::from(autolink);
         }
         self.raw("]");
         self.expr_end();
     }
 
-    fn image(&mut self, node: Node<'a>, url: &str, _block: bool) {
+    fn image(&mut self, node: Node<'a>, url: &str) {
+        self.unread_attributes(node, "image", &["#", "fig-alt"]);
         let attrs = node.data().attrs.clone().unwrap_or_default();
         let caption_text = plain_text(node);
         let alt = attrs
@@ -155,8 +198,11 @@ impl<'a> Converter<'a, '_> {
         if let Some(label) = &attrs.id {
             self.define_label(label, range.clone());
         }
-        let figure = alone && (attrs.id.is_some() || !caption_text.is_empty());
-        if figure {
+        let figure = alone && (self.subfigure.is_some() || attrs.id.is_some() || !caption_text.is_empty());
+        if figure && let Some(parent) = &self.subfigure {
+            let numbering = subfigure_numbering(parent);
+            self.raw(&format!("#figure(kind: \"kooste-subfigure\", supplement: none, numbering: {numbering}, "));
+        } else if figure {
             self.raw("#figure(");
         } else {
             self.raw("#box(");
@@ -219,69 +265,74 @@ impl<'a> Converter<'a, '_> {
         self.expr_end();
     }
 
-    /// Writes a run of text, turning citations and cross-references into Typst.
-    fn text_run(&mut self, run: &TextRun) {
+    /// Writes a run of text, turning citations, cross-references,
+    /// CriticMarkup and shortcodes into Typst.
+    pub(super) fn text_run(&mut self, run: &TextRun) {
         let text = run.text.as_str();
-        if !self.opts.resolve_citations {
-            self.text(text);
-            return;
-        }
+        let resolve = self.opts.resolve_citations;
         let mut rest = 0;
         let mut i = 0;
         let bytes = text.as_bytes();
         while i < bytes.len() {
-            match bytes[i] {
-                b'{' | b'+' | b'-' | b'=' | b'<' => {
-                    if let Some(kind) = Critic::ALL.iter().copied().find(|k| text[i..].starts_with(k.open_mark())) {
-                        self.text(&text[rest..i]);
-                        let range = run.range(self, i, 3);
-                        self.out.critic.push(LabelUse { name: kind.name().to_string(), range });
-                        self.raw(kind.open_typst());
-                        self.critic.push(kind);
-                        i += 3;
-                        rest = i;
-                        continue;
+            let found = match bytes[i] {
+                0xEE => shortcodes::token_at(&text[i..]).map(|(index, len)| {
+                    self.prose(&text[rest..i]);
+                    let range = run.range(self, i, len);
+                    self.shortcode(index, range);
+                    len
+                }),
+                b'{' | b'+' | b'-' | b'=' | b'<' if resolve => self.critic_mark(run, rest, i),
+                b'[' if resolve => parse_citation_group(&text[i..]).map(|(len, items)| {
+                    self.prose(&text[rest..i]);
+                    for (key_offset, key, locator) in items {
+                        let range = run.range(self, i + key_offset, key.len() + 1);
+                        self.cite_or_ref(&key, locator.as_deref(), false, range);
                     }
-                    if let Some(&kind) = self.critic.last()
-                        && text[i..].starts_with(kind.close_mark())
-                    {
-                        self.text(&text[rest..i]);
-                        self.critic.pop();
-                        self.raw(kind.close_typst());
-                        self.expr_end();
-                        i += 3;
-                        rest = i;
-                        continue;
-                    }
-                }
-                b'[' => {
-                    if let Some((len, items)) = parse_citation_group(&text[i..]) {
-                        self.text(&text[rest..i]);
-                        for (key_offset, key, locator) in items {
-                            let range = run.range(self, i + key_offset, key.len() + 1);
-                            self.cite_or_ref(&key, locator.as_deref(), false, range);
-                        }
-                        i += len;
-                        rest = i;
-                        continue;
-                    }
-                }
-                b'@' => {
+                    len
+                }),
+                b'@' if resolve => {
                     let word_before = text[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_');
-                    if !word_before && let Some(key) = parse_key(&text[i + 1..]) {
-                        self.text(&text[rest..i]);
+                    parse_key(&text[i + 1..]).filter(|_| !word_before).map(|key| {
+                        self.prose(&text[rest..i]);
                         let range = run.range(self, i, key.len() + 1);
                         self.cite_or_ref(key, None, true, range);
-                        i += 1 + key.len();
-                        rest = i;
-                        continue;
-                    }
+                        1 + key.len()
+                    })
                 }
-                _ => {}
+                _ => None,
+            };
+            match found {
+                Some(len) => {
+                    i += len;
+                    rest = i;
+                }
+                None => i += 1,
             }
-            i += 1;
         }
-        self.text(&text[rest..]);
+        self.prose(&text[rest..]);
+    }
+
+    /// A CriticMarkup mark at byte `i` of the run: written (with the text
+    /// before it from `rest`), and its length.
+    fn critic_mark(&mut self, run: &TextRun, rest: usize, i: usize) -> Option<usize> {
+        let text = run.text.as_str();
+        if let Some(kind) = Critic::ALL.iter().copied().find(|k| text[i..].starts_with(k.open_mark())) {
+            self.prose(&text[rest..i]);
+            let range = run.range(self, i, 3);
+            self.out.critic.push(LabelUse { name: kind.name().to_string(), range });
+            self.raw(kind.open_typst());
+            self.critic.push(kind);
+            return Some(3);
+        }
+        let &kind = self.critic.last()?;
+        if !text[i..].starts_with(kind.close_mark()) {
+            return None;
+        }
+        self.prose(&text[rest..i]);
+        self.critic.pop();
+        self.raw(kind.close_typst());
+        self.expr_end();
+        Some(3)
     }
 
     fn cite_or_ref(&mut self, key: &str, locator: Option<&str>, narrative: bool, range: Range<usize>) {
@@ -307,14 +358,14 @@ impl<'a> Converter<'a, '_> {
 
 /// Adjacent text nodes joined, remembering where each piece came from.
 #[derive(Default)]
-struct TextRun {
-    text: String,
+pub(super) struct TextRun {
+    pub text: String,
     /// (offset in `text`, line, column) of each piece.
     pieces: Vec<(usize, usize, usize)>,
 }
 
 impl TextRun {
-    fn push(&mut self, text: &str, line: usize, column: usize) {
+    pub fn push(&mut self, text: &str, line: usize, column: usize) {
         self.pieces.push((self.text.len(), line, column));
         self.text.push_str(text);
     }

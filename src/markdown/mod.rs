@@ -6,28 +6,42 @@
 //! block and the blocks that kooste's own template functions generate
 //! (tables from data), which arrive as tokens in HTML comments.
 //!
-//! On top of CommonMark the converter understands Quarto's syntax:
-//! `{#sec-id}` on headings, `![caption](path){#fig-id fig-alt="..."}`,
-//! citations `[@key]`, `[@key, s. 12]`, `[@a; @b]`, narrative `@key`, and
-//! cross-references `@sec-…`, `@fig-…`, `@tbl-…`. It records which labels it
-//! defines and which it uses, so the pipeline can check them across all
-//! documents and report unknown ones at the author's line.
+//! On top of CommonMark the converter reads the Pandoc and Quarto Markdown
+//! that report authors write, with Quarto's meaning: `{#sec-id .unnumbered}`
+//! on headings, `![caption](path){#fig-id fig-alt="..."}`, citations
+//! `[@key]`, `[@key, s. 12]`, `[@a; @b]`, narrative `@key`,
+//! cross-references `@sec-…`, `@fig-…`, `@tbl-…`, fenced divs (callouts,
+//! figure and table divs, landscape pages, profile-conditional content,
+//! template boxes), bracketed spans, definition lists, sub- and
+//! superscripts, inline notes, smart punctuation in the document's
+//! language ([`Dialect`]) and the shortcodes `pagebreak`, `meta` and `var`.
+//! It records which labels it defines and which it uses, so the pipeline
+//! can check them across all documents and report unknown ones at the
+//! author's line. Whatever it does not act on, it reports.
 //!
 //! Before each block it writes a `// source: path:line` comment, so a Typst
 //! error in generated code can be traced back to the Markdown line.
 //!
 //! The module, by concern: this file holds the options, the result and the
 //! converter's output primitives; [`blocks`] and [`inlines`] convert the
-//! AST's nodes; [`attributes`] parses `{#id key=value}`; [`critic`] is
-//! CriticMarkup; [`html`] strips raw HTML; [`escape`] makes author text
-//! literal Typst.
+//! AST's nodes; [`fences`] and [`divs`] are fenced divs, [`spans`]
+//! bracketed spans; [`attributes`] parses `{#id .class key=value}`;
+//! [`smart`] is smart punctuation; [`shortcodes`] Quarto's shortcodes;
+//! [`critic`] is CriticMarkup; [`html`] strips raw HTML; [`escape`] makes
+//! author text literal Typst.
 
 mod attributes;
 mod blocks;
 mod critic;
+mod divs;
 mod escape;
+mod fences;
+mod figures;
 mod html;
 mod inlines;
+pub mod shortcodes;
+mod smart;
+mod spans;
 #[cfg(test)]
 mod tests;
 
@@ -42,8 +56,10 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use critic::{Critic, rewrite_substitutions};
 
 pub use crate::markup::table::source_line;
+pub use divs::template_functions;
 pub use escape::{escape_text, is_label_name, string_literal};
 pub use inlines::{plain_text, resolve_image};
+pub use shortcodes::Shortcode;
 
 /// The prefix of tokens that stand for generated Typst blocks (see
 /// `render::table`): `<!--kooste:block:N-->`.
@@ -80,6 +96,63 @@ pub struct ConvertOptions<'a> {
     /// Turn `[@key]` and `@label` into citations and references; when false
     /// they print as written (`kooste convert` has no bibliography).
     pub resolve_citations: bool,
+    /// The document's language, profile and values for Quarto's syntax.
+    pub dialect: &'a Dialect,
+    /// Shortcodes taken out of the text before templating, addressed by
+    /// the tokens [`shortcodes::protect`] left in it.
+    pub shortcodes: &'a [Shortcode],
+}
+
+/// kooste's two modes as Quarto profiles (`when-profile="draft"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// `kooste build`: the default.
+    Draft,
+    /// `kooste build --final`.
+    Final,
+}
+
+impl Profile {
+    /// The profile's name, as `when-profile` writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Draft => "draft",
+            Profile::Final => "final",
+        }
+    }
+}
+
+/// What the document's settings make of Pandoc's and Quarto's syntax.
+#[derive(Clone, Debug)]
+pub struct Dialect {
+    /// The document language (report.toml `language`): smart quotes and
+    /// callouts' default titles.
+    pub lang: String,
+    /// Pandoc's smart punctuation (on, as in Pandoc; off for comparing
+    /// with the CommonMark specification's literal text).
+    pub smart: bool,
+    pub profile: Profile,
+    /// `{{< meta key >}}` reads this value (report.toml); undefined: none.
+    pub meta: minijinja::Value,
+    /// `{{< var key >}}` reads this value (`report/_variables.yml`).
+    pub vars: Option<minijinja::Value>,
+    /// The `kooste-…` functions the project's templates define
+    /// ([`template_functions`]); `None` without templates (`kooste
+    /// convert`), where callouts are drawn by the converter itself.
+    pub templates: Option<Vec<String>>,
+}
+
+impl Default for Dialect {
+    fn default() -> Dialect {
+        Dialect {
+            lang: "fi".into(),
+            smart: true,
+            profile: Profile::Draft,
+            meta: minijinja::Value::UNDEFINED,
+            vars: None,
+            templates: None,
+        }
+    }
 }
 
 /// A label defined or used, with its position in the source file.
@@ -113,9 +186,17 @@ pub struct Converted {
     pub diagnostics: Diagnostics,
 }
 
-/// comrak's options: CommonMark plus the GFM extensions and attributes.
+/// comrak's options: CommonMark plus the GFM extensions, attributes and
+/// the Pandoc extensions comrak has (description lists, sub- and
+/// superscript, inline notes, `:::` blocks). A single tilde is a subscript,
+/// as in Pandoc: strikethrough is `~~…~~`.
 pub fn comrak_options() -> Options<'static> {
     let mut options = Options::default();
+    options.extension.description_lists = true;
+    options.extension.subscript = true;
+    options.extension.superscript = true;
+    options.extension.inline_footnotes = true;
+    options.extension.block_directive = true;
     options.extension.strikethrough = true;
     options.extension.table = true;
     options.extension.autolink = true;
@@ -139,6 +220,8 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
     } else {
         markdown
     };
+    let fences = fences::prepare(markdown);
+    let markdown = fences.as_ref().map_or(markdown, |f| f.text.as_str());
     let root = comrak::parse_document(&arena, markdown, &comrak_options());
     let mut footnotes = HashMap::new();
     for node in root.descendants() {
@@ -154,7 +237,15 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
         after_expr: false,
         critic: Vec::new(),
         depth: 0,
+        prev: None,
+        plain: 0,
+        lang: Vec::new(),
+        subfigure: None,
+        colons: fences.is_some(),
     };
+    if let Some(fences) = &fences {
+        conv.fence_problems(fences);
+    }
     conv.blocks(root, true);
     let mut out = conv.out;
     while out.typst.ends_with("\n\n") {
@@ -176,6 +267,19 @@ struct Converter<'a, 'o> {
     critic: Vec<Critic>,
     /// How deeply blocks are nested here (quotes in quotes, lists in lists).
     depth: usize,
+    /// The author's character before the next text in its paragraph (for
+    /// smart quotes); `None` at the start of a block.
+    prev: Option<char>,
+    /// Inside text that smart punctuation leaves alone (an autolink's URL)
+    /// when above zero.
+    plain: usize,
+    /// Languages of the enclosing `lang=` spans and divs, innermost last.
+    lang: Vec<String>,
+    /// Inside a figure div: the label of the figure whose images are its
+    /// subfigures.
+    subfigure: Option<String>,
+    /// The fenced-div pass replaced colons in opening fences ([`fences::COLON`]).
+    colons: bool,
 }
 
 /// The deepest nesting of block quotes and lists the converter follows.
@@ -207,8 +311,38 @@ impl<'a> Converter<'a, '_> {
 
     /// Writes author text, escaped so that it prints literally.
     fn text(&mut self, s: &str) {
-        let escaped = escape_text(s, self.at_line_start());
+        let s = self.as_written(s);
+        let escaped = escape_text(&s, self.at_line_start());
         self.raw(&escaped);
+        if let Some(c) = s.chars().next_back() {
+            self.prev = Some(c);
+        }
+    }
+
+    /// Writes prose: author text with smart punctuation in the current
+    /// language (when the dialect has it), escaped.
+    fn prose(&mut self, s: &str) {
+        if s.is_empty() {
+            return;
+        }
+        if !self.opts.dialect.smart || self.plain > 0 {
+            self.text(s);
+            return;
+        }
+        let lang = self.lang.last().map_or(self.opts.dialect.lang.as_str(), String::as_str);
+        let smart = smart::smarten(s, lang, self.prev);
+        self.text(&smart);
+    }
+
+    /// `s` as the author wrote it: shortcodes in code and raw Typst print as
+    /// written, and a colon the fenced-div pass replaced is a colon again.
+    fn as_written(&self, s: &str) -> String {
+        let s = if s.contains(shortcodes::TOKEN_OPEN) {
+            shortcodes::restore(s, self.opts.shortcodes)
+        } else {
+            s.to_string()
+        };
+        if self.colons { s.replace(fences::COLON, ":") } else { s }
     }
 
     /// Whether the next character starts a line of markup (where `-`, `+`,

@@ -15,6 +15,8 @@ fn convert(md: &str) -> Converted {
         image_exists: &|_| true,
         missing_image: MissingImage::Error,
         resolve_citations: true,
+        dialect: &Dialect::default(),
+        shortcodes: &[],
     };
     to_typst(md, &opts)
 }
@@ -86,4 +88,135 @@ fn resolve_image_paths() {
     );
     assert_eq!(resolve_image(Path::new("report/chapters/a.md"), "https://x/y.png"), None);
     assert_eq!(resolve_image(Path::new("report/a.md"), "../../../etc/passwd").as_deref(), Some("/../../etc/passwd"));
+}
+
+fn convert_with(md: &str, dialect: &Dialect) -> Converted {
+    let (text, codes) = shortcodes::protect(md);
+    let opts = ConvertOptions {
+        path: Path::new("report/chapters/x.md"),
+        source: md,
+        line_map: &[],
+        blocks: &[],
+        label_prefix: "x",
+        image_exists: &|_| true,
+        missing_image: MissingImage::Error,
+        resolve_citations: true,
+        dialect,
+        shortcodes: &codes,
+    };
+    to_typst(&text, &opts)
+}
+
+fn warnings(out: &Converted) -> Vec<String> {
+    out.diagnostics.iter().map(|d| d.message.clone()).collect()
+}
+
+#[test]
+fn heading_classes() {
+    let out =
+        convert("## Tausta {.unnumbered}\n\n## Liite {-}\n\n# Osa {#sec-osa .unnumbered .unlisted}\n\n## X {.fancy}\n");
+    assert!(out.typst.contains("#heading(level: 2, numbering: none)[Tausta]"), "{}", out.typst);
+    assert!(out.typst.contains("#heading(level: 2, numbering: none)[Liite]"), "{}", out.typst);
+    assert!(
+        out.typst.contains("#heading(level: 1, numbering: none, outlined: false)[Osa] #label(\"sec-osa\")"),
+        "{}",
+        out.typst
+    );
+    assert_eq!(warnings(&out), ["heading class `fancy` is not supported; ignored"]);
+}
+
+#[test]
+fn callouts_take_their_title_from_a_heading_or_attribute() {
+    let dialect = Dialect { templates: Some(vec!["callout".into()]), ..Dialect::default() };
+    let out =
+        convert_with("::: {.callout-warning}\n## Huomio\n\nTeksti.\n:::\n\n::: callout-tip\nVinkki.\n:::\n", &dialect);
+    assert!(
+        out.typst.contains("#kooste-callout(kind: \"warning\", label: [Varoitus], title: [Huomio])["),
+        "{}",
+        out.typst
+    );
+    assert!(out.typst.contains("#kooste-callout(kind: \"tip\", label: [Vinkki], title: none)["), "{}", out.typst);
+    assert!(!out.typst.contains("#heading"), "{}", out.typst);
+    let out = convert_with("::: {.callout-note title=\"Huom: tämä\"}\nX\n:::\n", &dialect);
+    assert!(out.typst.contains("title: [Huom: tämä])"), "{}", out.typst);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+}
+
+#[test]
+fn spans_and_language() {
+    let out = convert("[Kela]{.smallcaps} ja [på \"svenska\"]{lang=sv} ja [x]{.mark} [y]{.odd}\n");
+    assert!(out.typst.contains("#smallcaps[Kela]"), "{}", out.typst);
+    assert!(out.typst.contains("#text(lang: \"sv\")[på ”svenska”]"), "{}", out.typst);
+    assert!(out.typst.contains("#highlight[x]"), "{}", out.typst);
+    assert!(out.typst.contains(" y"), "{}", out.typst);
+    assert_eq!(warnings(&out), ["span class `odd` is not supported; its text is kept"]);
+    let out = convert("[\"quoted\"]{lang=en-GB}\n");
+    assert!(out.typst.contains("#text(lang: \"en\", region: \"GB\")[“quoted”]"), "{}", out.typst);
+}
+
+#[test]
+fn profiles_decide_conditional_content() {
+    let md = "::: {.content-visible when-profile=\"draft\"}\nLuonnosteksti.\n:::\n\n::: {.content-hidden when-format=\"pdf\"}\nHTML.\n:::\n\n::: {.content-visible when-format=\"html\"}\nVerkko.\n:::\n";
+    let draft = convert_with(md, &Dialect::default());
+    assert!(draft.typst.contains("Luonnosteksti"), "{}", draft.typst);
+    assert!(!draft.typst.contains("HTML") && !draft.typst.contains("Verkko"), "{}", draft.typst);
+    let final_ = convert_with(md, &Dialect { profile: Profile::Final, ..Dialect::default() });
+    assert!(!final_.typst.contains("Luonnosteksti"), "{}", final_.typst);
+}
+
+#[test]
+fn unknown_div_classes_warn_at_their_line() {
+    let out = convert("Teksti.\n\n::: {.sivupalkki}\nSisältö.\n:::\n");
+    assert!(out.typst.contains("Sisältö."), "{}", out.typst);
+    assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+    assert!(out.diagnostics[0].message.contains("`sivupalkki`"));
+    assert_eq!(out.diagnostics[0].range.as_ref().map(|r| r.start), Some(9));
+}
+
+#[test]
+fn shortcodes_resolve_or_fail_at_their_line() {
+    let meta = minijinja::Value::from_serialize(serde_json::json!({"series": {"name": "VN TEAS *1*"}}));
+    let dialect = Dialect { meta, ..Dialect::default() };
+    let out = convert_with("Sarja: {{< meta series.name >}}.\n\n{{< pagebreak >}}\n\n`{{< var x >}}`\n", &dialect);
+    assert!(out.typst.contains("Sarja: VN TEAS \\*1\\*."), "{}", out.typst);
+    assert!(out.typst.contains("#pagebreak()"), "{}", out.typst);
+    assert!(out.typst.contains("#raw(\"{{< var x >}}\")"), "{}", out.typst);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    let out = convert_with("A\n\n{{< include x.qmd >}} and {{< meta nope >}}\n", &dialect);
+    let messages = warnings(&out);
+    assert!(messages[0].contains("unknown shortcode `include`"), "{messages:?}");
+    assert!(messages[1].contains("no value `nope`"), "{messages:?}");
+    assert!(out.diagnostics.iter().all(|d| d.is_error()));
+}
+
+#[test]
+fn pandoc_inlines_and_definition_lists() {
+    let out = convert("CO~2~ ja m^2^ ja ~~pois~~ ja huomautus^[Sisällä.]\n\nTermi\n\n: Määritelmä.\n");
+    assert!(out.typst.contains("CO#sub[2]"), "{}", out.typst);
+    assert!(out.typst.contains("m#super[2]"), "{}", out.typst);
+    assert!(out.typst.contains("#strike[pois]"), "{}", out.typst);
+    assert!(out.typst.contains("#footnote[Sisällä.]"), "{}", out.typst);
+    assert!(out.typst.contains("terms.item([Termi], [Määritelmä.])"), "{}", out.typst);
+}
+
+#[test]
+fn smart_punctuation_spares_code_escapes_and_urls() {
+    let out = convert("\"Lainaus\" -- ja --- ja... `\"koodi\" --` \\\"suora\\\" \\-\\- <https://x.fi/a--b>\n");
+    assert!(out.typst.contains("”Lainaus” – ja — ja…"), "{}", out.typst);
+    assert!(out.typst.contains("#raw(\"\\\"koodi\\\" --\")"), "{}", out.typst);
+    assert!(out.typst.contains("\\\"suora\\\""), "{}", out.typst);
+    assert!(out.typst.contains("\\-\\-"), "{}", out.typst);
+    assert!(out.typst.contains("a\\--b]"), "{}", out.typst);
+}
+
+#[test]
+fn figure_divs_hold_subfigures() {
+    let md = "::: {#fig-pari layout-ncol=2}\n![Vasen](a.png){#fig-a}\n\n![Oikea](b.png){#fig-b}\n\nKaksi kuvaa.\n:::\n";
+    let out = convert(md);
+    let names: Vec<&str> = out.defines.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["fig-pari", "fig-a", "fig-b"]);
+    assert!(out.typst.contains("#grid(columns: (1fr, 1fr)"), "{}", out.typst);
+    assert!(out.typst.contains("kind: \"kooste-subfigure\""), "{}", out.typst);
+    assert!(out.typst.contains("display(at: label(\"fig-pari\"))"), "{}", out.typst);
+    assert!(out.typst.contains("caption: [Kaksi kuvaa.]) #label(\"fig-pari\")"), "{}", out.typst);
 }

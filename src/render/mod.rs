@@ -44,6 +44,8 @@ pub struct RenderedMarkdown {
     pub blocks: Vec<String>,
     /// Labels the generated blocks define.
     pub labels: Vec<String>,
+    /// Quarto shortcodes, addressed by the tokens in `text`.
+    pub shortcodes: Vec<crate::markdown::Shortcode>,
 }
 
 /// The minijinja environment with kooste's filters and functions.
@@ -62,7 +64,7 @@ impl Renderer {
         env.set_keep_trailing_newline(true);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|name| {
-            if name.ends_with(".md") {
+            if name.ends_with(".md") || name.ends_with(".qmd") {
                 AutoEscape::Custom("markdown")
             } else if name.ends_with(".typ") || name.ends_with(".typ.j2") {
                 AutoEscape::Custom("typst")
@@ -114,6 +116,10 @@ impl Renderer {
     /// project-relative path.
     pub fn render_markdown(&self, name: &Path, body: &str, ctx: &Value) -> Result<RenderedMarkdown, Diagnostic> {
         let name_str = name.to_string_lossy().replace('\\', "/");
+        // Quarto's shortcodes `{{< … >}}` are not minijinja's: inert tokens
+        // on their lines until the converter resolves them.
+        let (body, shortcodes) = crate::markdown::shortcodes::protect(body);
+        let body = body.as_str();
         let captured = self
             .env
             .template_from_named_str(&name_str, body)
@@ -122,7 +128,7 @@ impl Renderer {
         let Generated { blocks, labels } = functions::take_generated(captured.state());
         let text = captured.into_output();
         let line_map = crate::source_map::line_map(body, &text);
-        Ok(RenderedMarkdown { text, line_map, blocks, labels })
+        Ok(RenderedMarkdown { text, line_map, blocks, labels, shortcodes })
     }
 
     /// Renders the output template `templates/<template>` with `ctx`.

@@ -411,7 +411,7 @@ struct Outcome {
 }
 
 fn run_example(compiler: &Typst, root: &Path, example: &Example) -> Outcome {
-    let (typst, problems) = support::convert_markdown(root, "example.md", &example.markdown);
+    let (typst, problems) = support::convert_markdown_literal(root, "example.md", &example.markdown);
     let convert_errors = problems.iter().filter(|p| p.severity == "error").map(|p| p.message.clone()).collect();
     let expected = squash(&html_text(&example.html));
     match compiler.compile("/conformance-main.typ", typst) {
@@ -480,7 +480,7 @@ fn run_spec(name: &str, compiler: &Typst, root: &Path) -> Tally {
         for item in show.split(',') {
             let Some((spec, n)) = item.split_once(':') else { continue };
             let Some(ex) = examples.iter().find(|e| spec == name && n.parse() == Ok(e.number)) else { continue };
-            let (typst, _) = support::convert_markdown(root, "example.md", &ex.markdown);
+            let (typst, _) = support::convert_markdown_literal(root, "example.md", &ex.markdown);
             let out = &outcomes[ex.number - 1];
             println!(
                 "--- {name} {} ---\n{}--- html ---\n{}--- typst ---\n{typst}--- got ---\n{}\n--- want ---\n{}\n",

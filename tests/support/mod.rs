@@ -314,7 +314,23 @@ pub struct Problem {
 /// standalone Typst document exactly as `kooste convert` does; with the
 /// converter's problems.
 pub fn convert_markdown(root: &Path, path: &str, text: &str) -> (String, Vec<Problem>) {
-    let (typst, diags) = kooste::cmd::convert::standalone(root, Path::new(path), text);
+    convert_markdown_with(root, path, text, &kooste::markdown::Dialect::default())
+}
+
+/// [`convert_markdown`] with smart punctuation off: the CommonMark and GFM
+/// specifications compare literal text, and Pandoc's `smart` is not theirs.
+pub fn convert_markdown_literal(root: &Path, path: &str, text: &str) -> (String, Vec<Problem>) {
+    let dialect = kooste::markdown::Dialect { smart: false, ..Default::default() };
+    convert_markdown_with(root, path, text, &dialect)
+}
+
+fn convert_markdown_with(
+    root: &Path,
+    path: &str,
+    text: &str,
+    dialect: &kooste::markdown::Dialect,
+) -> (String, Vec<Problem>) {
+    let (typst, diags) = kooste::cmd::convert::standalone_with(root, Path::new(path), text, dialect);
     let problems = diags
         .iter()
         .map(|d| Problem {

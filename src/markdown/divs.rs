@@ -1,0 +1,299 @@
+//! Fenced divs → Typst, with Quarto's meaning.
+//!
+//! - `.callout-note`, `-tip`, `-important`, `-warning`, `-caution`: a box
+//!   drawn by the template's `kooste-callout(kind:, label:, title:)[body]`,
+//!   its title from a heading inside (which is then no section), from
+//!   `title="…"`, or none; `label` names the kind in the document's
+//!   language, so the box says what it is without colour.
+//! - `{#fig-x}`: a figure whose last paragraph is the caption and whose
+//!   images are subfigures, laid out by `layout-ncol` / `layout-nrow`; a
+//!   subfigure's own `{#fig-…}` gives a reference printed as the figure's
+//!   number and a letter ("3.2a").
+//! - `{#tbl-x}`: a table figure with the last paragraph as caption.
+//! - `.landscape`: the content on landscape pages.
+//! - `.content-visible` / `.content-hidden` with `when-profile` /
+//!   `unless-profile` (`draft`, `final`) and `when-format` /
+//!   `unless-format` (`pdf` and `typst` hold, every other format not).
+//! - `lang=sv`: the content in that language.
+//! - any other class: the template's `kooste-div-CLASS(title:)[body]` if
+//!   the templates define it ([`template_functions`]), else a warning and
+//!   the content as it is.
+
+use comrak::nodes::NodeValue;
+
+use super::attributes::{Attrs, parse_div_info};
+use super::escape::string_literal;
+use super::fences::{COLON, Fences};
+use super::spans::lang_call;
+use super::{Converter, Node, Range};
+
+/// The callout kinds and their labels in Finnish, Swedish and English.
+const CALLOUTS: &[(&str, [&str; 3])] = &[
+    ("note", ["Huomautus", "Obs", "Note"]),
+    ("tip", ["Vinkki", "Tips", "Tip"]),
+    ("important", ["Tärkeää", "Viktigt", "Important"]),
+    ("warning", ["Varoitus", "Varning", "Warning"]),
+    ("caution", ["Varo", "Försiktighet", "Caution"]),
+];
+
+/// The names after `kooste-` of the functions a Typst style file defines
+/// with `#let kooste-NAME(`: `callout`, `div-tietolaatikko`, …
+pub fn template_functions(typst: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for line in typst.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("#let kooste-") else { continue };
+        let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).unwrap_or(rest.len());
+        if rest[end..].starts_with('(') && end > 0 {
+            names.push(rest[..end].to_string());
+        }
+    }
+    names
+}
+
+/// Whether a `when-format` value names the output kooste makes.
+fn format_holds(formats: &str) -> bool {
+    formats.split([',', ' ']).any(|f| matches!(f.trim(), "pdf" | "typst"))
+}
+
+impl<'a> Converter<'a, '_> {
+    /// Reports the fences the fenced-div pass could not pair.
+    pub(super) fn fence_problems(&mut self, fences: &Fences) {
+        for &line in &fences.stray {
+            let range = self.source_range(line, 1, 3);
+            self.warn(range, "this `:::` closes no fenced div; it is printed as text")
+                .hints
+                .push("a div opens with `::: {.class}` or `::: {#id}` and closes with `:::`".into());
+        }
+        for &line in &fences.unclosed {
+            let range = self.source_range(line, 1, 3);
+            self.warn(range, "this fenced div is not closed; it runs to the end of the file")
+                .hints
+                .push("close it with a line of at least three colons, `:::`".into());
+        }
+    }
+
+    /// A fenced div whose opening line says `info` after its colons.
+    pub(super) fn div(&mut self, node: Node<'a>, info: &str) {
+        let info = info.replace(COLON, ":");
+        let range = self.node_range(node);
+        let Some(mut attrs) = parse_div_info(&info) else {
+            self.warn(range, format!("`{info}` is not a fenced div's attributes; the content is kept as it is"))
+                .hints
+                .push("write `::: {.class}`, `::: {#id .class key=value}` or `::: class`".into());
+            self.blocks(node, true);
+            return;
+        };
+        if !self.visible(&mut attrs, &range) {
+            return;
+        }
+        let mut closes = 0;
+        let mut lang_pushed = false;
+        if let Some(lang) = take(&mut attrs, "lang") {
+            match lang_call(&lang) {
+                Some(call) => {
+                    let set = call.trim_start_matches('#').trim_end_matches('[');
+                    self.raw(&format!("#[#set {set}\n"));
+                    self.lang.push(lang);
+                    lang_pushed = true;
+                    closes += 1;
+                }
+                None => {
+                    self.warn(range.clone(), format!("`lang={lang}` is not a language code such as `sv`; ignored"));
+                }
+            }
+        }
+        if let Some(i) = attrs.classes.iter().position(|c| c == "landscape") {
+            attrs.classes.remove(i);
+            if self.in_container(node) {
+                self.warn(range.clone(), "a `.landscape` div inside a list, quote or box cannot turn its page")
+                    .hints
+                    .push("put the landscape div at the top level of the chapter".into());
+            } else {
+                self.raw("#page(flipped: true)[\n");
+                closes += 1;
+            }
+        }
+        self.div_kind(node, attrs, range);
+        for _ in 0..closes {
+            self.raw("\n]");
+        }
+        if lang_pushed {
+            self.lang.pop();
+        }
+        if closes > 0 {
+            self.expr_end();
+        }
+    }
+
+    /// The div's main meaning, after visibility, language and landscape.
+    fn div_kind(&mut self, node: Node<'a>, mut attrs: Attrs, range: Range<usize>) {
+        let id = attrs.id.take();
+        let callout = attrs.classes.iter().position(|c| c.starts_with("callout-"));
+        match (&id, callout) {
+            (Some(id), _) if id.starts_with("fig-") => self.figure_div(node, id, attrs, range),
+            (Some(id), _) if id.starts_with("tbl-") => self.table_div(node, id, attrs, range),
+            (_, Some(i)) => {
+                let class = attrs.classes.remove(i);
+                if let Some(id) = &id {
+                    self.warn(
+                        range.clone(),
+                        format!("callout id `#{id}` is not supported; the callout is not numbered"),
+                    );
+                }
+                self.callout(node, &class["callout-".len()..], attrs, range)
+            }
+            _ => {
+                if let Some(id) = &id {
+                    self.warn(
+                        range.clone(),
+                        format!("div id `#{id}` is not supported; only `#fig-…` and `#tbl-…` are"),
+                    );
+                }
+                self.class_div(node, attrs, range)
+            }
+        }
+    }
+
+    /// Evaluates `.content-visible` / `.content-hidden` and removes them and
+    /// their conditions from `attrs`.
+    pub(super) fn visible(&mut self, attrs: &mut Attrs, range: &Range<usize>) -> bool {
+        let visible = attrs.has_class("content-visible");
+        let hidden = attrs.has_class("content-hidden");
+        if !visible && !hidden {
+            return true;
+        }
+        attrs.classes.retain(|c| c != "content-visible" && c != "content-hidden");
+        let profile = self.opts.dialect.profile.name();
+        let mut holds = true;
+        let mut rest = Vec::new();
+        for (key, value) in std::mem::take(&mut attrs.pairs) {
+            let names = || value.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+            match key.as_str() {
+                "when-profile" => holds &= names().contains(&profile),
+                "unless-profile" => holds &= !names().contains(&profile),
+                "when-format" => holds &= format_holds(&value),
+                "unless-format" => holds &= !format_holds(&value),
+                _ => rest.push((key, value)),
+            }
+        }
+        for (key, _) in &rest {
+            if key.starts_with("when-") || key.starts_with("unless-") {
+                self.warn(range.clone(), format!("condition `{key}` is not supported; it is taken to hold"))
+                    .hints
+                    .push("kooste knows when-profile, unless-profile, when-format and unless-format".into());
+            }
+        }
+        attrs.pairs = rest.into_iter().filter(|(k, _)| !(k.starts_with("when-") || k.starts_with("unless-"))).collect();
+        if hidden { !holds } else { holds }
+    }
+
+    /// Whether `node` is inside a list, quote or other container that a
+    /// page break cannot leave.
+    fn in_container(&self, node: Node<'a>) -> bool {
+        node.ancestors().skip(1).any(|a| !matches!(a.data().value, NodeValue::Document | NodeValue::BlockDirective(_)))
+            || self.subfigure.is_some()
+    }
+
+    /// A callout of `kind` (`note`, …).
+    fn callout(&mut self, node: Node<'a>, kind: &str, mut attrs: Attrs, range: Range<usize>) {
+        let Some((_, labels)) = CALLOUTS.iter().find(|(k, _)| *k == kind) else {
+            self.warn(range.clone(), format!("`callout-{kind}` is not a callout kind; the content is kept"))
+                .hints
+                .push("callouts are callout-note, -tip, -important, -warning and -caution".into());
+            self.class_div(node, attrs, range);
+            return;
+        };
+        let lang = self.lang.last().map_or(self.opts.dialect.lang.as_str(), String::as_str);
+        let label = match lang.split('-').next().unwrap_or(lang) {
+            "fi" => labels[0],
+            "sv" => labels[1],
+            _ => labels[2],
+        };
+        let title_attr = take(&mut attrs, "title");
+        self.unsupported(&attrs, &range, "callout");
+        let heading = node.first_child().filter(|c| matches!(c.data().value, NodeValue::Heading(_)));
+        let templated = self.opts.dialect.templates.as_ref().map(|t| t.iter().any(|f| f == "callout"));
+        if templated == Some(false) {
+            self.warn(range, "the templates define no `kooste-callout`; the callout is drawn plainly")
+                .hints
+                .push("define `#let kooste-callout(kind: \"note\", label: [], title: none, body)` in style.typ".into());
+        }
+        if templated == Some(true) {
+            self.raw(&format!("#kooste-callout(kind: {}, label: [", string_literal(kind)));
+        } else {
+            self.raw("#block(width: 100%, inset: 8pt, stroke: (left: 2pt + luma(30%)), fill: luma(96%))[#strong[");
+        }
+        self.text(label);
+        self.raw(if templated == Some(true) { "], title: " } else { "]" });
+        let has_title = heading.is_some() || title_attr.is_some();
+        if templated != Some(true) && has_title {
+            self.raw(" · #strong[");
+        } else if has_title {
+            self.raw("[");
+        } else if templated == Some(true) {
+            self.raw("none");
+        }
+        if let Some(heading) = heading {
+            self.inlines(heading);
+            heading.detach();
+        } else if let Some(title) = &title_attr {
+            self.prose(title);
+        }
+        if has_title {
+            self.raw("]");
+        }
+        self.raw(if templated == Some(true) { ")[\n" } else { "\n\n" });
+        self.blocks(node, true);
+        self.raw("\n]");
+        self.expr_end();
+    }
+
+    /// A div with classes that are not Quarto's: the template's box for
+    /// the first class it defines, warnings for the rest.
+    fn class_div(&mut self, node: Node<'a>, mut attrs: Attrs, range: Range<usize>) {
+        let templates = self.opts.dialect.templates.clone().unwrap_or_default();
+        let boxed = attrs.classes.iter().position(|c| templates.contains(&format!("div-{c}")));
+        let title = take(&mut attrs, "title");
+        if let Some(i) = boxed {
+            let class = attrs.classes.remove(i);
+            self.unsupported(&attrs, &range, "div");
+            self.raw(&format!("#kooste-div-{class}(title: "));
+            match &title {
+                Some(title) => {
+                    self.raw("[");
+                    self.prose(title);
+                    self.raw("]");
+                }
+                None => self.raw("none"),
+            }
+            self.raw(")[\n");
+            self.blocks(node, true);
+            self.raw("\n]");
+            self.expr_end();
+            return;
+        }
+        if title.is_some() {
+            attrs.pairs.push(("title".into(), String::new()));
+        }
+        self.unsupported(&attrs, &range, "div");
+        self.blocks(node, true);
+    }
+
+    /// Warns for each class and attribute left in `attrs`.
+    pub(super) fn unsupported(&mut self, attrs: &Attrs, range: &Range<usize>, what: &str) {
+        for class in &attrs.classes {
+            self.warn(range.clone(), format!("{what} class `{class}` is not supported; the content is kept"))
+                .hints
+                .push("a template can style a div's class: `kooste-div-CLASS` in style.typ (docs/authoring.md)".into());
+        }
+        for (key, _) in &attrs.pairs {
+            self.warn(range.clone(), format!("{what} attribute `{key}` is not supported in PDF output; ignored"));
+        }
+    }
+}
+
+/// Removes attribute `key` from `attrs`, returning its value.
+pub(super) fn take(attrs: &mut Attrs, key: &str) -> Option<String> {
+    let i = attrs.pairs.iter().position(|(k, _)| k == key)?;
+    Some(attrs.pairs.remove(i).1)
+}

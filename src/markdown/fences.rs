@@ -1,0 +1,162 @@
+//! Fenced divs (`::: {#id .class}` … `:::`), made ready for comrak's block
+//! directives before the text is parsed.
+//!
+//! comrak reads `:::` fences as block directives, with two differences from
+//! Pandoc that this pass removes:
+//!
+//! - comrak's opening fence cannot hold a colon, which Pandoc's attributes
+//!   may (`title="Huom: …"`) and which may close the fence (`::: {.x} :::`):
+//!   those colons are replaced with [`COLON`], which the converter reads
+//!   back as `:`;
+//! - Pandoc closes the innermost open div at a bare `:::`, comrak the
+//!   outermost one whose fence is no longer: where a div holds another with
+//!   as many colons, the outer fences get more colons.
+//!
+//! A closing fence with no div open is text in Pandoc; it is escaped
+//! (`\:::`) so that it prints, and reported. Fences in fenced code blocks
+//! are left alone. Lines are never added or removed, so positions keep
+//! their line.
+
+/// Stands for a colon in a div's opening line (comrak's fence takes none).
+pub(super) const COLON: char = '\u{E002}';
+
+/// The text with its fences made ready, and the lines (1-based) of fences
+/// the converter reports.
+#[derive(Debug, Default)]
+pub(super) struct Fences {
+    pub text: String,
+    /// Closing fences with no div open.
+    pub stray: Vec<usize>,
+    /// Opening fences never closed.
+    pub unclosed: Vec<usize>,
+}
+
+/// One `:::` line.
+struct Fence {
+    line: usize,
+    /// Byte offset of the first colon in the line, and the colons' count.
+    at: usize,
+    colons: usize,
+    opening: bool,
+}
+
+/// Prepares `text`; `None` when it has no `:::` line (nothing changes).
+pub(super) fn prepare(text: &str) -> Option<Fences> {
+    if !text.contains(":::") {
+        return None;
+    }
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let fences = find_fences(&lines);
+    if fences.is_empty() {
+        return None;
+    }
+    // Pair the fences as Pandoc does: a closing fence closes the innermost
+    // open div.
+    let mut stack: Vec<usize> = Vec::new();
+    let mut close_of: Vec<Option<usize>> = vec![None; fences.len()];
+    let mut parent: Vec<Option<usize>> = vec![None; fences.len()];
+    let mut out = Fences::default();
+    for (i, fence) in fences.iter().enumerate() {
+        if fence.opening {
+            parent[i] = stack.last().copied();
+            stack.push(i);
+        } else if let Some(open) = stack.pop() {
+            close_of[open] = Some(i);
+        } else {
+            out.stray.push(fence.line + 1);
+        }
+    }
+    out.unclosed = stack.iter().map(|&i| fences[i].line + 1).collect();
+
+    // Each div's fence must be longer than every div inside it.
+    let mut length: Vec<usize> = fences.iter().map(|f| f.colons).collect();
+    for i in (0..fences.len()).rev() {
+        if let Some(p) = parent[i]
+            && fences[p].opening
+        {
+            length[p] = length[p].max(length[i] + 1);
+        }
+    }
+    for (open, close) in close_of.iter().enumerate() {
+        if let Some(close) = close {
+            length[*close] = length[open];
+        }
+    }
+
+    let mut rewritten: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    for (i, fence) in fences.iter().enumerate() {
+        let line = lines[fence.line];
+        let before = &line[..fence.at];
+        let after = &line[fence.at + fence.colons..];
+        rewritten[fence.line] = if !fence.opening && out.stray.contains(&(fence.line + 1)) {
+            format!("{before}\\{}", &line[fence.at..])
+        } else if fence.opening {
+            format!("{before}{}{}", ":".repeat(length[i]), after.replace(':', &COLON.to_string()))
+        } else {
+            format!("{before}{}{after}", ":".repeat(length[i]))
+        };
+    }
+    out.text = rewritten.concat();
+    Some(out)
+}
+
+/// The `:::` lines outside fenced code blocks.
+fn find_fences(lines: &[&str]) -> Vec<Fence> {
+    let mut fences = Vec::new();
+    // The open code fence: its character and length.
+    let mut code: Option<(char, usize)> = None;
+    for (n, line) in lines.iter().enumerate() {
+        // Block quote markers and indentation before the content.
+        let at = line.len() - line.trim_start_matches([' ', '\t', '>']).len();
+        let content = line[at..].trim_end_matches(['\n', '\r']);
+        let indent = line[..at].rsplit('>').next().unwrap_or("").len();
+        if let Some((ch, len)) = code {
+            let run = content.chars().take_while(|&c| c == ch).count();
+            if run >= len && content[run * ch.len_utf8()..].trim().is_empty() {
+                code = None;
+            }
+            continue;
+        }
+        if indent > 3 {
+            continue;
+        }
+        for ch in ['`', '~'] {
+            let run = content.chars().take_while(|&c| c == ch).count();
+            if run >= 3 && !(ch == '`' && content[run..].contains('`')) {
+                code = Some((ch, run));
+            }
+        }
+        if code.is_some() {
+            continue;
+        }
+        let colons = content.chars().take_while(|&c| c == ':').count();
+        if colons < 3 {
+            continue;
+        }
+        let opening = !content[colons..].trim().is_empty();
+        fences.push(Fence { line: n, at, colons, opening });
+    }
+    fences
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_fences_of_equal_length_get_longer_outer_fences() {
+        let text = "::: {.a}\nx\n\n::: {.b title=\"Huom: y\"}\ny\n:::\n\n:::\n";
+        let out = prepare(text).unwrap();
+        assert_eq!(out.text, ":::: {.a}\nx\n\n::: {.b title=\"Huom\u{E002} y\"}\ny\n:::\n\n::::\n");
+        assert!(out.stray.is_empty() && out.unclosed.is_empty());
+    }
+
+    #[test]
+    fn stray_and_unclosed_fences_and_code() {
+        let out = prepare(":::\n\n```\n::: {.x}\n```\n\n::: {.y}\n").unwrap();
+        assert_eq!(out.text, "\\:::\n\n```\n::: {.x}\n```\n\n::: {.y}\n");
+        assert_eq!(out.stray, [1]);
+        assert_eq!(out.unclosed, [7]);
+        assert!(prepare("no fences here\n").is_none());
+    }
+}

@@ -1,0 +1,229 @@
+//! Quarto shortcodes: `{{< pagebreak >}}`, `{{< meta key >}}`,
+//! `{{< var key >}}`.
+//!
+//! Markdown sources are minijinja templates, and to minijinja `{{<` is a
+//! syntax error. So [`protect`] replaces every shortcode, before the
+//! template is rendered, with an inert token (`U+E000`, its index,
+//! `U+E001`) on the same line, and the converter resolves the token where
+//! it stands: a page break, or the value as escaped text. `{{{< … >}}}` is
+//! Quarto's way to write a shortcode literally; it prints as `{{< … >}}`.
+//! A shortcode kooste does not know, or whose value is missing, is an error
+//! at its line.
+
+use minijinja::value::{Value, ValueKind};
+
+use super::{Converter, Range};
+
+/// Opens a shortcode token; [`TOKEN_CLOSE`] ends it.
+pub const TOKEN_OPEN: char = '\u{E000}';
+pub const TOKEN_CLOSE: char = '\u{E001}';
+
+/// A shortcode as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortcode {
+    /// The name (`pagebreak`, `meta`, …); empty when the shortcode is not
+    /// closed on its line.
+    pub name: String,
+    pub args: Vec<String>,
+    /// Its text, `{{< … >}}` (for code, where it prints as written).
+    pub text: String,
+    /// Written `{{{< … >}}}`: the text itself, not a shortcode.
+    pub literal: bool,
+}
+
+/// Replaces each shortcode in `body` with a token; the shortcodes, by index.
+pub fn protect(body: &str) -> (String, Vec<Shortcode>) {
+    if !body.contains("{{<") {
+        return (body.to_string(), Vec::new());
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut codes = Vec::new();
+    let mut rest = body;
+    while let Some(open) = rest.find("{{<") {
+        let literal = rest[..open].ends_with('{');
+        let start = if literal { open - 1 } else { open };
+        out.push_str(&rest[..start]);
+        let line_end = rest[open..].find('\n').map_or(rest.len(), |i| open + i);
+        let close = rest[open..line_end].find(">}}").map(|i| open + i);
+        let (text, end) = match close {
+            Some(close) => {
+                let end = close + 3 + usize::from(literal && rest[close + 3..].starts_with('}'));
+                (rest[open..close + 3].to_string(), end)
+            }
+            None => (rest[open..line_end].to_string(), line_end),
+        };
+        let inner = text.strip_prefix("{{<").unwrap_or(&text).strip_suffix(">}}").unwrap_or("");
+        let mut words = split_args(inner);
+        let name = if close.is_some() && !words.is_empty() { words.remove(0) } else { String::new() };
+        out.push(TOKEN_OPEN);
+        out.push_str(&codes.len().to_string());
+        out.push(TOKEN_CLOSE);
+        codes.push(Shortcode { name, args: words, text, literal });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    (out, codes)
+}
+
+/// Splits shortcode arguments at spaces, keeping quoted ones whole.
+fn split_args(inner: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut rest = inner.trim();
+    while !rest.is_empty() {
+        let (arg, next) = match rest.chars().next() {
+            Some(q @ ('"' | '\'')) => match rest[1..].find(q) {
+                Some(end) => (&rest[1..end + 1], &rest[end + 2..]),
+                None => (&rest[1..], ""),
+            },
+            _ => {
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                (&rest[..end], &rest[end..])
+            }
+        };
+        args.push(arg.to_string());
+        rest = next.trim_start();
+    }
+    args
+}
+
+/// The index of the token at the start of `text` and the token's length.
+pub(super) fn token_at(text: &str) -> Option<(usize, usize)> {
+    let inner = text.strip_prefix(TOKEN_OPEN)?;
+    let end = inner.find(TOKEN_CLOSE)?;
+    let index = inner[..end].parse().ok()?;
+    Some((index, TOKEN_OPEN.len_utf8() + end + TOKEN_CLOSE.len_utf8()))
+}
+
+/// `text` with every token written back as its shortcode (for code and
+/// raw Typst, where shortcodes print as written).
+pub(super) fn restore(text: &str, codes: &[Shortcode]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(TOKEN_OPEN) {
+        out.push_str(&rest[..i]);
+        match token_at(&rest[i..]) {
+            Some((index, len)) if index < codes.len() => {
+                let code = &codes[index];
+                if code.literal {
+                    out.push('{');
+                }
+                out.push_str(&code.text);
+                if code.literal {
+                    out.push('}');
+                }
+                rest = &rest[i + len..];
+            }
+            _ => {
+                out.push(TOKEN_OPEN);
+                rest = &rest[i + TOKEN_OPEN.len_utf8()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The value at dotted `key` (`series.name`) in `value`, as text; `Err`
+/// says why there is none.
+pub(super) fn lookup(value: &Value, key: &str) -> Result<String, &'static str> {
+    let mut at = value.clone();
+    for part in key.split('.') {
+        at = at.get_attr(part).ok().filter(|v| !v.is_undefined()).ok_or("no such key")?;
+    }
+    match at.kind() {
+        ValueKind::String => Ok(at.as_str().unwrap_or_default().to_string()),
+        ValueKind::Number | ValueKind::Bool => Ok(at.to_string()),
+        ValueKind::None => Ok(String::new()),
+        ValueKind::Seq => {
+            let items: Vec<String> = at.try_iter().map(|it| it.map(|v| v.to_string()).collect()).unwrap_or_default();
+            Ok(items.join(", "))
+        }
+        _ => Err("it is a table of values, not one value"),
+    }
+}
+
+/// Parses `_variables.yml` into the value `{{< var >}}` reads.
+pub fn parse_variables(yaml: &str) -> Result<Value, String> {
+    let parsed: yaml_serde::Value = yaml_serde::from_str(yaml).map_err(|e| e.to_string())?;
+    match parsed {
+        yaml_serde::Value::Mapping(_) | yaml_serde::Value::Null => Ok(Value::from_serialize(&parsed)),
+        _ => Err("the file must be a mapping of names to values".into()),
+    }
+}
+
+impl Converter<'_, '_> {
+    /// Writes shortcode `index`, found at `range`.
+    pub(super) fn shortcode(&mut self, index: usize, range: Range<usize>) {
+        let Some(code) = self.opts.shortcodes.get(index).cloned() else {
+            self.text(&TOKEN_OPEN.to_string());
+            return;
+        };
+        if code.literal {
+            self.text(&code.text);
+            return;
+        }
+        let value = match code.name.as_str() {
+            "" => Err(format!("shortcode `{}` is not closed with `>}}}}` on its line", code.text)),
+            "pagebreak" if code.args.is_empty() => {
+                self.raw("#pagebreak()");
+                self.expr_end();
+                return;
+            }
+            "meta" | "var" if code.args.len() == 1 => self.shortcode_value(&code),
+            "pagebreak" | "meta" | "var" => Err(format!("shortcode `{}`: wrong number of arguments", code.text)),
+            name => Err(format!("unknown shortcode `{name}`")),
+        };
+        match value {
+            Ok(text) => self.prose(&text),
+            Err(message) => {
+                self.error(range, message).hints.push(
+                    "kooste knows {{< pagebreak >}}, {{< meta key >}} (report.toml) and {{< var key >}} \
+                     (report/_variables.yml); write {{{< … >}}} to print one as it is"
+                        .into(),
+                );
+                self.text(&code.text);
+            }
+        }
+    }
+
+    fn shortcode_value(&self, code: &Shortcode) -> Result<String, String> {
+        let key = &code.args[0];
+        let (source, value) = match code.name.as_str() {
+            "meta" => ("report.toml", Some(&self.opts.dialect.meta)),
+            _ => ("report/_variables.yml", self.opts.dialect.vars.as_ref()),
+        };
+        let Some(value) = value.filter(|v| !v.is_undefined()) else {
+            return Err(format!("`{}`: there is no {source}", code.text));
+        };
+        lookup(value, key).map_err(|why| format!("`{}`: {source} has no value `{key}` ({why})", code.text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protects_shortcodes_on_their_line() {
+        let (text, codes) =
+            protect("a {{< meta series.name >}} b\n{{< pagebreak >}}\n{{{< var x >}}} {{< nope\n{{ x }}");
+        assert_eq!(text, "a \u{E000}0\u{E001} b\n\u{E000}1\u{E001}\n\u{E000}2\u{E001} \u{E000}3\u{E001}\n{{ x }}");
+        assert_eq!(codes[0].name, "meta");
+        assert_eq!(codes[0].args, ["series.name"]);
+        assert!(codes[2].literal);
+        assert_eq!(codes[3].name, "");
+        assert_eq!(restore("x \u{E000}2\u{E001}", &codes), "x {{{< var x >}}}");
+    }
+
+    #[test]
+    fn looks_up_dotted_keys() {
+        let value = Value::from_serialize(serde_json::json!({"series": {"name": "VN TEAS", "n": 5}, "k": ["a", "b"]}));
+        assert_eq!(lookup(&value, "series.name").unwrap(), "VN TEAS");
+        assert_eq!(lookup(&value, "series.n").unwrap(), "5");
+        assert_eq!(lookup(&value, "k").unwrap(), "a, b");
+        assert!(lookup(&value, "series").is_err());
+        assert!(lookup(&value, "x.y").is_err());
+        assert!(parse_variables("- a\n").is_err());
+        assert_eq!(lookup(&parse_variables("a:\n  b: 1\n").unwrap(), "a.b").unwrap(), "1");
+    }
+}
