@@ -38,6 +38,9 @@ pub enum Mode {
     Build,
     /// Run every stage, compile included, and write nothing.
     Check,
+    /// Lay the documents out and keep them in [`RunReport::documents`]
+    /// (no PDF export, nothing written): for `kooste review`.
+    Layout,
 }
 
 /// How to run the pipeline; built from the command line by `main`.
@@ -64,6 +67,8 @@ pub struct RunOptions {
 pub struct BuildInfo {
     /// Short commit hash, or empty outside a git repository.
     pub commit: String,
+    /// The full commit hash, stamped in the PDF's keywords for `kooste review`.
+    pub full_commit: String,
     /// The working tree has uncommitted changes.
     pub dirty: bool,
     /// Build date, `d.m.yyyy`.
@@ -83,11 +88,13 @@ impl BuildInfo {
                 .filter(|o| o.status.success())
                 .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         };
-        let commit = git(&["rev-parse", "--short", "HEAD"]).unwrap_or_default();
+        let hashes = git(&["log", "-1", "--format=%h %H"]).unwrap_or_default();
+        let (commit, full_commit) = hashes.split_once(' ').unwrap_or_default();
+        let (commit, full_commit) = (commit.to_string(), full_commit.to_string());
         let dirty = !commit.is_empty()
             && git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
         let date = format!("{}.{}.{}", date.day().unwrap_or(1), date.month().unwrap_or(1), date.year().unwrap_or(1970));
-        BuildInfo { commit, dirty, date }
+        BuildInfo { commit, full_commit, dirty, date }
     }
 }
 
@@ -124,6 +131,21 @@ pub struct RunReport {
     /// Batch outputs compiled a second time because the report's heading
     /// numbers were not the predicted ones (0 when the prediction held).
     pub batch_recompiled: usize,
+    /// In [`Mode::Layout`]: each output's laid-out document.
+    pub documents: Vec<LaidOut>,
+}
+
+/// One output laid out, with the generated main source its spans point into.
+pub struct LaidOut {
+    pub name: String,
+    pub doc: typst_layout::PagedDocument,
+    pub main: typst::syntax::Source,
+}
+
+impl std::fmt::Debug for LaidOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "LaidOut({}, {} pages)", self.name, self.doc.pages().len())
+    }
 }
 
 /// A converted Markdown document, ready to be placed by a template.
@@ -230,8 +252,15 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
     let with_numbers = |numbers: &BTreeMap<String, String>| {
         merge(context.clone(), [("report_numbers", Value::from_serialize(numbers))])
     };
-    let compiler =
-        Compiler { project, prepared: &prepared, shared: &shared, out_dir: &out_dir, options, mains: &session.mains };
+    let compiler = Compiler {
+        project,
+        prepared: &prepared,
+        shared: &shared,
+        out_dir: &out_dir,
+        options,
+        mains: &session.mains,
+        build: &build,
+    };
     let (mut results, (predicted, batch_results)) = rayon::join(
         || compiler.compile(&whole, &context),
         || {
@@ -292,6 +321,7 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
             let _ = std::fs::remove_file(b.report.path.with_extension("typ"));
         }
     }
+    report.documents = built.iter_mut().filter_map(|b| b.laid_out.take()).collect();
     report.outputs = built.into_iter().map(|b| b.report).collect();
     Ok(report)
 }
@@ -307,6 +337,8 @@ struct Compiler<'a> {
     options: &'a RunOptions,
     /// Each output's main source from the previous watch build.
     mains: &'a HashMap<String, typst::syntax::Source>,
+    /// The draft stamp, also written into each PDF's keywords.
+    build: &'a BuildInfo,
 }
 
 impl Compiler<'_> {
@@ -316,9 +348,7 @@ impl Compiler<'_> {
             .map(|job| {
                 let previous = self.mains.get(&job.spec.name).cloned();
                 let result = match render_job(self.project, self.prepared, ctx, job, !self.options.typst_citations) {
-                    Ok(source) => {
-                        build_output(self.project, self.shared, job, source, self.out_dir, self.options, previous)
-                    }
+                    Ok(source) => build_output(self, job, source, previous),
                     Err(diag) => (None, vec![diag], previous),
                 };
                 (job, result)
@@ -503,6 +533,8 @@ struct Built {
     /// Label → printed number of the headings the output numbered (from
     /// the `<kooste-numbers>` metadata its template may place).
     numbers: BTreeMap<String, String>,
+    /// The laid-out document, kept in [`Mode::Layout`].
+    laid_out: Option<LaidOut>,
 }
 
 /// Reads the `<kooste-numbers>` metadata: pairs of label and number.
@@ -1006,15 +1038,8 @@ fn document_date(project: &Project) -> Datetime {
 /// Renders and compiles one output to PDF bytes. When the compile fails in
 /// build mode, the generated Typst is written beside the PDF's path so the
 /// positions in Typst's messages can be opened.
-fn build_output(
-    project: &Project,
-    shared: &Arc<Shared>,
-    job: &Job,
-    source: String,
-    out_dir: &Path,
-    options: &RunOptions,
-    previous: Option<typst::syntax::Source>,
-) -> JobResult {
+fn build_output(compiler: &Compiler, job: &Job, source: String, previous: Option<typst::syntax::Source>) -> JobResult {
+    let Compiler { project, shared, out_dir, options, build, .. } = *compiler;
     let mode = options.mode;
     let started = Instant::now();
     let spec = &job.spec;
@@ -1025,7 +1050,7 @@ fn build_output(
     let origin = Origin { template_path: &template_path, template_text: &template_text };
     let (doc, mut diags) = compile_document(&world, &origin);
     let pdf_path = out_dir.join(&spec.file);
-    let Some(doc) = doc else {
+    let Some(mut doc) = doc else {
         if mode == Mode::Build {
             let _ = write_atomic(&pdf_path.with_extension("typ"), world.main_source().text().as_bytes());
         }
@@ -1053,7 +1078,12 @@ fn build_output(
         return (None, diags, main);
     }
     let standards = typst_pdf::PdfStandards::new(&spec.standards).unwrap_or_default();
-    match export_pdf(&world, &doc, &spec.name, document_date(project), standards) {
+    crate::compile::stamp(&mut doc, &build.full_commit, build.dirty, &spec.name);
+    let exported = match mode {
+        Mode::Layout => Ok(Vec::new()),
+        _ => export_pdf(&world, &doc, &spec.name, document_date(project), standards),
+    };
+    match exported {
         Ok(pdf) => {
             let report = OutputReport {
                 name: spec.name.clone(),
@@ -1068,6 +1098,11 @@ fn build_output(
                 numbers: heading_numbers(&doc),
                 main_vpath: main_vpath(spec),
                 main_text: world.main_source().text().to_string(),
+                laid_out: (mode == Mode::Layout).then(|| LaidOut {
+                    name: spec.name.clone(),
+                    doc,
+                    main: world.main_source().clone(),
+                }),
             };
             (Some(built), diags, main)
         }
