@@ -22,6 +22,7 @@
 //! outputs with the report's heading numbers predicted by [`numbers`]),
 //! [`diagnostics`] prints every problem at its place in the author's files,
 //! and [`watch`] rebuilds on change with the Typst world kept alive.
+//! [`review`] brings reviewers' PDF comments back into the Markdown.
 
 pub mod chapters;
 pub mod charts;
@@ -38,6 +39,7 @@ pub mod pipeline;
 pub mod project;
 pub mod references;
 pub mod render;
+pub mod review;
 pub mod tables;
 pub mod watch;
 pub mod world;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use kooste::cli::{BuildArgs, CheckArgs, Cli, Command, ConvertArgs, ProjectArgs, WatchArgs};
-use kooste::cli::{DiffArgs, InitArgs, OutputArgs};
+use kooste::cli::{DiffArgs, InitArgs, OutputArgs, ReviewArgs};
 use kooste::diagnostics::{self, has_errors};
 use kooste::pipeline::{self, Mode, RunOptions};
 use kooste::project::{Project, ProjectError};
@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert(args),
         Command::Init(args) => init(args),
         Command::Diff(args) => diff(args),
+        Command::Review(args) => review(args),
     };
     ExitCode::from(code)
 }
@@ -204,6 +205,37 @@ fn diff(args: DiffArgs) -> u8 {
         }
         Err(err) => {
             eprintln!("error: {err:#}");
+            2
+        }
+    }
+}
+
+fn review(args: ReviewArgs) -> u8 {
+    let project = match open(&args.project) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    match kooste::review::review(&project.root, &args.pdfs, args.dry_run) {
+        Ok(summary) => {
+            diagnostics::emit(&project.root, &summary.diagnostics, args.project.diagnostic_format);
+            let verb = if args.dry_run { "would change" } else { "changed" };
+            eprintln!(
+                "{} comment{} placed, {} listed; {verb} {} file{}",
+                summary.placed,
+                if summary.placed == 1 { "" } else { "s" },
+                summary.listed,
+                summary.files.len(),
+                if summary.files.len() == 1 { "" } else { "s" }
+            );
+            0
+        }
+        Err(kooste::review::Problem::Input(message, hints)) => {
+            eprintln!("error: {message}");
+            hints.iter().for_each(|h| eprintln!("  hint: {h}"));
+            1
+        }
+        Err(kooste::review::Problem::Io(message)) => {
+            eprintln!("error: {message}");
             2
         }
     }
