@@ -31,6 +31,9 @@ pub struct Glyph {
     /// Centre of the glyph (x), and the middle of its lower-case letters (y).
     pub cx: f64,
     pub cy: f64,
+    /// Left and right edges (x).
+    pub x0: f64,
+    pub x1: f64,
     /// Font size, for spacing decisions.
     pub size: f64,
     /// The characters it shows.
@@ -137,7 +140,11 @@ impl<'a> Layout<'a> {
     pub fn shown(&self, glyphs: &[usize]) -> String {
         let mut out = String::new();
         for (k, &i) in glyphs.iter().enumerate() {
-            if k > 0 && !self.adjacent(glyphs[k - 1], i) && !out.ends_with(' ') {
+            let gap = k > 0 && {
+                let (a, b) = (&self.glyphs[glyphs[k - 1]], &self.glyphs[i]);
+                !self.adjacent(glyphs[k - 1], i) || b.x0 - a.x1 > a.size * 0.15
+            };
+            if gap && !out.ends_with(' ') {
                 out.push(' ');
             }
             out.push_str(&self.glyphs[i].text);
@@ -288,8 +295,12 @@ fn walk(
                 let mut x = typst::layout::Abs::zero();
                 for glyph in &text.glyphs {
                     let advance = glyph.x_advance.at(size);
-                    let centre = Point::new(x + glyph.x_offset.at(size) + advance / 2.0, -size * 0.3);
-                    let at = centre.transform(here);
+                    let left = x + glyph.x_offset.at(size);
+                    let at = Point::new(left + advance / 2.0, -size * 0.3).transform(here);
+                    let (x0, x1) = (
+                        Point::new(left, -size * 0.3).transform(here),
+                        Point::new(left + advance, -size * 0.3).transform(here),
+                    );
                     x += advance;
                     let (span, within) = glyph.span;
                     let offset = *spans.entry(span).or_insert_with(|| span_start(main, span));
@@ -297,6 +308,8 @@ fn walk(
                         page,
                         cx: at.x.to_pt(),
                         cy: at.y.to_pt(),
+                        x0: x0.x.to_pt(),
+                        x1: x1.x.to_pt(),
                         size: size.to_pt(),
                         text: text.text.get(glyph.range()).unwrap_or_default().to_string(),
                         offset: offset.map(|o| o + usize::from(within)),
