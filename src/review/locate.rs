@@ -178,7 +178,14 @@ impl<'a> Layout<'a> {
         let marker = self.markers.get(block).ok_or(Miss::Template)?;
         let (path, line) = marker.place.clone().ok_or(Miss::Template)?;
         let text = std::fs::read_to_string(self.root.join(&path)).map_err(|_| Miss::NotFound(path.clone(), line))?;
-        let shown = self.shown(glyphs);
+        let mut shown = self.shown(glyphs);
+        // Heading and list numbers are laid out, not written.
+        while let Some((first, rest)) = shown.split_once(' ')
+            && !first.is_empty()
+            && first.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ')'))
+        {
+            shown = rest.to_string();
+        }
         let words = letters(&shown);
         if words.is_empty() {
             return Err(Miss::NoText);
@@ -190,7 +197,11 @@ impl<'a> Layout<'a> {
             return Ok(self.data_place(&call, &words, (path, line)));
         }
         let occurrence = self.occurrence(block, glyphs, &words);
-        let found = Projection::markdown(&text[start..end], start).find(&words);
+        // Marks cannot go around template control flow (a table row made
+        // by a `{% for %}` loop, say).
+        let usable = |r: &Range<usize>| !text[r.clone()].contains("{%");
+        let mut found = Projection::markdown(&text[start..end], start).find(&words);
+        found.retain(usable);
         let range = match found.get(occurrence).or(found.last()) {
             Some(range) => range.clone(),
             // A footnote's text is laid out in the paragraph that cites it
@@ -198,6 +209,7 @@ impl<'a> Layout<'a> {
             None => Projection::markdown(&text, 0)
                 .find(&words)
                 .into_iter()
+                .filter(usable)
                 .min_by_key(|r| r.start.abs_diff(start))
                 .ok_or(Miss::NotFound(path.clone(), line))?,
         };

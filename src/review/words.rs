@@ -73,32 +73,36 @@ impl Projection {
         }
         let mut found: Vec<(Range<usize>, bool)> = Vec::new();
         for start in 0..self.units.len() {
-            if let Some(end) = self.match_at(start, words, 0) {
+            if let Some((end, _)) = self.match_at(start, words, 0, 0) {
                 let range = self.units[start].1.start..self.units[end - 1].1.end;
                 if found.last().is_none_or(|(last, _)| last.start != range.start) {
                     found.push((range, self.units[start].0 == Unit::Any));
                 }
             }
         }
-        // A match that starts on a construct printed otherwise is a guess
-        // where another match of the same words starts on their letters.
-        let lettered: Vec<usize> = found.iter().filter(|(_, any)| !any).map(|(r, _)| r.end).collect();
-        found.into_iter().filter(|(r, any)| !any || !lettered.contains(&r.end)).map(|(r, _)| r).collect()
+        // A match that starts on a construct printed otherwise is a guess:
+        // matches on the words' own letters come first.
+        let (lettered, guessed): (Vec<_>, Vec<_>) = found.into_iter().partition(|(_, any)| !any);
+        let ends: Vec<usize> = lettered.iter().map(|(r, _)| r.end).collect();
+        let guessed = guessed.into_iter().filter(|(r, _)| !ends.contains(&r.end));
+        lettered.into_iter().chain(guessed).map(|(r, _)| r).collect()
     }
 
-    /// The unit index after a match of `words[w..]` from unit `u`.
-    fn match_at(&self, u: usize, words: &[char], w: usize) -> Option<usize> {
+    /// The unit index after a match of `words[w..]` from unit `u`, and how
+    /// many of the words' letters matched letters of the text so far.
+    fn match_at(&self, u: usize, words: &[char], w: usize, letters: usize) -> Option<(usize, usize)> {
         if w == words.len() {
-            return Some(u);
+            // Constructs may stand for some of the words, not for most.
+            return (letters * 2 >= words.len()).then_some((u, letters));
         }
         match self.units.get(u)?.0 {
-            Unit::Char(c) if c == words[w] => self.match_at(u + 1, words, w + 1),
+            Unit::Char(c) if c == words[w] => self.match_at(u + 1, words, w + 1, letters + 1),
             Unit::Char(_) => None,
-            // A construct printed otherwise takes some of the words; at
-            // either end of a match it must take at least one.
+            // A construct takes some of the words; at the start of a match
+            // at least one.
             Unit::Any => {
                 let least = if w == 0 { w + 1 } else { w };
-                (least..=words.len()).filter(|&k| k > w || k < words.len()).find_map(|k| self.match_at(u + 1, words, k))
+                (least..=words.len()).find_map(|k| self.match_at(u + 1, words, k, letters))
             }
         }
     }
@@ -232,6 +236,10 @@ mod tests {
         );
         assert_eq!(find("Lähteenä [@tem2019] ja muut", "Lähteenä (TEM 2019) ja"), vec!["Lähteenä [@tem2019] ja"]);
         assert_eq!(find("sana ja sana", "sana"), vec!["sana", "sana"]);
+        // A construct alone never stands for the words.
+        assert_eq!(find("Katso @sec-rahoitus tästä.", "jäsenet valtion"), Vec::<&str>::new());
+        assert_eq!(find("| {{ a }} | {{ b }} |", "Urbact EU"), Vec::<&str>::new());
+        assert_eq!(find("on u [@tillvaxtverket2019]", "URBACT EU-ohjelma"), Vec::<&str>::new());
     }
 
     #[test]
