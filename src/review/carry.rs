@@ -112,8 +112,8 @@ fn equal_runs(old: &str, new: &str) -> Vec<(usize, usize, usize)> {
     }
     let deadline = Instant::now() + Duration::from_secs(2);
     let lines = TextDiff::configure().algorithm(Algorithm::Patience).deadline(deadline).diff_lines(old, new);
-    let old_starts = starts(&lines.old_slices().to_vec());
-    let new_starts = starts(&lines.new_slices().to_vec());
+    let old_starts = starts(lines.old_slices());
+    let new_starts = starts(lines.new_slices());
     let mut runs = Vec::new();
     for op in lines.ops() {
         match *op {
@@ -127,8 +127,8 @@ fn equal_runs(old: &str, new: &str) -> Vec<(usize, usize, usize)> {
                 let new_part = &new[n..new_starts[new_index + new_len]];
                 let chars =
                     TextDiff::configure().algorithm(Algorithm::Myers).deadline(deadline).diff_chars(old_part, new_part);
-                let old_c = starts(&chars.old_slices().to_vec());
-                let new_c = starts(&chars.new_slices().to_vec());
+                let old_c = starts(chars.old_slices());
+                let new_c = starts(chars.new_slices());
                 for op in chars.ops() {
                     if let DiffOp::Equal { old_index, new_index, len } = *op {
                         let bytes = old_c[old_index + len] - old_c[old_index];

@@ -191,6 +191,9 @@ fn continues(a: &Item, b: &Item, old_root: &Path) -> bool {
         && text.get(r1.end..r2.start).is_some_and(|gap| !gap.contains("\n\n") && words::letters(gap).is_empty())
 }
 
+/// A file at the draft's commit, today, and how one maps to the other.
+type Versions = (String, String, Carry);
+
 /// A placed mark: the comment it is for and the file it goes into.
 struct Planned<'a> {
     item: &'a Item<'a>,
@@ -205,7 +208,7 @@ fn place_all(
     dry_run: bool,
     summary: &mut Summary,
 ) -> Result<(), Problem> {
-    let mut carries: HashMap<(String, PathBuf), Option<(String, String, Carry)>> = HashMap::new();
+    let mut carries: HashMap<(String, PathBuf), Option<Versions>> = HashMap::new();
     let mut plans: BTreeMap<PathBuf, Vec<Planned>> = BTreeMap::new();
     for item in items {
         let draft = &drafts[item.stamp];

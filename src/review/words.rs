@@ -117,8 +117,8 @@ fn is_word(c: Option<char>) -> bool {
 /// CriticMarkup note.
 fn printed_otherwise(rest: &str, word_start: bool) -> Option<usize> {
     for (open, close) in [("{{", "}}"), ("{%", "%}"), ("{>>", "<<}"), ("[^", "]"), ("[@", "]")] {
-        if rest.starts_with(open) {
-            return rest[open.len()..].find(close).map(|i| open.len() + i + close.len());
+        if let Some(inner) = rest.strip_prefix(open) {
+            return inner.find(close).map(|i| open.len() + i + close.len());
         }
     }
     if word_start && let Some(key) = rest.strip_prefix('@') {
@@ -135,8 +135,8 @@ fn printed_otherwise(rest: &str, word_start: bool) -> Option<usize> {
 /// a template comment, a link target, an attribute block, an HTML comment.
 fn silent(rest: &str) -> Option<usize> {
     for (open, close) in [("{#", "}"), ("<!--", "-->"), ("](", ")")] {
-        if rest.starts_with(open) {
-            return rest[open.len()..].find(close).map(|i| open.len() + i + close.len());
+        if let Some(inner) = rest.strip_prefix(open) {
+            return inner.find(close).map(|i| open.len() + i + close.len());
         }
     }
     None
