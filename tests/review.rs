@@ -292,6 +292,14 @@ fn comments_land_at_their_words_after_the_chapter_changed() {
     b.markup("Highlight", find(&all, "yhteistyön tavoitteista"), "Toinen", "Samaa mieltä.");
     b.save(&pdf_b);
 
+    // A case sheet is reviewed alike: its stamp names the batch output.
+    let sheet = repo.path().join("alfa-arvio.pdf");
+    std::fs::copy(repo.path().join("out/cases/alfa.pdf"), &sheet).unwrap();
+    let (sheet_words, sheet_heights) = words(&sheet);
+    let mut s = Annotator::open(&sheet, sheet_heights);
+    s.markup("Highlight", find(&sheet_words, "testitapaus"), "Arvioija", "Tarkenna.");
+    s.save(&sheet);
+
     let today = edited(&repo.chapter());
     repo.p.write(CHAPTER, &today);
     repo.commit("muokattu");
@@ -301,8 +309,10 @@ fn comments_land_at_their_words_after_the_chapter_changed() {
     assert!(stderr(&dry).contains("would write"), "{}", stderr(&dry));
     assert_eq!(repo.chapter(), today, "a dry run changes nothing");
 
-    let out = repo.review(&[&pdf_a, &pdf_b], &[]);
+    let out = repo.review(&[&pdf_a, &pdf_b, &sheet], &[]);
     must_succeed(&out);
+    let case = String::from_utf8(repo.p.read("report/cases/01-alfa.md")).unwrap();
+    assert!(case.contains("Alfa on {==testitapaus==}{>>Arvioija: Tarkenna.<<} [@tem2019]."), "{case}");
     let log = stderr(&out);
     let text = repo.chapter();
     for expected in [
