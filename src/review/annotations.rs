@@ -340,8 +340,14 @@ mod tests {
             raw(4, "StrikeOut", "", Some(3), true),
             raw(5, "Popup", "", Some(1), false),
             raw(6, "Ink", "", None, false),
+            raw(7, "Squiggly", "sanamuoto", None, false),
+            raw(8, "FreeText", "laatikko", None, false),
+            raw(9, "Caret", "lisäys", None, false),
         ]);
-        assert_eq!(comments.len(), 2, "{comments:?}");
+        assert_eq!(comments.len(), 5, "{comments:?}");
+        assert_eq!((comments[2].action.clone(), comments[2].text.as_str()), (Action::Highlight, "sanamuoto"));
+        assert_eq!((comments[3].action.clone(), comments[3].text.as_str()), (Action::Note, "laatikko"));
+        assert_eq!(comments[4].action, Action::Insert("lisäys".into()));
         assert_eq!(comments[0].action, Action::Highlight);
         assert_eq!(comments[0].text, "vastaus");
         assert_eq!(comments[1].action, Action::Replace("uusi".into()));
