@@ -83,7 +83,7 @@ pub fn snapshot(root: &Path, rev: &str, dir: &Path) -> anyhow::Result<()> {
     }
     for name in list.split(|&b| b == 0).filter(|n| !n.is_empty()) {
         let rel = String::from_utf8_lossy(name).into_owned();
-        let bytes = git(root, &["show", &format!("{rev}:{rel}")])?;
+        let bytes = git(root, &["show", &format!("{rev}:./{rel}")])?;
         let path = dir.join(&rel);
         std::fs::create_dir_all(path.parent().expect("files have folders")).context("failed to create a folder")?;
         std::fs::write(&path, bytes).with_context(|| format!("failed to write {rel}"))?;

@@ -30,6 +30,9 @@ pub enum Command {
     /// (out/report-diff.pdf): added text marked, deleted text struck
     /// through, and a first page listing the changed sections.
     Diff(DiffArgs),
+    /// Bring comments reviewers made on draft PDFs (highlights, strike-outs,
+    /// sticky notes, insertions) into today's Markdown as CriticMarkup.
+    Review(ReviewArgs),
     /// Create a new report project in DIR that builds at once.
     Init(InitArgs),
     /// Print the Typst for one Markdown file (no templating): a standalone
@@ -141,6 +144,22 @@ pub struct DiffArgs {
     /// Where to write the changes PDF, relative to the project root.
     #[arg(long, value_name = "FILE", default_value = "out/report-diff.pdf")]
     pub out: PathBuf,
+}
+
+/// `kooste review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+
+    /// Reviewed draft PDFs (the report, the brief or case sheets), one per
+    /// reviewer or several from one.
+    #[arg(required = true, value_name = "FILE.pdf")]
+    pub pdfs: Vec<PathBuf>,
+
+    /// Print where each comment would go and change no file.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `kooste init`.

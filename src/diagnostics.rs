@@ -24,6 +24,8 @@ use typst_kit::diagnostics::termcolor::{ColorChoice, StandardStream, WriteColor}
 pub enum Severity {
     Error,
     Warning,
+    /// Information, such as where `kooste review` placed a comment.
+    Note,
 }
 
 /// One problem in the author's input.
@@ -48,6 +50,11 @@ impl Diagnostic {
     /// A warning at `range` in `path`.
     pub fn warning(path: impl Into<PathBuf>, range: Option<Range<usize>>, message: impl Into<String>) -> Self {
         Self { severity: Severity::Warning, path: path.into(), range, message: message.into(), hints: vec![] }
+    }
+
+    /// A note at `range` in `path`.
+    pub fn note(path: impl Into<PathBuf>, range: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        Self { severity: Severity::Note, path: path.into(), range, message: message.into(), hints: vec![] }
     }
 
     /// Adds a hint line shown under the message.
@@ -152,6 +159,7 @@ pub fn emit_to(dest: &mut dyn WriteColor, root: &Path, diags: &[Diagnostic], for
         let mut out = match d.severity {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
+            Severity::Note => CsDiagnostic::note(),
         }
         .with_notes(d.hints.iter().map(|h| format!("hint: {h}")).collect());
         let file = if d.path.as_os_str().is_empty() {

@@ -23,7 +23,8 @@
 //! markers that take a Typst error back to the author's line;
 //! [`diagnostics`] is the one type and printer for every problem;
 //! [`changes`] marks what changed between two revisions (for `kooste diff`);
-//! [`compile::session`] keeps the Typst world alive between watch builds.
+//! [`compile::session`] keeps the Typst world alive between watch builds;
+//! [`review`] brings reviewers' PDF comments back into the Markdown.
 //! Nothing below [`cmd`] sees clap, and only [`report`] and [`diagnostics`]
 //! print.
 
@@ -42,6 +43,7 @@ pub mod outputs;
 pub mod pipeline;
 pub mod render;
 pub mod report;
+pub mod review;
 pub mod settings;
 pub mod source_map;
 pub mod write;

@@ -32,8 +32,8 @@ use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
 use crate::load::{self, project::Project};
 use crate::outputs::{self, Job, context::output_context, numbers};
 use crate::render::{TEMPLATES_DIR, merge};
-use crate::report::{OutputReport, RunReport};
-use crate::settings::{Mode, Settings};
+use crate::report::{LaidOut, OutputReport, RunReport};
+use crate::settings::{BuildInfo, Mode, Settings};
 use crate::write::{self, MainFile};
 
 /// Runs the pipeline over `project`.
@@ -79,8 +79,16 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
         ],
     );
     let out_dir = project.root.join(&settings.out_dir);
-    let compiler =
-        Compiler { project, prepared: &prepared, shared: &shared, out_dir: &out_dir, settings, session, reuse };
+    let compiler = Compiler {
+        project,
+        prepared: &prepared,
+        shared: &shared,
+        out_dir: &out_dir,
+        settings,
+        session,
+        reuse,
+        build: &build,
+    };
     let (results, recompiled) = compiler.compile_all(jobs, &context);
     report.batch_recompiled = recompiled;
 
@@ -126,6 +134,7 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
             built.iter().filter(|b| !b.written).map(|b| (b.report.path.as_path(), b.pdf.as_slice())).collect();
         write::write_set(&files)?;
     }
+    report.documents = built.iter_mut().filter_map(|b| b.laid_out.take()).collect();
     report.outputs = built.into_iter().map(|b| b.report).collect();
     Ok(report)
 }
@@ -154,6 +163,8 @@ struct Built {
     /// The PDF is on disk already (a watch build writes each as it compiles,
     /// and keeps those it reused); `pdf` is then empty.
     written: bool,
+    /// The laid-out document, kept in `Mode::Layout`.
+    laid_out: Option<LaidOut>,
 }
 
 /// What one job gave: the built output (when it compiled), its problems,
@@ -171,6 +182,8 @@ struct Compiler<'a> {
     session: &'a Session,
     /// Reuse an output whose generated Typst is the previous build's.
     reuse: bool,
+    /// The draft stamp, also written into each PDF's keywords.
+    build: &'a BuildInfo,
 }
 
 impl Compiler<'_> {
@@ -253,6 +266,7 @@ impl Compiler<'_> {
             main_text: previous.main_text.clone(),
             numbers: previous.numbers.clone(),
             written: true,
+            laid_out: None,
         };
         Some((built, previous.diagnostics.clone()))
     }
@@ -271,7 +285,7 @@ impl Compiler<'_> {
         let origin = Origin { template_path: &template_path, template_text: &template_text };
         let (doc, mut diags) = compile_document(&world, &origin);
         let pdf_path: PathBuf = self.out_dir.join(&spec.file);
-        let Some(doc) = doc else {
+        let Some(mut doc) = doc else {
             if self.settings.mode == Mode::Build {
                 write::keep_failed_typst(&pdf_path, world.main_source().text());
             }
@@ -283,7 +297,12 @@ impl Compiler<'_> {
             return (None, diags, main);
         }
         let standards = typst_pdf::PdfStandards::new(&spec.standards).unwrap_or_default();
-        match export_pdf(&world, &doc, &spec.name, self.settings.document_date(self.project), standards) {
+        crate::compile::stamp(&mut doc, &self.build.full_commit, self.build.dirty, &spec.name);
+        let exported = match self.settings.mode {
+            Mode::Layout => Ok(Vec::new()),
+            _ => export_pdf(&world, &doc, &spec.name, self.settings.document_date(self.project), standards),
+        };
+        match exported {
             Ok(pdf) => {
                 let bytes = pdf.len();
                 // A watch build writes each PDF as soon as it compiles: the
@@ -307,8 +326,13 @@ impl Compiler<'_> {
                     reused: false,
                 };
                 let numbers = numbers::heading_numbers(&doc);
+                let laid_out = (self.settings.mode == Mode::Layout).then(|| LaidOut {
+                    name: spec.name.clone(),
+                    doc,
+                    main: world.main_source().clone(),
+                });
                 let main_text = world.main_source().text().to_string();
-                (Some(Built { report, pdf, numbers, main_vpath: vpath, main_text, written }), diags, main)
+                (Some(Built { report, pdf, numbers, main_vpath: vpath, main_text, written, laid_out }), diags, main)
             }
             Err(mut errs) => {
                 diags.append(&mut errs);

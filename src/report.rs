@@ -39,6 +39,21 @@ pub struct RunReport {
     /// Batch outputs compiled a second time because the report's heading
     /// numbers were not the predicted ones (0 when the prediction held).
     pub batch_recompiled: usize,
+    /// In a layout run (`Mode::Layout`): each output's laid-out document.
+    pub documents: Vec<LaidOut>,
+}
+
+/// One output laid out, with the generated main source its spans point into.
+pub struct LaidOut {
+    pub name: String,
+    pub doc: typst_layout::PagedDocument,
+    pub main: typst::syntax::Source,
+}
+
+impl std::fmt::Debug for LaidOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "LaidOut({}, {} pages)", self.name, self.doc.pages().len())
+    }
 }
 
 /// The exit code of a failed run that found problems in the input.
@@ -165,6 +180,21 @@ pub fn diff_result(root: &Path, format: Format, report: &RunReport, changes: usi
     }
     let shown = target.strip_prefix(root).unwrap_or(target);
     eprintln!("wrote {} ({changes} changed source{})", shown.display(), plural(changes));
+    0
+}
+
+/// What `kooste review` placed and listed; returns the exit code.
+pub fn review_result(root: &Path, format: Format, summary: &crate::review::Summary, dry_run: bool) -> u8 {
+    diagnostics::emit(root, &summary.diagnostics, format);
+    let verb = if dry_run { "would change" } else { "changed" };
+    eprintln!(
+        "{} comment{} placed, {} listed; {verb} {} file{}",
+        summary.placed,
+        plural(summary.placed),
+        summary.listed,
+        summary.files.len(),
+        plural(summary.files.len())
+    );
     0
 }
 

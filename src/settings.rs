@@ -22,6 +22,9 @@ pub enum Mode {
     Build,
     /// Run every stage, compile included, and write nothing.
     Check,
+    /// Lay the documents out and keep them in the run's report (no PDF
+    /// export, nothing written): for `kooste review`.
+    Layout,
 }
 
 /// How to run the pipeline.
@@ -133,6 +136,8 @@ impl Settings {
 pub struct BuildInfo {
     /// Short commit hash, or empty outside a git repository.
     pub commit: String,
+    /// The full commit hash, stamped in the PDF's keywords for `kooste review`.
+    pub full_commit: String,
     /// The working tree has uncommitted changes.
     pub dirty: bool,
     /// Build date, `d.m.yyyy`.
@@ -142,11 +147,13 @@ pub struct BuildInfo {
 impl BuildInfo {
     /// Asks git about the project; nothing is fatal here.
     pub fn detect(root: &Path, date: Datetime) -> BuildInfo {
-        let commit = git(root, &["rev-parse", "--short", "HEAD"]).unwrap_or_default();
+        let hashes = git(root, &["log", "-1", "--format=%h %H"]).unwrap_or_default();
+        let (commit, full_commit) = hashes.split_once(' ').unwrap_or_default();
+        let (commit, full_commit) = (commit.to_string(), full_commit.to_string());
         let dirty = !commit.is_empty()
             && git(root, &["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
         let date = format!("{}.{}.{}", date.day().unwrap_or(1), date.month().unwrap_or(1), date.year().unwrap_or(1970));
-        BuildInfo { commit, dirty, date }
+        BuildInfo { commit, full_commit, dirty, date }
     }
 }
 

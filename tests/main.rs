@@ -20,4 +20,6 @@ mod golden;
 mod malformed;
 #[path = "suite/quarto.rs"]
 mod quarto;
+#[path = "suite/review.rs"]
+mod review;
 mod support;

@@ -6,6 +6,7 @@ pub mod build;
 pub mod convert;
 pub mod diff;
 pub mod init;
+pub mod review;
 pub mod watch;
 
 use crate::cli::{Command, OutputArgs, ProjectArgs};
@@ -22,6 +23,7 @@ pub fn dispatch(command: Command) -> u8 {
         Command::Convert(args) => convert::run(args),
         Command::Init(args) => init::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Review(args) => review::run(args),
     }
 }
 

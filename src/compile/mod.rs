@@ -68,6 +68,28 @@ pub fn export_pdf(
     }
 }
 
+/// The keyword prefix that names the commit a PDF was built from.
+pub const STAMP_COMMIT: &str = "kooste-commit:";
+/// The keyword prefix that names the output a PDF is.
+pub const STAMP_OUTPUT: &str = "kooste-output:";
+/// The keyword of a PDF built from a working tree with uncommitted changes.
+pub const STAMP_DIRTY: &str = "kooste-dirty";
+
+/// Adds the machine-readable stamp to the document's keywords (the PDF's
+/// Info dictionary and XMP metadata): `kooste-commit:<full hash>` (when the
+/// project is a git checkout), `kooste-output:<name>` and `kooste-dirty`
+/// for uncommitted changes. `kooste review` reads it back.
+pub fn stamp(doc: &mut PagedDocument, commit: &str, dirty: bool, output: &str) {
+    let keywords = &mut doc.info_mut().keywords;
+    if !commit.is_empty() {
+        keywords.push(format!("{STAMP_COMMIT}{commit}").into());
+    }
+    keywords.push(format!("{STAMP_OUTPUT}{output}").into());
+    if dirty {
+        keywords.push(STAMP_DIRTY.into());
+    }
+}
+
 /// An error for a panic inside typst, with what it said.
 fn internal_error(doing: &str, template: &Path, payload: Box<dyn std::any::Any + Send>) -> Diagnostic {
     let what = payload
