@@ -92,29 +92,7 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     let (results, recompiled) = compiler.compile_all(jobs, &context);
     report.batch_recompiled = recompiled;
 
-    let mut built: Vec<Built> = Vec::new();
-    for (job, (out, mut diags, main)) in results {
-        let name = &job.spec.name;
-        match &out {
-            Some(b) => {
-                let previous = Previous {
-                    report: b.report.clone(),
-                    main_text: b.main_text.clone(),
-                    numbers: b.numbers.clone(),
-                    diagnostics: diags.clone(),
-                };
-                session.previous.insert(name.clone(), previous);
-            }
-            None => {
-                session.previous.remove(name);
-            }
-        }
-        built.extend(out);
-        report.diagnostics.append(&mut diags);
-        if let Some(main) = main {
-            session.mains.insert(name.clone(), main);
-        }
-    }
+    let mut built = keep_results(session, results, &mut report.diagnostics);
     session.record_reads(&project.root);
     // All or nothing: a deliverable set is written only when every output
     // compiled, so the PDFs on disk always belong together.
@@ -137,6 +115,36 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     report.documents = built.iter_mut().filter_map(|b| b.laid_out.take()).collect();
     report.outputs = built.into_iter().map(|b| b.report).collect();
     Ok(report)
+}
+
+/// Collects what the jobs built and their problems, and keeps in the
+/// session what the next watch build reuses: each output's main source and,
+/// for those that compiled, the result.
+fn keep_results(session: &mut Session, results: Vec<(Job, JobResult)>, diagnostics: &mut Diagnostics) -> Vec<Built> {
+    let mut built: Vec<Built> = Vec::new();
+    for (job, (out, mut diags, main)) in results {
+        let name = &job.spec.name;
+        match &out {
+            Some(b) => {
+                let previous = Previous {
+                    report: b.report.clone(),
+                    main_text: b.main_text.clone(),
+                    numbers: b.numbers.clone(),
+                    diagnostics: diags.clone(),
+                };
+                session.previous.insert(name.clone(), previous);
+            }
+            None => {
+                session.previous.remove(name);
+            }
+        }
+        built.extend(out);
+        diagnostics.append(&mut diags);
+        if let Some(main) = main {
+            session.mains.insert(name.clone(), main);
+        }
+    }
+    built
 }
 
 /// Loads every input, renders and converts the Markdown (for the final

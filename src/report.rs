@@ -184,18 +184,28 @@ pub fn diff_result(root: &Path, format: Format, report: &RunReport, changes: usi
 }
 
 /// What `kooste review` placed and listed; returns the exit code.
-pub fn review_result(root: &Path, format: Format, summary: &crate::review::Summary, dry_run: bool) -> u8 {
-    diagnostics::emit(root, &summary.diagnostics, format);
+pub fn review_result(root: &Path, format: Format, review: &Reviewed, dry_run: bool) -> u8 {
+    diagnostics::emit(root, review.diagnostics, format);
     let verb = if dry_run { "would change" } else { "changed" };
     eprintln!(
         "{} comment{} placed, {} listed; {verb} {} file{}",
-        summary.placed,
-        plural(summary.placed),
-        summary.listed,
-        summary.files.len(),
-        plural(summary.files.len())
+        review.placed,
+        plural(review.placed),
+        review.listed,
+        review.files,
+        plural(review.files)
     );
     0
+}
+
+/// What a `kooste review` run did, for its summary line.
+pub struct Reviewed<'a> {
+    /// Every placement (notes) and every comment it could not place (warnings).
+    pub diagnostics: &'a [Diagnostic],
+    pub placed: usize,
+    pub listed: usize,
+    /// Markdown files changed (or that a dry run would change).
+    pub files: usize,
 }
 
 /// What `kooste init` made.

@@ -11,7 +11,15 @@ pub fn run(args: ReviewArgs) -> u8 {
         Err(code) => return code,
     };
     match crate::review::review(&project.root, &args.pdfs, args.dry_run) {
-        Ok(summary) => report::review_result(&project.root, args.project.diagnostic_format, &summary, args.dry_run),
+        Ok(summary) => {
+            let reviewed = report::Reviewed {
+                diagnostics: &summary.diagnostics,
+                placed: summary.placed,
+                listed: summary.listed,
+                files: summary.files.len(),
+            };
+            report::review_result(&project.root, args.project.diagnostic_format, &reviewed, args.dry_run)
+        }
         Err(crate::review::Problem::Input(message, hints)) => {
             let hints: Vec<&str> = hints.iter().map(String::as_str).collect();
             report::fatal(&anyhow::anyhow!(message), &hints);
