@@ -49,7 +49,8 @@ fn special_characters_reach_the_pdf_literally() {
         "Prose with # $ @ < > * _ \\ ` [ ] ~ / = + - . and // not a comment, /* nor this */",
         "19. maaliskuuta is a date, not a list item = 5 is not a heading",
         "#let x = 1 stays text, as does #set page(width: 1cm) and $ math $.",
-        "Quotes \"double\" and 'single', dashes -- and ---, ellipsis ..., minus -5, shy -? and nbsp ~.",
+        // Straight quotes, `--`, `---` and `...` with Pandoc's meaning (smart punctuation).
+        "Quotes ”double” and ’single’, dashes – and —, ellipsis …, minus -5, shy -? and nbsp ~.",
         "A label <label> and a ref @fig-none and http://example.com/x stay literal.",
         "Code span #let y = 2 // $z$",
         "Footnote with #hash and $dollar$ and @at.",
