@@ -18,6 +18,8 @@ mod conformance;
 mod golden;
 #[path = "suite/malformed.rs"]
 mod malformed;
+#[path = "suite/pandoc_suite.rs"]
+mod pandoc_suite;
 #[path = "suite/quarto.rs"]
 mod quarto;
 #[path = "suite/review.rs"]

@@ -214,22 +214,18 @@ impl<'a> Converter<'a, '_> {
         self.raw("#terms(separator: linebreak(), hanging-indent: 1.5em,\n");
         for item in node.children() {
             let tight = matches!(&item.data().value, NodeValue::DescriptionItem(d) if d.tight);
-            let mut first = true;
+            let parts: Vec<Node<'a>> = item.children().collect();
+            let is_term = |n: &Node<'a>| matches!(n.data().value, NodeValue::DescriptionTerm);
             self.raw("terms.item([");
-            for part in item.children() {
-                match part.data().value {
-                    NodeValue::DescriptionTerm => {
-                        self.blocks(part, false);
-                        self.raw("], [");
-                    }
-                    _ => {
-                        if !first {
-                            self.raw("\n\n");
-                        }
-                        first = false;
-                        self.blocks(part, !tight);
-                    }
+            for term in parts.iter().filter(|n| is_term(n)) {
+                self.blocks(term, false);
+            }
+            self.raw("], [");
+            for (i, details) in parts.iter().filter(|n| !is_term(n)).enumerate() {
+                if i > 0 {
+                    self.raw("\n\n");
                 }
+                self.blocks(details, !tight);
             }
             self.raw("]),\n");
         }

@@ -16,10 +16,11 @@ fn marks(lang: &str) -> (char, char, char, char) {
     }
 }
 
-/// Whether a quote after `before` opens a quotation.
+/// Whether a quote after `before` opens a quotation; `after` is `None` at
+/// the end of a run of text, where an inline node (code, a link) follows.
 fn opens(before: Option<char>, after: Option<char>) -> bool {
     let space_before = before.is_none_or(|c| c.is_whitespace() || "([{‘“—–-/".contains(c));
-    space_before && after.is_some_and(|c| !c.is_whitespace())
+    space_before && after.is_none_or(|c| !c.is_whitespace())
 }
 
 /// `text` with smart punctuation for `lang`; `before` is the character that
