@@ -32,6 +32,7 @@ pub mod convert;
 pub mod diagnostics;
 pub mod diff;
 pub mod init;
+pub mod layout;
 pub mod markdown;
 pub mod numbers;
 pub mod pipeline;

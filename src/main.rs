@@ -157,6 +157,7 @@ fn print_json(project: &Project, result: &anyhow::Result<pipeline::RunReport>) {
                         "column": column,
                         "message": d.message,
                         "hints": d.hints,
+                        "page": d.page,
                     })
                 })
                 .collect();

@@ -948,6 +948,7 @@ fn case_value(case: &crate::chapters::Case, prepared: &Prepared) -> Value {
         [
             ("label", Value::from(format!("sec-case-{}", case.front.id))),
             ("typst", fragment_typst(prepared, &case.doc.path)),
+            ("marker", source_marker(&case.doc, "name")),
         ],
     )
 }
@@ -959,8 +960,18 @@ fn recommendation_value(rec: &crate::chapters::Recommendation, prepared: &Prepar
         [
             ("label", Value::from(recommendation_label(&rec.front.id))),
             ("typst", fragment_typst(prepared, &rec.doc.path)),
+            ("marker", source_marker(&rec.doc, "title")),
         ],
     )
+}
+
+/// A `// source:` marker naming the front-matter line `key:` of `doc`, for
+/// a template to write before the heading it makes from that field (so
+/// Typst errors and layout faults there land on that line).
+fn source_marker(doc: &Document, key: &str) -> Value {
+    let line = doc.text.lines().position(|l| l.starts_with(&format!("{key}:"))).map_or(1, |i| i + 1);
+    let path: String = doc.path.display().to_string().replace('\\', "/").chars().filter(|c| !c.is_control()).collect();
+    Value::from_safe_string(format!("{}{path}:{line}", crate::compile::SOURCE_MARKER))
 }
 
 /// The converted Typst of a document, marked safe for templates.
@@ -1031,6 +1042,9 @@ fn build_output(
         }
         return (None, diags, main);
     };
+    // The layout preflight: stranded headings, captions apart, broken
+    // short tables, hyphenated headings, blank pages, empty lists.
+    diags.extend(crate::layout::preflight(&doc, &world, &origin, &spec.name, options.final_mode));
     let pages = page_count(&doc);
     if let Some(budget) = spec.page_budget
         && pages > budget
