@@ -39,6 +39,7 @@ pub mod pipeline;
 pub mod project;
 pub mod references;
 pub mod render;
+pub mod table_layout;
 pub mod tables;
 pub mod watch;
 pub mod world;

@@ -25,6 +25,7 @@ use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
 use comrak::{Arena, Options};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::table_layout::{self, Align};
 
 /// The prefix of tokens that stand for generated Typst blocks (see
 /// `render::table`): `<!--kooste:block:N-->`.
@@ -527,28 +528,36 @@ impl<'a> Converter<'a, '_> {
 
     fn table(&mut self, node: Node<'a>, alignments: &[TableAlignment], caption: Option<Node<'a>>) {
         let columns = alignments.len().max(1);
-        let align: Vec<&str> = alignments
+        // Widths and alignment from the cells' text (crate::table_layout).
+        let texts: Vec<Vec<String>> = node.children().map(|row| row.children().map(plain_text).collect()).collect();
+        let asked: Vec<Option<Align>> = alignments
             .iter()
             .map(|a| match a {
-                TableAlignment::Left => "left",
-                TableAlignment::Center => "center",
-                TableAlignment::Right => "right",
-                TableAlignment::None => "auto",
+                TableAlignment::Left => Some(Align::Left),
+                TableAlignment::Center => Some(Align::Center),
+                TableAlignment::Right => Some(Align::Right),
+                TableAlignment::None => None,
             })
             .collect();
+        let align: Vec<String> =
+            table_layout::alignments(&texts, &asked).iter().map(|a| a.typst().to_string()).collect();
         let attrs = caption_attributes(caption);
         let label = attrs.iter().find(|(k, _)| k == "#").map(|(_, v)| v.clone());
         let source = attrs.iter().find(|(k, _)| k == "source").map(|(_, v)| v.clone());
+        // A short table without a caption stays in one piece (a captioned
+        // one is a figure: the template's keep rules decide).
+        let short = caption.is_none() && texts.len() <= 1 + crate::layout::SHORT_TABLE;
+        let widths = table_layout::columns(&texts);
+        let wrapped = caption.is_some() || short || widths.text_size.is_some();
         if caption.is_some() {
-            self.raw("#figure(kind: table, block(width: 100%)[#");
-        } else {
-            self.raw("#");
+            self.raw("#figure(kind: table, block(width: 100%)[");
+        } else if short {
+            self.raw("#block(breakable: false, width: 100%)[");
+        } else if wrapped {
+            self.raw("#block(width: 100%)[");
         }
-        self.raw(&format!(
-            "table(columns: {columns}, align: ({}{}),\n",
-            align.join(", "),
-            if align.len() == 1 { "," } else { "" }
-        ));
+        self.raw(&widths.size_rule());
+        self.raw(&format!("#table(columns: {}, align: {},\n", widths.widths, table_layout::tuple(&align)));
         for row in node.children() {
             let header = matches!(row.data().value, NodeValue::TableRow(true));
             if header {
@@ -571,6 +580,9 @@ impl<'a> Converter<'a, '_> {
             self.raw("\n");
         }
         self.raw(")");
+        if wrapped && caption.is_none() {
+            self.raw("]");
+        }
         if let Some(caption) = caption {
             if let Some(source) = &source {
                 self.raw(&source_line(source));
