@@ -175,6 +175,17 @@ pub fn run_in(project: &Project, options: &RunOptions, session: &mut Session) ->
         report.diagnostics.extend(final_gates(project, &prepared));
     } else {
         report.diagnostics.extend(draft_notes(&prepared));
+        let config_text = std::fs::read_to_string(project.root.join(CONFIG_PATH)).unwrap_or_default();
+        report.diagnostics.extend(project.config.sheet_gaps(&config_text, false));
+        report.diagnostics.extend(
+            project.config.abstract_titles(
+                prepared
+                    .sources
+                    .abstracts
+                    .iter()
+                    .map(|a| (a.lang.as_str(), a.doc.path.as_path(), a.doc.text.as_str(), a.front.title.as_str())),
+            ),
+        );
     }
     report.prepare_time = start.elapsed();
     if has_errors(&report.diagnostics) {
@@ -731,23 +742,7 @@ fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
         );
     }
     let config_text = std::fs::read_to_string(project.root.join(CONFIG_PATH)).unwrap_or_default();
-    let series = &project.config.series;
-    for (key, value) in [
-        ("name", &series.name),
-        ("number", &series.number),
-        ("isbn", &series.isbn),
-        ("issn", &series.issn),
-        ("urn", &series.urn),
-        ("publisher", &project.config.publisher),
-    ] {
-        if value.trim().is_empty() {
-            let at = config_text.find(&format!("{key} =")).map(|i| i..i + key.len());
-            diags.push(
-                Diagnostic::error(CONFIG_PATH, at, format!("description-sheet field `{key}` is empty"))
-                    .with_hint("the description sheets of a final publication need every identifier"),
-            );
-        }
-    }
+    diags.extend(project.config.sheet_gaps(&config_text, true));
     for lang in ["fi", "sv", "en"] {
         if !prepared.sources.abstracts.iter().any(|a| a.lang == lang) {
             diags.push(
