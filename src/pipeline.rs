@@ -732,6 +732,7 @@ fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
                     .with_hint("give a caption or fig-alt=\"...\": PDF/UA needs a text alternative"),
             );
         }
+        diags.extend(crate::charts::charts_without_alt(&prepared.fragments[*path].rendered, path, &project.root));
     }
     let datasets = std::fs::read_to_string(project.root.join(crate::tables::DATASETS_PATH)).unwrap_or_default();
     for table in prepared.tables.iter().filter(|t| t.illustrative) {

@@ -33,6 +33,8 @@ thread_local! {
     static BLOCKS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// Labels defined by generated blocks (`table(..., id="tbl-x")`).
     static LABELS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// Blocks that are charts without an author-written `alt`.
+    static NO_ALT: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A rendered Markdown template.
@@ -47,6 +49,18 @@ pub struct RenderedMarkdown {
     pub blocks: Vec<String>,
     /// Labels the generated blocks define.
     pub labels: Vec<String>,
+    /// Indices in `blocks` of charts whose alternative text is generated.
+    pub charts_without_alt: Vec<usize>,
+}
+
+impl RenderedMarkdown {
+    /// The 1-based template line of the block `index`'s token (where its
+    /// `{{ chart(...) }}` or `{{ table(...) }}` call stands).
+    pub fn block_line(&self, index: usize) -> Option<usize> {
+        let at = self.text.find(&format!("<!--{BLOCK_TOKEN}{index}-->"))?;
+        let line = self.text[..at].matches('\n').count();
+        Some(if self.line_map.is_empty() { line + 1 } else { self.line_map.get(line).copied().unwrap_or(1) })
+    }
 }
 
 /// The minijinja environment with kooste's filters and functions.
@@ -134,13 +148,15 @@ impl Renderer {
     pub fn render_markdown(&self, name: &Path, body: &str, ctx: &Value) -> Result<RenderedMarkdown, Diagnostic> {
         BLOCKS.with(|b| b.borrow_mut().clear());
         LABELS.with(|l| l.borrow_mut().clear());
+        NO_ALT.with(|n| n.borrow_mut().clear());
         let name_str = name.to_string_lossy().replace('\\', "/");
         let result = self.env.render_named_str(&name_str, body, ctx);
         let blocks = BLOCKS.with(|b| std::mem::take(&mut *b.borrow_mut()));
         let labels = LABELS.with(|l| std::mem::take(&mut *l.borrow_mut()));
+        let charts_without_alt = NO_ALT.with(|n| std::mem::take(&mut *n.borrow_mut()));
         let text = result.map_err(|err| template_error(name, body, &err))?;
         let line_map = line_map(body, &text);
-        Ok(RenderedMarkdown { text, line_map, blocks, labels })
+        Ok(RenderedMarkdown { text, line_map, blocks, labels, charts_without_alt })
     }
 
     /// Renders the output template `templates/<template>` with `ctx`.
@@ -495,7 +511,8 @@ fn table(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Resu
 }
 
 /// `chart("dataset", kind="bar", x="col", y="col" or ["a", "b"], caption=…,
-/// id="fig-…", alt=…, y_label=…, percent=false)`: a numbered vector chart.
+/// id="fig-…", alt=…, y_label=…, percent=false, data_table=false)`: a
+/// numbered vector chart (with `data_table`, its values in a table under it).
 fn chart(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Result<Value, Error> {
     let table = find(tables, dataset)?;
     let kind_name: String = kwargs.get::<Option<String>>("kind")?.unwrap_or_else(|| "bar".into());
@@ -521,13 +538,21 @@ fn chart(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Resu
         alt: kwargs.get("alt")?,
         y_label: kwargs.get("y_label")?,
         percent: kwargs.get::<Option<bool>>("percent")?.unwrap_or(false),
+        data_table: kwargs.get::<Option<bool>>("data_table")?.unwrap_or(false),
     };
     kwargs.assert_all_used()?;
     let chart = crate::charts::chart_typst(table, &spec).map_err(|e| Error::new(ErrorKind::InvalidOperation, e))?;
-    if let Some(id) = spec.id {
+    if let Some(id) = spec.id.clone() {
         LABELS.with(|l| l.borrow_mut().push(id));
     }
-    Ok(generated_block(state, chart.typst))
+    let block = generated_block(state, chart.typst);
+    if spec.alt.is_none() {
+        let index = BLOCKS.with(|b| b.borrow().len()).checked_sub(1);
+        if let Some(index) = index.filter(|_| matches!(state.auto_escape(), AutoEscape::Custom("markdown"))) {
+            NO_ALT.with(|n| n.borrow_mut().push(index));
+        }
+    }
+    Ok(block)
 }
 
 /// Generated Typst as a template value: a token standing for the block in
