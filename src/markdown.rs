@@ -558,10 +558,17 @@ impl<'a> Converter<'a, '_> {
         }
         self.raw(&widths.size_rule());
         self.raw(&format!("#table(columns: {}, align: {},\n", widths.widths, table_layout::tuple(&align)));
-        for row in node.children() {
+        // The last rows of a long table are a footer that is not repeated:
+        // typst keeps it in one piece, so the last page has enough rows.
+        let rows = node.children().count();
+        let footer_from = table_layout::footer_from(rows.saturating_sub(1)).map(|r| r + 1);
+        for (i, row) in node.children().enumerate() {
             let header = matches!(row.data().value, NodeValue::TableRow(true));
             if header {
                 self.raw("table.header(");
+            }
+            if Some(i) == footer_from {
+                self.raw("table.footer(repeat: false,\n");
             }
             let mut count = 0;
             for cell in row.children() {
@@ -578,6 +585,9 @@ impl<'a> Converter<'a, '_> {
                 self.raw("repeat: true),");
             }
             self.raw("\n");
+        }
+        if footer_from.is_some() {
+            self.raw("),\n");
         }
         self.raw(")");
         if wrapped && caption.is_none() {

@@ -628,7 +628,11 @@ pub fn table_typst(
         out.push_str("*], ");
     }
     out.push_str("),\n");
-    for row in &texts[1..] {
+    let footer_from = crate::table_layout::footer_from(texts.len() - 1);
+    for (r, row) in texts[1..].iter().enumerate() {
+        if Some(r) == footer_from {
+            out.push_str("    table.footer(repeat: false,\n");
+        }
         out.push_str("    ");
         for text in row {
             out.push('[');
@@ -636,6 +640,9 @@ pub fn table_typst(
             out.push_str("], ");
         }
         out.push('\n');
+    }
+    if footer_from.is_some() {
+        out.push_str("    ),\n");
     }
     out.push_str("  )");
     out.push_str(&crate::markdown::source_line(&table.source));

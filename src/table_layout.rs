@@ -137,6 +137,19 @@ fn visible_len(text: &str) -> usize {
     len + count.saturating_sub(1)
 }
 
+/// Body rows kept together at the end of a table longer than
+/// [`crate::layout::SHORT_TABLE`] rows.
+pub const LAST_ROWS: usize = 3;
+
+/// For a table of `body_rows` body rows, the index of the first body row
+/// that goes into a non-repeated `table.footer`: typst keeps such a footer
+/// in one piece, so a table that breaks keeps [`LAST_ROWS`] rows on its
+/// last page. `None` for short tables, which never break. (Screen readers
+/// read the footer's rows last, in their order.)
+pub fn footer_from(body_rows: usize) -> Option<usize> {
+    (body_rows > crate::layout::SHORT_TABLE).then(|| body_rows - LAST_ROWS)
+}
+
 /// Whether a cell's text reads as a number (digits with Finnish or English
 /// separators, a sign, a percent or currency sign), or is empty or a dash.
 pub fn is_number(text: &str) -> bool {
