@@ -63,6 +63,7 @@ const SOFT_HYPHEN: char = '\u{ad}';
 pub enum Kind {
     Heading {
         title: String,
+        level: usize,
     },
     /// A block labelled `<kooste-keep>`: a header of what follows.
     Keep,
@@ -259,7 +260,9 @@ fn classify(content: &Content) -> Option<Kind> {
         return Some(Kind::Title);
     }
     if let Some(heading) = content.to_packed::<HeadingElem>() {
-        return Some(Kind::Heading { title: one_line(&heading.body.plain_text()) });
+        let styles = Styles::new();
+        let level = heading.resolve_level(StyleChain::new(&styles)).get();
+        return Some(Kind::Heading { title: one_line(&heading.body.plain_text()), level });
     }
     if content.is::<FigureElem>() {
         return Some(Kind::Figure);
@@ -347,14 +350,14 @@ impl Layout {
     /// A short name of element `e` for messages.
     fn describe(&self, e: usize) -> String {
         match &self.elements[e].kind {
-            Kind::Heading { title } => format!("heading \"{title}\""),
+            Kind::Heading { title, .. } => format!("heading \"{title}\""),
             Kind::Keep => format!("header \"{}\"", self.text_of(e)),
             Kind::Title => format!("title \"{}\"", self.text_of(e)),
             Kind::Outline => {
                 // An outline's name is its title heading.
                 let title = (e + 1..self.elements.len()).take_while(|&x| self.within(x, e)).find_map(|x| {
                     match &self.elements[x].kind {
-                        Kind::Heading { title } => Some(title.clone()),
+                        Kind::Heading { title, .. } => Some(title.clone()),
                         _ => None,
                     }
                 });
@@ -446,7 +449,11 @@ fn stranded_headings(layout: &Layout, out: &mut Vec<Fault>) {
         let page = pieces[last].page;
         let after = &pieces[end + 1..];
         let body = |p: &&Piece| layout.around(p.element, |k| *k == Kind::Footnote).is_none();
-        if !after.iter().any(|p| body(&p)) {
+        // A fault only when what follows went on to a later page: not at the
+        // end of the document, nor before a chapter, which starts a page.
+        let overleaf = after.iter().filter(body).find(|p| p.page > page);
+        let chapter = |p: &Piece| layout.around(p.element, |k| matches!(k, Kind::Heading { level: 1, .. })).is_some();
+        if overleaf.is_none_or(chapter) {
             continue;
         }
         let mut lines = 0;
