@@ -369,9 +369,11 @@ impl Layout {
                     (0..self.elements.len())
                         .find(|&c| self.elements[c].kind == Kind::Caption && self.elements[c].parent == Some(f))
                 });
-                match caption {
-                    Some(c) => format!("\"{}\"", self.text_of(c)),
-                    None => "a table without caption".to_string(),
+                let table = self.elements[e].kind == Kind::Table;
+                match (caption, table) {
+                    (Some(c), true) => format!("table \"{}\"", self.text_of(c)),
+                    (Some(c), false) => format!("\"{}\"", self.text_of(c)),
+                    (None, _) => "a table without caption".to_string(),
                 }
             }
             _ => self.text_of(e),
@@ -546,7 +548,7 @@ fn split_tables(layout: &Layout, out: &mut Vec<Fault>) {
                 page: first + 1,
                 element: Some(figure),
                 message: format!(
-                    "table {} of {n} rows is split over pp. {}–{}",
+                    "{} of {n} rows is split over pp. {}–{}",
                     layout.describe(t),
                     first + 1,
                     last + 1
@@ -562,7 +564,7 @@ fn split_tables(layout: &Layout, out: &mut Vec<Fault>) {
                     page: page + 1,
                     element: Some(figure),
                     message: format!(
-                        "table {} has only {count} of its {n} rows on p. {}",
+                        "{} has only {count} of its {n} rows on p. {}",
                         layout.describe(t),
                         page + 1
                     ),
@@ -595,7 +597,7 @@ fn hyphenated(layout: &Layout, out: &mut Vec<Fault>) {
             Kind::Outline => format!("an entry of {}", layout.describe(e)),
             Kind::Cell { .. } => {
                 let table = layout.around(Some(e), |k| *k == Kind::Table).unwrap_or(e);
-                format!("the header of table {}", layout.describe(table))
+                format!("the header of {}", layout.describe(table))
             }
             _ => layout.describe(e),
         };
@@ -776,7 +778,7 @@ mod tests {
         let found = kinds(body);
         assert!(found.iter().any(|f| f.0 == FaultKind::Hyphenated && f.2.starts_with("heading")), "{found:?}");
         assert!(
-            found.iter().any(|f| f.0 == FaultKind::Hyphenated && f.2.starts_with("the header of table")),
+            found.iter().any(|f| f.0 == FaultKind::Hyphenated && f.2.starts_with("the header of a table without caption")),
             "{found:?}"
         );
         // Not when hyphenation is off there.
