@@ -17,6 +17,9 @@
 //!    formatted text (hayagriva, once per output, in linear time).
 //! 9. [`world`] and [`compile`]: the source compiles in a sandboxed
 //!    `typst::World` → `PagedDocument` → PDF, written atomically.
+//! 10. [`layout`]: the laid-out pages are read back for page faults
+//!    (stranded headings, captions apart, broken short tables, hyphenated
+//!    headings, blank pages), reported at the author's lines.
 //!
 //! [`pipeline`] runs the stages (all outputs in parallel with rayon; batch
 //! outputs with the report's heading numbers predicted by [`numbers`]),
