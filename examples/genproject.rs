@@ -25,6 +25,11 @@
 //!
 //! The benchmark (`benches/build.rs`) includes this file as a module and
 //! calls [`generate`].
+//!
+//! `--layout` adds what tests page layout: in every chapter a captioned
+//! table of 3 to 40 rows (the sizes cycle over the chapters), a table
+//! without caption, a further chart, and a `###` heading before every other
+//! paragraph. The layout preflight (`kooste check`) reads the result.
 
 #![allow(dead_code)]
 
@@ -559,6 +564,8 @@ struct Writer {
     next_key: usize,
     words: usize,
     targets: Targets,
+    /// Add the tables, charts and headings of `--layout`.
+    layout: bool,
 }
 
 impl Writer {
@@ -692,8 +699,14 @@ impl Writer {
     }
 
     fn pipe_table(&mut self, id: &str) -> String {
+        let rows = self.rng.range(4, 7);
+        self.pipe_table_rows(Some(id), rows)
+    }
+
+    /// A pipe table of `rows` body rows, captioned when it has an `id`.
+    fn pipe_table_rows(&mut self, id: Option<&str>, rows: usize) -> String {
         let mut out = String::from("| Teema | Toimija | Painotus | Arvio |\n|---|---|---|---:|\n");
-        for _ in 0..self.rng.range(4, 7) {
+        for _ in 0..rows {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",
@@ -704,12 +717,14 @@ impl Writer {
             );
         }
         self.words += 24;
-        let _ = writeln!(
-            out,
-            "\n: {} {} {{#{id} source=\"Kooste-työryhmän arvio\"}}",
-            capitalize(self.rng.pick(ADJECTIVES)),
-            self.rng.pick(NOUNS)
-        );
+        if let Some(id) = id {
+            let _ = writeln!(
+                out,
+                "\n: {} {} {{#{id} source=\"Kooste-työryhmän arvio\"}}",
+                capitalize(self.rng.pick(ADJECTIVES)),
+                self.rng.pick(NOUNS)
+            );
+        }
         out
     }
 }
@@ -777,6 +792,11 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
 /// Writes a project of about `pages` report pages into `out`, with the
 /// templates copied from `repo` (the kooste repository).
 pub fn generate(out: &Path, pages: usize, repo: &Path) -> std::io::Result<Summary> {
+    generate_with(out, pages, repo, false)
+}
+
+/// [`generate`], with the layout test material of `--layout` when `layout`.
+pub fn generate_with(out: &Path, pages: usize, repo: &Path, layout: bool) -> std::io::Result<Summary> {
     let pages = pages.max(20);
     let mut rng = Lcg(0x6b6f6f737465 ^ 0x9e3779b97f4a7c15);
     if out.join("report").exists() {
@@ -956,7 +976,7 @@ budjetti = "Budjetti, euroa"
         cases: case_ids.iter().map(|id| format!("sec-case-{id}")).collect(),
         recommendations: rec_ids.iter().map(|id| format!("rec-{}", id.to_lowercase())).collect(),
     };
-    let mut w = Writer { rng, keys: keys.clone(), next_key: 0, words: 0, targets: targets.clone() };
+    let mut w = Writer { rng, keys: keys.clone(), next_key: 0, words: 0, targets: targets.clone(), layout };
 
     // Each chart or table takes about half a page of body text's room.
     let words_per_chapter =
@@ -1017,10 +1037,27 @@ budjetti = "Budjetti, euroa"
                             if c % 4 == 2 {
                                 let _ = write!(md, "{}\n\n", chart_call(c + 1, &format!("fig-{n:02}-b")));
                             }
+                            if w.layout {
+                                // Sizes 3, 10, 17, … 38, 5, …: every size class in a few chapters.
+                                let rows = 3 + (c * 7) % 38;
+                                md.push_str(&w.paragraph(&mut notes, "n"));
+                                let _ = write!(md, " Taulukossa @tbl-{n:02}-l on {rows} riviä.\n\n");
+                                md.push_str(&w.pipe_table_rows(Some(&format!("tbl-{n:02}-l")), rows));
+                                md.push('\n');
+                                md.push_str(&w.paragraph(&mut notes, "n"));
+                                md.push_str("\n\n");
+                                md.push_str(&w.pipe_table_rows(None, 3 + (c * 5) % 9));
+                                md.push('\n');
+                                let _ = write!(md, "{}\n\n", chart_call(c + 3, &format!("fig-{n:02}-l")));
+                            }
                         }
                     }
                     let mut sub = 0;
                     while w.words - section_start < per_section {
+                        if w.layout && sub % 2 == 1 {
+                            let _ =
+                                write!(md, "### {} {}\n\n", capitalize(w.rng.pick(SECTION_WORDS)), w.rng.pick(NOUNS));
+                        }
                         if sub == 0 && s == 2 {
                             let _ = write!(
                                 md,
@@ -1191,23 +1228,17 @@ budjetti = "Budjetti, euroa"
         (0..3).map(|_| (0..4).map(|_| w.sentence() + ".").collect::<Vec<_>>().join(" ") + "\n\n").collect();
     write(
         &out.join("report/abstracts/fi.md"),
-        &format!(
-            "---\ntitle: \"Verkostoyhteistyön toimintamalli\"\nkeywords: [aluekehittäminen, verkostot, vertaisoppiminen]\n---\n\n{fi}"
-        ),
+        &format!("---\nkeywords: [aluekehittäminen, verkostot, vertaisoppiminen]\n---\n\n{fi}"),
     )?;
     let sv = abstract_text(&mut w, SV_WORDS);
     write(
         &out.join("report/abstracts/sv.md"),
-        &format!(
-            "---\ntitle: \"Verksamhetsmodell för nätverkssamarbete\"\nkeywords: [regionutveckling, nätverk, lärande]\n---\n\n{sv}"
-        ),
+        &format!("---\nkeywords: [regionutveckling, nätverk, lärande]\n---\n\n{sv}"),
     )?;
     let en = abstract_text(&mut w, EN_WORDS);
     write(
         &out.join("report/abstracts/en.md"),
-        &format!(
-            "---\ntitle: \"An operating model for network cooperation\"\nkeywords: [regional development, networks, peer learning]\n---\n\n{en}"
-        ),
+        &format!("---\nkeywords: [regional development, networks, peer learning]\n---\n\n{en}"),
     )?;
 
     // report.toml: the repository's three outputs.
@@ -1233,6 +1264,29 @@ number = "99/2020"
 isbn = "978-952-000-000-0"
 issn = "2342-6799"
 urn = "URN:ISBN:978-952-000-000-0"
+
+[meta]
+theme = "Kestävä alue- ja kaupunkikehitys"
+project-number = "VNK/99/2020"
+distributor = "Sähköinen versio: julkaisut.valtioneuvosto.fi"
+
+[meta.sv]
+title = "Verksamhetsmodell för nätverkssamarbete: en genererad utredning på cirka {pages} sidor"
+subtitle = "Material för prestandamätning (kooste genproject --pages {pages})"
+publisher = "Statsrådets kansli"
+series = "Publikationsserie för statsrådets utrednings- och forskningsverksamhet"
+commissioner = "Statsrådets kansli"
+theme = "Hållbar regional- och stadsutveckling"
+distributor = "Elektronisk version: julkaisut.valtioneuvosto.fi"
+
+[meta.en]
+title = "An operating model for network cooperation: a generated study of about {pages} pages"
+subtitle = "Material for performance measurements (kooste genproject --pages {pages})"
+publisher = "Prime Minister's Office"
+series = "Publications of the Government's analysis, assessment and research activities"
+commissioner = "Prime Minister's Office"
+theme = "Sustainable regional and urban development"
+distributor = "Online version: julkaisut.valtioneuvosto.fi"
 
 [[output]]
 name = "report"
@@ -1264,9 +1318,11 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mut out: Option<PathBuf> = None;
     let mut pages = 100;
+    let mut layout = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--pages" => pages = args.next().and_then(|s| s.parse().ok()).unwrap_or_else(|| usage()),
+            "--layout" => layout = true,
             "-h" | "--help" => usage(),
             _ if out.is_none() && !arg.starts_with('-') => out = Some(PathBuf::from(arg)),
             _ => usage(),
@@ -1274,7 +1330,7 @@ fn main() {
     }
     let out = out.unwrap_or_else(|| usage());
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    match generate(&out, pages, &repo) {
+    match generate_with(&out, pages, &repo, layout) {
         Ok(s) => eprintln!(
             "wrote a project of about {pages} pages to {}: {} chapters, {} cases, {} recommendations, {} words",
             out.display(),
@@ -1291,6 +1347,6 @@ fn main() {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: genproject OUT_DIR [--pages N]   (default 100)");
+    eprintln!("usage: genproject OUT_DIR [--pages N] [--layout]   (default 100 pages)");
     std::process::exit(2);
 }

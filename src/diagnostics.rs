@@ -39,27 +39,42 @@ pub struct Diagnostic {
     pub range: Option<Range<usize>>,
     pub message: String,
     pub hints: Vec<String>,
+    /// The page of a compiled output the problem is on (layout faults).
+    pub page: Option<usize>,
 }
 
 impl Diagnostic {
     /// An error at `range` in `path`.
     pub fn error(path: impl Into<PathBuf>, range: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Error, path: path.into(), range, message: message.into(), hints: vec![] }
+        Self { severity: Severity::Error, path: path.into(), range, message: message.into(), hints: vec![], page: None }
     }
 
     /// A warning at `range` in `path`.
     pub fn warning(path: impl Into<PathBuf>, range: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, path: path.into(), range, message: message.into(), hints: vec![] }
+        Self {
+            severity: Severity::Warning,
+            path: path.into(),
+            range,
+            message: message.into(),
+            hints: vec![],
+            page: None,
+        }
     }
 
     /// A note at `range` in `path`.
     pub fn note(path: impl Into<PathBuf>, range: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Note, path: path.into(), range, message: message.into(), hints: vec![] }
+        Self { severity: Severity::Note, path: path.into(), range, message: message.into(), hints: vec![], page: None }
     }
 
     /// Adds a hint line shown under the message.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
+        self
+    }
+
+    /// Sets the page of a compiled output the problem is on.
+    pub fn on_page(mut self, page: usize) -> Self {
+        self.page = Some(page);
         self
     }
 

@@ -15,6 +15,7 @@
 //! outputs      one Job per PDF; its template rendered,
 //!              citations formatted (outputs::citations)   → generated Typst (String)
 //! compile      sandboxed World (compile::world)           → PagedDocument → PDF bytes
+//! layout       the laid-out pages read back (preflight)   → page faults as Diagnostics
 //! write        all-or-nothing PDF set, --emit-typst       → files on disk
 //! report       summaries, progress, JSON                  → the terminal
 //! ```
@@ -36,6 +37,7 @@ pub mod compile;
 pub mod convert;
 pub mod diagnostics;
 pub mod dialect;
+pub mod layout;
 pub mod load;
 pub mod markdown;
 pub mod markup;

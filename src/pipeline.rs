@@ -56,7 +56,7 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     report.diagnostics.extend(if settings.final_mode {
         gates::final_gates(project, &prepared)
     } else {
-        gates::draft_notes(&prepared)
+        gates::draft_notes(project, &prepared)
     });
     report.prepare_time = start.elapsed();
     if has_errors(&report.diagnostics) {
@@ -299,6 +299,11 @@ impl Compiler<'_> {
             }
             return (None, diags, main);
         };
+        // The layout preflight: stranded headings, captions apart, broken
+        // short tables, hyphenated headings, blank pages, empty lists.
+        if self.settings.mode != Mode::Layout {
+            diags.extend(crate::layout::preflight(&doc, &world, &origin, &spec.name, self.settings.final_mode));
+        }
         let pages = page_count(&doc);
         if let Some(over) = gates::page_budget(self.project, spec, pages) {
             diags.push(over);

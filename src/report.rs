@@ -168,6 +168,7 @@ fn problem_json(root: &Path, d: &Diagnostic) -> serde_json::Value {
         "column": column,
         "message": d.message,
         "hints": d.hints,
+        "page": d.page,
     })
 }
 

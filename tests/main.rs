@@ -8,6 +8,8 @@
 //!   exact outcome.
 //! - [`conformance`]: the CommonMark and GFM spec examples.
 //! - [`quarto`]: a chapter written the Quarto way, read back from its PDF.
+//! - [`layout`]: the layout preflight, description sheets and chart alt text
+//!   on fixture projects.
 
 // The areas live in tests/suite/, so that tests/ holds one test crate root.
 #[path = "suite/cli.rs"]
@@ -16,6 +18,8 @@ mod cli;
 mod conformance;
 #[path = "suite/golden.rs"]
 mod golden;
+#[path = "suite/layout.rs"]
+mod layout;
 #[path = "suite/malformed.rs"]
 mod malformed;
 #[path = "suite/pandoc_suite.rs"]

@@ -1,14 +1,15 @@
 //! What a final build refuses, and what a draft only warns about →
 //! diagnostics at each place: CriticMarkup left in the text, images without
-//! alt text, illustrative datasets, empty description-sheet fields, missing
+//! alt text, charts without their author's alt text, illustrative datasets, empty description-sheet fields, missing
 //! abstracts, and outputs over their page budget.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::convert::Prepared;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::datasets::DATASETS_PATH;
 use crate::load::project::{CONFIG_PATH, OutputSpec, Project};
+use crate::render::RenderedMarkdown;
 
 /// What a final build refuses: every problem as an error at its place.
 pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
@@ -28,6 +29,7 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
                     .with_hint("give a caption or fig-alt=\"...\": PDF/UA needs a text alternative"),
             );
         }
+        diags.extend(charts_without_alt(&prepared.fragments[*path].rendered, path, &project.root));
     }
     let datasets = std::fs::read_to_string(project.root.join(DATASETS_PATH)).unwrap_or_default();
     for table in prepared.tables.iter().filter(|t| t.illustrative) {
@@ -37,24 +39,7 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
                 .with_hint("replace it with real data (and set illustrative = false) or remove it and its tables before the final build"),
         );
     }
-    let series = &project.config.series;
-    for (key, value) in [
-        ("name", &series.name),
-        ("number", &series.number),
-        ("isbn", &series.isbn),
-        ("issn", &series.issn),
-        ("urn", &series.urn),
-        ("publisher", &project.config.publisher),
-    ] {
-        if value.trim().is_empty() {
-            let path = if key == "publisher" { key.to_string() } else { format!("series.{key}") };
-            let at = project.config.spans.value(&path);
-            diags.push(
-                Diagnostic::error(CONFIG_PATH, at, format!("description-sheet field `{key}` is empty"))
-                    .with_hint("the description sheets of a final publication need every identifier"),
-            );
-        }
-    }
+    diags.extend(project.config.sheet_gaps(true));
     for lang in ["fi", "sv", "en"] {
         if !prepared.sources.abstracts.iter().any(|a| a.lang == lang) {
             diags.push(
@@ -70,9 +55,18 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
     diags
 }
 
-/// In a draft, notes are welcome; images without alt text are worth a warning.
-pub fn draft_notes(prepared: &Prepared) -> Diagnostics {
-    let mut diags = Vec::new();
+/// In a draft, notes are welcome; images without alt text, description
+/// sheets that fall back to Finnish and abstract titles the sheets do not
+/// print are worth a warning.
+pub fn draft_notes(project: &Project, prepared: &Prepared) -> Diagnostics {
+    let mut diags = project.config.sheet_gaps(false);
+    diags.extend(project.config.abstract_titles(
+        prepared
+            .sources
+            .abstracts
+            .iter()
+            .map(|a| (a.lang.as_str(), a.doc.path.as_path(), a.doc.text.as_str(), a.front.title.as_str())),
+    ));
     for fragment in prepared.fragments.values() {
         for image in &fragment.converted.images_without_alt {
             diags.push(
@@ -103,4 +97,27 @@ pub fn page_budget(project: &Project, spec: &OutputSpec, pages: usize) -> Option
         )
         .with_hint("shorten the text, or raise page-budget in report.toml"),
     )
+}
+
+/// A final build's errors for the charts of one rendered Markdown file
+/// (`path` under `root`) whose alternative text was generated: at the line
+/// of each `chart(...)` call.
+fn charts_without_alt(
+    rendered: &RenderedMarkdown,
+    path: &Path,
+    root: &Path,
+) -> Diagnostics {
+    let text = std::fs::read_to_string(root.join(path)).unwrap_or_default();
+    rendered
+        .charts_without_alt
+        .iter()
+        .map(|&index| {
+            let at = rendered.block_line(index).map(|line| {
+                let start = crate::diagnostics::offset_of(&text, line, 1);
+                crate::diagnostics::line_range(&text, start)
+            });
+            Diagnostic::error(path, at, "chart has no alt text of its own")
+                .with_hint("write alt=\"…\" in chart(...): what the chart shows, in a sentence or two; the generated description is a draft's fallback")
+        })
+        .collect()
 }

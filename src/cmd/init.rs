@@ -34,6 +34,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("data/esimerkki.csv", include_str!("../../scaffold/data/esimerkki.csv")),
     ("templates/report.typ.j2", include_str!("../../templates/report.typ.j2")),
     ("templates/brief.typ.j2", include_str!("../../templates/brief.typ.j2")),
+    ("templates/brief-references.csl", include_str!("../../templates/brief-references.csl")),
     ("templates/style.typ", include_str!("../../templates/style.typ")),
     (".gitignore", "/out\n"),
 ];

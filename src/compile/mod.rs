@@ -144,10 +144,14 @@ fn map_diagnostic(world: &ReportWorld, origin: &Origin, diag: &SourceDiagnostic)
     {
         message = format!("{message} (in package {:?})", id.root());
     }
-    Diagnostic { severity, path, range, message, hints }
+    Diagnostic { severity, path, range, message, hints, page: None }
 }
 
-fn map_span(
+/// Maps a range in file `id` to the author's file and range: through the
+/// `// source:` markers in the generated main source, the template's lines
+/// for template code, and as it is for other project files. A hint for
+/// converted Markdown is pushed to `hints`.
+pub fn map_span(
     world: &ReportWorld,
     origin: &Origin,
     id: FileId,

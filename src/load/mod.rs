@@ -8,6 +8,7 @@
 
 pub mod bibliography;
 pub mod datasets;
+pub mod meta;
 pub mod project;
 pub mod sources;
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::meta::Meta;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// Where the configuration lives, relative to the project root.
@@ -50,6 +51,10 @@ pub struct Config {
     /// Contact details printed in the brief.
     #[serde(default)]
     pub contact: String,
+    /// The description sheet's further fields and the Swedish and English
+    /// names of everything above that is in Finnish.
+    #[serde(default)]
+    pub meta: Meta,
     /// Make each in-text citation a link to its bibliography entry (as
     /// Pandoc's `link-citations`). Off by default: in typst 0.15 links to
     /// labels are expensive (the study's report: 1.3 s with, 0.9 s without).
@@ -86,10 +91,19 @@ pub struct Series {
     pub name: String,
     #[serde(default)]
     pub number: String,
+    /// ISBN of the PDF.
     #[serde(default)]
     pub isbn: String,
+    /// ISSN of the series in PDF.
     #[serde(default)]
     pub issn: String,
+    /// ISBN of a printed edition (empty: no print).
+    #[serde(default)]
+    pub isbn_print: String,
+    /// ISSN of the printed series (empty: no print).
+    #[serde(default)]
+    pub issn_print: String,
+    /// The URN of the PDF (its permanent address).
     #[serde(default)]
     pub urn: String,
 }
@@ -115,9 +129,16 @@ pub struct OutputSpec {
     /// the item as `item`; `file` then contains `{id}`.
     #[serde(default)]
     pub each: Option<String>,
+    /// Heading levels that get a PDF bookmark (1: chapters only).
+    #[serde(default = "default_bookmark_depth")]
+    pub bookmark_depth: u8,
     /// Its place among the `[[output]]` tables (0-based), for positions.
     #[serde(skip)]
     pub index: usize,
+}
+
+fn default_bookmark_depth() -> u8 {
+    2
 }
 
 /// Where the values of report.toml stand: dotted paths such as
@@ -136,6 +157,17 @@ struct Nested {
     series: BTreeMap<String, At>,
     #[serde(default)]
     output: Vec<BTreeMap<String, At>>,
+    #[serde(default)]
+    meta: NestedMeta,
+}
+
+/// `[meta]` and the language tables under it.
+#[derive(Deserialize, Default)]
+struct NestedMeta {
+    #[serde(default)]
+    sv: Option<toml::Spanned<BTreeMap<String, At>>>,
+    #[serde(default)]
+    en: Option<toml::Spanned<BTreeMap<String, At>>>,
 }
 
 impl Spans {
@@ -149,6 +181,12 @@ impl Spans {
             spans.extend(nested.series.into_iter().map(|(key, at)| (format!("series.{key}"), at.span())));
             for (i, table) in nested.output.into_iter().enumerate() {
                 spans.extend(table.into_iter().map(|(key, at)| (format!("output.{i}.{key}"), at.span())));
+            }
+            for (lang, table) in [("sv", nested.meta.sv), ("en", nested.meta.en)] {
+                let Some(table) = table else { continue };
+                spans.insert(format!("meta.{lang}"), table.span());
+                let table = table.into_inner();
+                spans.extend(table.into_iter().map(|(key, at)| (format!("meta.{lang}.{key}"), at.span())));
             }
         }
         Spans(spans)
@@ -267,6 +305,13 @@ impl Config {
                     format!("template `{}` must be a file name under templates/", out.template),
                 ));
             }
+        }
+        for out in self.outputs.iter().filter(|o| !(1..=6).contains(&o.bookmark_depth)) {
+            diags.push(Diagnostic::error(
+                CONFIG_PATH,
+                spans.output(out.index, "bookmark-depth"),
+                format!("output `{}`: bookmark-depth must be 1 to 6 (heading levels)", out.name),
+            ));
         }
         if self.date.date.is_none() {
             diags.push(Diagnostic::error(

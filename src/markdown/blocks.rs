@@ -11,6 +11,7 @@ use super::html::strip_tags;
 use super::inlines::plain_text;
 use super::{BLOCK_TOKEN, Converter, LabelUse, MAX_DEPTH, Node};
 use crate::markup::table::source_line;
+use crate::markup::table_layout::{self, Align};
 
 impl<'a> Converter<'a, '_> {
     /// Converts the block children of `node`; `loose` separates them with
@@ -263,32 +264,47 @@ impl<'a> Converter<'a, '_> {
 
     fn table(&mut self, node: Node<'a>, alignments: &[TableAlignment], caption: Option<Node<'a>>) {
         let columns = alignments.len().max(1);
-        let align: Vec<&str> = alignments
+        // Widths and alignment from the cells' text (markup::table_layout).
+        let texts: Vec<Vec<String>> = node.children().map(|row| row.children().map(plain_text).collect()).collect();
+        let asked: Vec<Option<Align>> = alignments
             .iter()
             .map(|a| match a {
-                TableAlignment::Left => "left",
-                TableAlignment::Center => "center",
-                TableAlignment::Right => "right",
-                TableAlignment::None => "auto",
+                TableAlignment::Left => Some(Align::Left),
+                TableAlignment::Center => Some(Align::Center),
+                TableAlignment::Right => Some(Align::Right),
+                TableAlignment::None => None,
             })
             .collect();
+        let align: Vec<String> =
+            table_layout::alignments(&texts, &asked).iter().map(|a| a.typst().to_string()).collect();
         let attrs = caption_attributes(caption);
         let label = attrs.iter().find(|(k, _)| k == "#").map(|(_, v)| v.clone());
         let source = attrs.iter().find(|(k, _)| k == "source").map(|(_, v)| v.clone());
+        // A short table without a caption stays in one piece (a captioned
+        // one is a figure: the template's keep rules decide).
+        let short = caption.is_none() && texts.len() <= 1 + table_layout::SHORT_TABLE;
+        let widths = table_layout::columns(&texts);
+        let wrapped = caption.is_some() || short || widths.text_size.is_some();
         if caption.is_some() {
-            self.raw("#figure(kind: table, block(width: 100%)[#");
-        } else {
-            self.raw("#");
+            self.raw("#figure(kind: table, block(width: 100%)[");
+        } else if short {
+            self.raw("#block(breakable: false, width: 100%)[");
+        } else if wrapped {
+            self.raw("#block(width: 100%)[");
         }
-        self.raw(&format!(
-            "table(columns: {columns}, align: ({}{}),\n",
-            align.join(", "),
-            if align.len() == 1 { "," } else { "" }
-        ));
-        for row in node.children() {
+        self.raw(&widths.size_rule());
+        self.raw(&format!("#table(columns: {}, align: {},\n", widths.widths, table_layout::tuple(&align)));
+        // The last rows of a long table are a footer that is not repeated:
+        // typst keeps it in one piece, so the last page has enough rows.
+        let rows = node.children().count();
+        let footer_from = table_layout::footer_from(rows.saturating_sub(1)).map(|r| r + 1);
+        for (i, row) in node.children().enumerate() {
             let header = matches!(row.data().value, NodeValue::TableRow(true));
             if header {
                 self.raw("table.header(");
+            }
+            if Some(i) == footer_from {
+                self.raw("table.footer(repeat: false,\n");
             }
             let mut count = 0;
             for cell in row.children() {
@@ -307,7 +323,13 @@ impl<'a> Converter<'a, '_> {
             }
             self.raw("\n");
         }
+        if footer_from.is_some() {
+            self.raw("),\n");
+        }
         self.raw(")");
+        if wrapped && caption.is_none() {
+            self.raw("]");
+        }
         if let Some(caption) = caption {
             if let Some(source) = &source {
                 self.raw(&source_line(source));

@@ -100,6 +100,9 @@ pub struct ChartSpec {
     pub y_label: Option<String>,
     /// The values are fractions and print as percentages (0.25 → 25 %).
     pub percent: bool,
+    /// Also print the values as a compact table under the figure, for
+    /// readers who cannot see the drawing.
+    pub data_table: bool,
 }
 
 /// A generated chart.
@@ -256,7 +259,18 @@ pub fn chart_typst(table: &Table, spec: &ChartSpec) -> Result<Chart, String> {
     }
     let alt = match &spec.alt {
         Some(alt) => alt.clone(),
-        None => generate_alt(spec, table, &caption, &cats, &series, &values, &totals, &label),
+        None => generate_alt(&AltData {
+            spec,
+            table,
+            caption: &caption,
+            cats: &cats,
+            series: &series,
+            values: &values,
+            totals: &totals,
+            label: &label,
+            x_years: year_column(table, xi),
+            y_years: yi.iter().all(|&i| year_column(table, i)),
+        }),
     };
 
     // The data, as Typst code.
@@ -351,6 +365,10 @@ pub fn chart_typst(table: &Table, spec: &ChartSpec) -> Result<Chart, String> {
     };
 
     let mut out = String::new();
+    // With its values as a table, the figure and the table stay together.
+    if spec.data_table {
+        out.push_str("#block(width: 100%, breakable: false)[");
+    }
     out.push_str("#figure(kind: image, caption: [");
     out.push_str(&escape_text(&caption, false));
     out.push_str("], alt: ");
@@ -365,6 +383,11 @@ pub fn chart_typst(table: &Table, spec: &ChartSpec) -> Result<Chart, String> {
     out.push_str("]))\n  })\n})");
     if let Some(id) = &spec.id {
         let _ = write!(out, " #label({})", string_literal(id));
+    }
+    if spec.data_table {
+        let x_label = table.column(&spec.x).map_or(spec.x.as_str(), |i| table.labels[i].as_str());
+        out.push_str(&data_table_typst(x_label, &cats, &series, &values, &label));
+        out.push(']');
     }
     Ok(Chart { typst: out, alt })
 }
@@ -658,56 +681,158 @@ fn describe_row(table: &Table, row: &[Cell]) -> String {
         .map_or("no text".into(), |(h, c)| format!("{h} = {}", cell_text(c)))
 }
 
-/// The Finnish alternative text generated from the data.
-#[allow(clippy::too_many_arguments)]
-fn generate_alt(
-    spec: &ChartSpec,
-    table: &Table,
-    caption: &str,
+/// Whether column `i` holds years: whole numbers from 1800 to 2100.
+fn year_column(table: &Table, i: usize) -> bool {
+    table.types[i] == ColumnType::Integer
+        && table.rows.iter().filter_map(|r| r[i].as_f64()).all(|v| (1800.0..=2100.0).contains(&v))
+        && table.rows.iter().any(|r| r[i].as_f64().is_some())
+}
+
+/// What the generated alternative text is made from.
+struct AltData<'a> {
+    spec: &'a ChartSpec,
+    table: &'a Table,
+    caption: &'a str,
+    /// Categories (x values) in drawing order.
+    cats: &'a [String],
+    series: &'a [String],
+    /// Per category, per series.
+    values: &'a [Vec<Option<f64>>],
+    totals: &'a [f64],
+    label: &'a dyn Fn(f64) -> String,
+    /// The x column holds years: the chart is a time series.
+    x_years: bool,
+    /// The value columns hold years (founding years, say): times, not magnitudes.
+    y_years: bool,
+}
+
+/// Categories listed in full up to this many; beyond, the ends.
+const ALT_LIST: usize = 12;
+
+/// The Finnish alternative text generated from the data: a draft's
+/// fallback (a final build asks for the author's). It reads a year column
+/// as time: on the x axis as a range and a trend per series, as values as
+/// dates in order; other categories are named with their values.
+fn generate_alt(d: &AltData) -> String {
+    let mut alt = format!("{}: {}.", d.spec.kind.finnish(), d.caption.trim_end_matches('.'));
+    let x_label = d.table.column(&d.spec.x).map_or(d.spec.x.as_str(), |i| d.table.labels[i].as_str());
+    if d.x_years && d.cats.len() > 1 {
+        let _ = write!(alt, " {x_label} {}–{}.", d.cats[0], d.cats[d.cats.len() - 1]);
+        for (k, s) in d.series.iter().enumerate() {
+            let points: Vec<(&String, f64)> =
+                d.cats.iter().zip(d.values).filter_map(|(c, v)| v[k].map(|x| (c, x))).collect();
+            let _ = write!(alt, " {}", trend(s, &points, d.label));
+        }
+    } else if d.y_years {
+        for (k, s) in d.series.iter().enumerate() {
+            let mut dated: Vec<(&String, f64)> =
+                d.cats.iter().zip(d.values).filter_map(|(c, v)| v[k].map(|x| (c, x))).collect();
+            dated.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let of = if d.series.len() > 1 { format!(" ({s})") } else { String::new() };
+            let shown = listing(&dated, |(c, x)| format!("{c} {}", *x as i64));
+            let _ = write!(alt, " Aikajärjestyksessä{of}: {shown}.");
+            if let (Some(first), Some(last)) = (dated.first(), dated.last()) {
+                let _ = write!(
+                    alt,
+                    " Varhaisin {} ({}), viimeisin {} ({}).",
+                    first.0, first.1 as i64, last.0, last.1 as i64
+                );
+            }
+        }
+    } else {
+        for (k, s) in d.series.iter().enumerate() {
+            let mut ranked: Vec<(&String, f64)> =
+                d.cats.iter().zip(d.values).filter_map(|(c, v)| v[k].map(|x| (c, x))).collect();
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let name = if d.series.len() > 1 { s.clone() } else { "Arvot".into() };
+            let shown = listing(&ranked, |(c, x)| format!("{c} {}", (d.label)(*x)));
+            let _ = write!(alt, " {name} suurimmasta pienimpään: {shown}.");
+        }
+        if d.spec.kind == ChartKind::StackedBar && d.series.len() > 1 {
+            let mut ranked: Vec<(&String, f64)> = d.cats.iter().zip(d.totals.iter().copied()).collect();
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let shown = listing(&ranked, |(c, x)| format!("{c} {}", (d.label)(*x)));
+            let _ = write!(alt, " Yhteensä: {shown}.");
+        }
+    }
+    if let Some(y) = &d.spec.y_label
+        && !d.y_years
+    {
+        let _ = write!(alt, " Arvoakseli: {y}.");
+    }
+    let _ = write!(alt, " Lähde: {}.", d.table.source.trim_end_matches('.'));
+    if d.spec.data_table {
+        alt.push_str(" Arvot ovat myös taulukkona kuvion alla.");
+    }
+    alt
+}
+
+/// Items joined with commas; past [`ALT_LIST`], the first and last three
+/// and how many lie between.
+fn listing<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
+    if items.len() <= ALT_LIST {
+        return items.iter().map(&show).collect::<Vec<_>>().join(", ");
+    }
+    let head: Vec<String> = items[..3].iter().map(&show).collect();
+    let tail: Vec<String> = items[items.len() - 3..].iter().map(&show).collect();
+    format!("{}, … ({} muuta), {}", head.join(", "), items.len() - 6, tail.join(", "))
+}
+
+/// One series over time: where it starts and ends, whether it rises or
+/// falls, and its peak when that lies between.
+fn trend(name: &str, points: &[(&String, f64)], label: &dyn Fn(f64) -> String) -> String {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return format!("{name}: ei arvoja.");
+    };
+    let (lo, hi) = points.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let span = (hi - lo).max(f64::EPSILON);
+    let direction = if (last.1 - first.1).abs() <= span * 0.1 {
+        "pysyy lähes ennallaan"
+    } else if last.1 > first.1 {
+        "nousee"
+    } else {
+        "laskee"
+    };
+    let mut text = format!("{name} {direction}: {} ({}) – {} ({}).", label(first.1), first.0, label(last.1), last.0);
+    let peak = points.iter().max_by(|a, b| a.1.total_cmp(&b.1)).expect("non-empty");
+    if peak.1 > first.1.max(last.1) {
+        let _ = write!(text, " Suurin {} ({}).", label(peak.1), peak.0);
+    }
+    let low = points.iter().min_by(|a, b| a.1.total_cmp(&b.1)).expect("non-empty");
+    if low.1 < first.1.min(last.1) {
+        let _ = write!(text, " Pienin {} ({}).", label(low.1), low.0);
+    }
+    text
+}
+
+/// The chart's values as a compact table (x label and one column per
+/// series) under the figure: an ordinary tagged table a screen reader
+/// reads, while the figure itself carries the alternative text.
+fn data_table_typst(
+    x_label: &str,
     cats: &[String],
     series: &[String],
     values: &[Vec<Option<f64>>],
-    totals: &[f64],
     label: &dyn Fn(f64) -> String,
 ) -> String {
-    let mut alt = format!("{}: {}.", spec.kind.finnish(), caption.trim_end_matches('.'));
-    let extremes = |k: Option<usize>| {
-        let vals = values.iter().zip(cats).enumerate().filter_map(|(r, (v, c))| match k {
-            Some(k) => v[k].map(|x| (x, c)),
-            None => Some((totals[r], c)),
-        });
-        let max = vals
-            .clone()
-            .fold(None, |m: Option<(f64, &String)>, (x, c)| if m.is_none_or(|m| x > m.0) { Some((x, c)) } else { m });
-        let min = vals
-            .fold(None, |m: Option<(f64, &String)>, (x, c)| if m.is_none_or(|m| x < m.0) { Some((x, c)) } else { m });
-        max.zip(min)
-    };
-    if spec.kind == ChartKind::Line && cats.len() > 1 {
-        let x_label = table.column(&spec.x).map_or(spec.x.as_str(), |i| table.labels[i].as_str());
-        let _ = write!(alt, " Vaaka-akselilla {x_label} {}–{}.", cats[0], cats[cats.len() - 1]);
+    let mut out = String::from("\n  #block(width: 100%, above: 0.6em)[#set text(size: 8pt)\n  #table(columns: (auto,");
+    out.push_str(&" auto,".repeat(series.len()));
+    out.push_str("), align: (left,");
+    out.push_str(&" right,".repeat(series.len()));
+    out.push_str("), inset: (x: 4pt, y: 2.5pt),\n    table.header(repeat: true, ");
+    for name in std::iter::once(x_label).chain(series.iter().map(String::as_str)) {
+        let _ = write!(out, "[{}], ", escape_text(name, false));
     }
-    if series.len() == 1 {
-        if let Some(((max, cmax), (min, cmin))) = extremes(Some(0)) {
-            let _ = write!(alt, " Suurin arvo {cmax} {}, pienin {cmin} {}.", label(max), label(min));
+    out.push_str("),\n");
+    for (cat, row) in cats.iter().zip(values) {
+        let _ = write!(out, "    [{}], ", escape_text(cat, true));
+        for v in row {
+            let _ = write!(out, "[{}], ", v.map_or("–".to_string(), |x| escape_text(&label(x), true)));
         }
-    } else {
-        for (k, s) in series.iter().enumerate() {
-            if let Some(((max, cmax), (min, cmin))) = extremes(Some(k)) {
-                let _ = write!(alt, " {s}: suurin {cmax} {}, pienin {cmin} {}.", label(max), label(min));
-            }
-        }
-        if spec.kind == ChartKind::StackedBar
-            && let Some(((max, cmax), (min, cmin))) = extremes(None)
-        {
-            let _ = write!(alt, " Yhteensä suurin {cmax} {}, pienin {cmin} {}.", label(max), label(min));
-        }
+        out.push('\n');
     }
-    if let Some(y) = &spec.y_label {
-        let _ = write!(alt, " Arvoakseli: {y}.");
-    }
-    let _ = write!(alt, " Lähde: {}.", table.source.trim_end_matches('.'));
-    alt
+    out.push_str("  )]");
+    out
 }
 
 #[cfg(test)]
@@ -770,6 +895,7 @@ mod tests {
             alt: None,
             y_label: None,
             percent: true,
+            data_table: false,
         }
     }
 
@@ -891,26 +1017,71 @@ mod tests {
     }
 
     #[test]
-    fn generated_alt_names_max_and_min() {
+    fn generated_alt_names_categories_with_their_values() {
         let chart = chart_typst(&table(), &spec(ChartKind::Bar, "ryhma", &["hyoty"])).unwrap();
         assert!(
             chart.alt.starts_with("Pylväskaavio: Verkostotyön #hyödyt (havainnollistava aineisto)."),
             "{}",
             chart.alt
         );
-        assert!(chart.alt.contains("Suurin arvo Maakuntien liitot 83\u{a0}%"), "{}", chart.alt);
-        assert!(chart.alt.contains("pienin Järjestöt 50\u{a0}%"), "{}", chart.alt);
+        assert!(
+            chart.alt.contains(
+                "Arvot suurimmasta pienimpään: Maakuntien liitot 83\u{a0}%, Ministeriöt, valtion virastot ja muut \
+                 valtion keskushallinnon toimijat 76\u{a0}%, Kunnat ja kehitysyhtiöt 71\u{a0}%, #x *y* 66\u{a0}%, \
+                 Järjestöt 50\u{a0}%."
+            ),
+            "{}",
+            chart.alt
+        );
         assert!(chart.alt.contains("Lähde: Kooste-työryhmän kysely 2020 [$x]."), "{}", chart.alt);
         assert!(chart.typst.contains(&format!("alt: {}", string_literal(&chart.alt))));
 
         let stacked = chart_typst(&table(), &spec(ChartKind::StackedBar, "ryhma", &["hyoty", "este"])).unwrap();
-        assert!(stacked.alt.contains("Hyötyy: suurin Maakuntien liitot"), "{}", stacked.alt);
-        assert!(stacked.alt.contains("Resurssit esteenä: suurin Järjestöt"), "{}", stacked.alt);
-        assert!(stacked.alt.contains("Yhteensä suurin Kunnat ja kehitysyhtiöt"), "{}", stacked.alt);
+        assert!(stacked.alt.contains("Hyötyy suurimmasta pienimpään: Maakuntien liitot 83"), "{}", stacked.alt);
+        assert!(stacked.alt.contains("Resurssit esteenä suurimmasta pienimpään: Järjestöt 74"), "{}", stacked.alt);
+        assert!(stacked.alt.contains("Yhteensä: Kunnat ja kehitysyhtiöt 139"), "{}", stacked.alt);
 
         let mut own = spec(ChartKind::Dot, "ryhma", &["hyoty"]);
         own.alt = Some("Oma kuvaus".into());
         assert_eq!(chart_typst(&table(), &own).unwrap().alt, "Oma kuvaus");
+    }
+
+    #[test]
+    fn generated_alt_reads_years_as_time() {
+        // Years as values (founding years): in order, never "largest".
+        let mut founded = spec(ChartKind::Dot, "ryhma", &["vuosi"]);
+        founded.percent = false;
+        founded.y_label = Some("perustamisvuosi".into());
+        let alt = chart_typst(&table(), &founded).unwrap().alt;
+        assert!(
+            alt.contains("Aikajärjestyksessä: Maakuntien liitot 2015, Kunnat ja kehitysyhtiöt 2016, #x *y* 2017"),
+            "{alt}"
+        );
+        assert!(alt.contains("Varhaisin Maakuntien liitot (2015), viimeisin Järjestöt (2019)."), "{alt}");
+        assert!(!alt.contains("suurin") && !alt.contains("Arvoakseli"), "{alt}");
+        // Years on the x axis: the range and each series' trend.
+        let line = chart_typst(&table(), &spec(ChartKind::Line, "vuosi", &["hyoty", "este"])).unwrap().alt;
+        assert!(line.contains("Vuosi 2015–2019."), "{line}");
+        assert!(line.contains("Hyötyy laskee: 83\u{a0}% (2015) – 50\u{a0}% (2019)."), "{line}");
+        assert!(
+            line.contains("Resurssit esteenä nousee: 47\u{a0}% (2015) – 74\u{a0}% (2019). Pienin 38\u{a0}% (2018)."),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn data_table_prints_the_values_under_the_figure() {
+        let mut s = spec(ChartKind::Bar, "ryhma", &["hyoty", "este"]);
+        s.data_table = true;
+        let chart = chart_typst(&table(), &s).unwrap();
+        assert!(chart.alt.ends_with("Arvot ovat myös taulukkona kuvion alla."), "{}", chart.alt);
+        assert!(chart.typst.contains("table.header(repeat: true, [Ryhmä], [Hyötyy], [Resurssit esteenä], )"));
+        let doc = compile(&chart.typst).unwrap();
+        let mut text = String::new();
+        for page in doc.pages() {
+            texts(&page.frame, &mut text);
+        }
+        assert!(text.contains("Resurssit esteenä") && text.contains("47"), "{text}");
     }
 
     #[test]

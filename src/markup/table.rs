@@ -1,10 +1,11 @@
 //! Data tables as Typst: a numbered table figure with a repeated header
-//! row, numbers end-aligned and formatted in Finnish, every value escaped,
+//! row, columns as wide as their content, numbers end-aligned and formatted in Finnish, every value escaped,
 //! and the dataset's source line under it.
 
 use crate::load::datasets::{Cell, ColumnType, Table};
 use crate::markup::escape::{escape_text, string_literal};
 use crate::markup::numbers::format_number;
+use crate::markup::table_layout;
 
 /// The Typst of a data table: values escaped, numbers right-aligned and
 /// formatted in Finnish.
@@ -32,38 +33,53 @@ pub fn table_typst(
         })
         .collect();
     let align: Vec<&str> = numeric.iter().map(|&n| if n { "right" } else { "left" }).collect();
+    let cell_text = |row: &[Cell], k: usize, i: usize| match &row[i] {
+        Cell::Empty => String::from("–"),
+        Cell::Int(n) => format_number(*n as f64, Some(0), 10_000),
+        Cell::Num(n) => format_number(*n, Some(decimals[k]), 10_000),
+        Cell::Text(t) => t.clone(),
+    };
+    let header: Vec<String> =
+        indices.iter().enumerate().map(|(k, &i)| headers.map_or(table.labels[i].clone(), |h| h[k].clone())).collect();
+    let texts: Vec<Vec<String>> = std::iter::once(header.clone())
+        .chain(table.rows.iter().map(|row| indices.iter().enumerate().map(|(k, &i)| cell_text(row, k, i)).collect()))
+        .collect();
     let mut out = String::new();
     out.push_str("#figure(kind: table, caption: [");
     out.push_str(&escape_text(caption, false));
-    out.push_str("],\n  block(width: 100%)[#table(\n    columns: ");
-    out.push_str(&indices.len().to_string());
+    let columns = table_layout::columns(&texts);
+    out.push_str("],\n  block(width: 100%)[");
+    out.push_str(&columns.size_rule());
+    out.push_str("#table(\n    columns: ");
+    out.push_str(&columns.widths);
     out.push_str(",\n    align: (");
     out.push_str(&align.join(", "));
     if align.len() == 1 {
         out.push(',');
     }
     out.push_str("),\n    table.header(repeat: true, ");
-    for (k, &i) in indices.iter().enumerate() {
-        let name = headers.map_or(table.labels[i].as_str(), |h| h[k].as_str());
+    for name in &header {
         out.push_str("[*");
         out.push_str(&escape_text(name, false));
         out.push_str("*], ");
     }
     out.push_str("),\n");
-    for row in &table.rows {
+    // The last rows of a long table: a footer typst keeps in one piece.
+    let footer_from = table_layout::footer_from(texts.len() - 1);
+    for (r, row) in texts[1..].iter().enumerate() {
+        if Some(r) == footer_from {
+            out.push_str("    table.footer(repeat: false,\n");
+        }
         out.push_str("    ");
-        for (k, &i) in indices.iter().enumerate() {
-            let text = match &row[i] {
-                Cell::Empty => String::from("–"),
-                Cell::Int(n) => format_number(*n as f64, Some(0), 10_000),
-                Cell::Num(n) => format_number(*n, Some(decimals[k]), 10_000),
-                Cell::Text(t) => t.clone(),
-            };
+        for text in row {
             out.push('[');
-            out.push_str(&escape_text(&text, true));
+            out.push_str(&escape_text(text, true));
             out.push_str("], ");
         }
         out.push('\n');
+    }
+    if footer_from.is_some() {
+        out.push_str("    ),\n");
     }
     out.push_str("  )");
     out.push_str(&source_line(&table.source));

@@ -10,8 +10,9 @@ use minijinja::value::Value;
 
 use crate::convert::Prepared;
 use crate::load::project::Project;
-use crate::load::sources::{Case, Include, Recommendation, case_label, recommendation_label};
+use crate::load::sources::{Case, Document, Include, Recommendation, case_label, recommendation_label};
 use crate::render::merge;
+use crate::source_map::marker_line;
 
 /// Context for output templates.
 pub fn output_context(project: &Project, prepared: &Prepared) -> Value {
@@ -91,7 +92,11 @@ pub fn output_context(project: &Project, prepared: &Prepared) -> Value {
 pub fn case_value(case: &Case, prepared: &Prepared) -> Value {
     merge(
         Value::from_serialize(&case.front),
-        [("label", Value::from(case_label(&case.front.id))), ("typst", prepared.fragment_typst(&case.doc.path))],
+        [
+            ("label", Value::from(case_label(&case.front.id))),
+            ("typst", prepared.fragment_typst(&case.doc.path)),
+            ("marker", source_marker(&case.doc, "name")),
+        ],
     )
 }
 
@@ -102,6 +107,15 @@ pub fn recommendation_value(rec: &Recommendation, prepared: &Prepared) -> Value 
         [
             ("label", Value::from(recommendation_label(&rec.front.id))),
             ("typst", prepared.fragment_typst(&rec.doc.path)),
+            ("marker", source_marker(&rec.doc, "title")),
         ],
     )
+}
+
+/// A `// source:` marker naming the front-matter line `key:` of `doc`, for
+/// a template to write before the heading it makes from that field (so
+/// Typst errors and layout faults there land on that line).
+fn source_marker(doc: &Document, key: &str) -> Value {
+    let line = doc.text.lines().position(|l| l.starts_with(&format!("{key}:"))).map_or(1, |i| i + 1);
+    Value::from_safe_string(marker_line(&doc.path, line).trim_end().to_string())
 }

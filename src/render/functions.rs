@@ -38,6 +38,8 @@ pub struct Generated {
     pub blocks: Vec<String>,
     /// Labels those blocks define (`table(..., id="tbl-x")`).
     pub labels: Vec<String>,
+    /// Indices in `blocks` of charts whose alternative text is generated.
+    pub charts_without_alt: Vec<usize>,
 }
 
 /// Collects [`Generated`] during one render.
@@ -105,7 +107,8 @@ fn table(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Resu
 }
 
 /// `chart("dataset", kind="bar", x="col", y="col" or ["a", "b"], caption=…,
-/// id="fig-…", alt=…, y_label=…, percent=false)`: a numbered vector chart.
+/// id="fig-…", alt=…, y_label=…, percent=false, data_table=false)`: a
+/// numbered vector chart (with `data_table`, its values in a table under it).
 fn chart(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Result<Value, Error> {
     let table = find(tables, dataset)?;
     let kind_name: String = kwargs.get::<Option<String>>("kind")?.unwrap_or_else(|| "bar".into());
@@ -131,14 +134,22 @@ fn chart(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Resu
         alt: kwargs.get("alt")?,
         y_label: kwargs.get("y_label")?,
         percent: kwargs.get::<Option<bool>>("percent")?.unwrap_or(false),
+        data_table: kwargs.get::<Option<bool>>("data_table")?.unwrap_or(false),
     };
     kwargs.assert_all_used()?;
     let chart =
         crate::markup::charts::chart_typst(table, &spec).map_err(|e| Error::new(ErrorKind::InvalidOperation, e))?;
-    if let Some(id) = spec.id {
+    if let Some(id) = spec.id.clone() {
         Collector::of(state).with(|g| g.labels.push(id));
     }
-    Ok(generated_block(state, chart.typst))
+    let block = generated_block(state, chart.typst);
+    if spec.alt.is_none() && matches!(state.auto_escape(), AutoEscape::Custom("markdown")) {
+        Collector::of(state).with(|g| {
+            let index = g.blocks.len() - 1;
+            g.charts_without_alt.push(index);
+        });
+    }
+    Ok(block)
 }
 
 /// Generated Typst as a template value: a token standing for the block in

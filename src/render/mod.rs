@@ -46,6 +46,18 @@ pub struct RenderedMarkdown {
     pub labels: Vec<String>,
     /// Quarto shortcodes, addressed by the tokens in `text`.
     pub shortcodes: Vec<crate::markdown::Shortcode>,
+    /// Indices in `blocks` of charts whose alternative text is generated.
+    pub charts_without_alt: Vec<usize>,
+}
+
+impl RenderedMarkdown {
+    /// The 1-based template line of the block `index`'s token (where its
+    /// `{{ chart(...) }}` or `{{ table(...) }}` call stands).
+    pub fn block_line(&self, index: usize) -> Option<usize> {
+        let at = self.text.find(&format!("<!--{}{index}-->", crate::markdown::BLOCK_TOKEN))?;
+        let line = self.text[..at].matches('\n').count();
+        Some(if self.line_map.is_empty() { line + 1 } else { self.line_map.get(line).copied().unwrap_or(1) })
+    }
 }
 
 /// The minijinja environment with kooste's filters and functions.
@@ -125,10 +137,10 @@ impl Renderer {
             .template_from_named_str(&name_str, body)
             .and_then(|tmpl| tmpl.render_captured(ctx))
             .map_err(|err| template_error(name, body, &err))?;
-        let Generated { blocks, labels } = functions::take_generated(captured.state());
+        let Generated { blocks, labels, charts_without_alt } = functions::take_generated(captured.state());
         let text = captured.into_output();
         let line_map = crate::source_map::line_map(body, &text);
-        Ok(RenderedMarkdown { text, line_map, blocks, labels, shortcodes })
+        Ok(RenderedMarkdown { text, line_map, blocks, labels, shortcodes, charts_without_alt })
     }
 
     /// Renders the output template `templates/<template>` with `ctx`.

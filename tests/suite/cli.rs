@@ -488,7 +488,11 @@ fn citations_formatted_by_kooste_read_as_typst_formats_them() {
         let typst = fold(&pdf_text(&p.path().join("by-typst").join(pdf)));
         // The one intended difference: hayagriva 0.10.1 leaves a comma in
         // "(2019,)" for web pages with only a year, and kooste drops it.
-        assert!(typst.contains("(2019,)") && !ours.contains(",)"), "{pdf}: {ours}");
+        // (The brief's short numbered list is a CSL file: typst formats
+        // its citations in both builds.)
+        if pdf != "policy-brief.pdf" {
+            assert!(typst.contains("(2019,)") && !ours.contains(",)"), "{pdf}: {ours}");
+        }
         let typst = typst.replace("(2019,)", "(2019)").replace("(2016,)", "(2016)");
         assert_eq!(ours, typst, "{pdf}: the text differs from typst's own citations");
     }

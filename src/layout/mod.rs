@@ -1,0 +1,479 @@
+//! The layout preflight: the compiled [`PagedDocument`]'s pages, read back
+//! for the faults a publication designer would mark, each at its page and at
+//! the author's source line.
+//!
+//! [`read`] walks every page frame in order with the introspection tags
+//! typst leaves in them (`Tag::Start` / `Tag::End` around every locatable
+//! or tagged element), so each run of text is known to lie inside a heading,
+//! a figure caption, a table cell, an outline, a footnote or a page's
+//! header and footer (artifacts). That gives a small [`Layout`]: the
+//! elements of interest with the page each starts on, and the text pieces
+//! in reading order with their page and baseline. [`faults`] then finds:
+//!
+//! - a heading, a recommendation header or a callout title (a block
+//!   labelled `<kooste-keep>`) followed by fewer than two lines on its page;
+//! - a caption on another page than its table or figure;
+//! - a table of at most [`SHORT_TABLE`] body rows split across pages, or a
+//!   part of a longer table with fewer than [`MIN_ROWS`] body rows;
+//! - a hyphenated line (the soft hyphen typst inserts at a break) in a
+//!   heading, a contents or list entry, a table header or a title (text
+//!   labelled `<kooste-title>`);
+//! - a blank page (nothing but header, footer, page number, watermark),
+//!   unless the source asks for print-style recto starts (`to: "odd"`);
+//! - a list of figures or tables (an outline) without entries.
+//!
+//! [`preflight`] maps each fault's element to the author's file through the
+//! `// source:` markers of the generated main source (as Typst errors are
+//! mapped) and returns diagnostics: warnings in a draft, errors in a final
+//! build.
+
+use std::collections::HashMap;
+
+use typst::WorldExt as _;
+use typst::foundations::{Content, StyleChain, Styles};
+use typst::introspection::{Location, Tag};
+use typst::layout::{Abs, Frame, FrameItem, Transform};
+use typst::model::TableElem;
+use typst::model::{FigureCaption, FigureElem, FootnoteEntry, HeadingElem, OutlineElem, OutlineEntry, TableCell};
+use typst::pdf::{ArtifactElem, TableCellKind};
+use typst::syntax::Span;
+use typst_layout::PagedDocument;
+
+use crate::compile::Origin;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::compile::world::ReportWorld;
+
+mod faults;
+
+pub use faults::faults;
+use faults::hint;
+
+pub use crate::markup::table_layout::{MIN_ROWS, SHORT_TABLE};
+/// A heading keeps at least this many lines of what follows on its page.
+pub const MIN_LINES: usize = 2;
+/// The label that makes a block a header of what follows (callout titles,
+/// the facts box under a recommendation heading).
+pub const KEEP_LABEL: &str = "kooste-keep";
+/// The label that marks a title whose lines must not be hyphenated.
+pub const TITLE_LABEL: &str = "kooste-title";
+
+/// The soft hyphen typst writes where it hyphenates a word.
+const SOFT_HYPHEN: char = '\u{ad}';
+
+/// An element the preflight looks at.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Heading {
+        title: String,
+        level: usize,
+    },
+    /// A block labelled `<kooste-keep>`: a header of what follows.
+    Keep,
+    /// Text labelled `<kooste-title>`.
+    Title,
+    Figure,
+    Caption,
+    Table,
+    Cell {
+        row: usize,
+        header: bool,
+        repeated: bool,
+    },
+    Outline,
+    OutlineEntry,
+    Footnote,
+    /// Page header, footer, background: not content.
+    Artifact,
+}
+
+/// One element of interest, in the order its start tag appears.
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub kind: Kind,
+    /// Where the element was written (in the generated main source or a
+    /// style file).
+    pub span: Span,
+    /// Where its body was written: for an element a style function builds
+    /// (a recommendation card's heading), the template's call with the text.
+    pub body_span: Span,
+    /// The nearest enclosing element of interest.
+    pub parent: Option<usize>,
+    /// 0-based page of the start tag.
+    pub page: usize,
+}
+
+/// A run of text (or an image) on a page, in reading order.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    /// 0-based page.
+    pub page: usize,
+    /// Baseline (text) or top (image), from the top of the page.
+    pub y: Abs,
+    /// The innermost element of interest the piece lies in.
+    pub element: Option<usize>,
+    /// The text; empty for an image.
+    pub text: String,
+    pub image: bool,
+}
+
+/// A document's pages as the preflight sees them.
+#[derive(Debug, Default)]
+pub struct Layout {
+    pub elements: Vec<Element>,
+    /// Text and images outside artifacts, in reading order.
+    pub pieces: Vec<Piece>,
+    /// Per page: whether anything but artifacts is drawn on it.
+    pub drawn: Vec<bool>,
+}
+
+/// What is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// A heading or header with fewer than two lines after it on its page.
+    StrandedHeading,
+    /// A caption on another page than its table or figure.
+    CaptionApart,
+    /// A short table broken across pages.
+    ShortTableSplit,
+    /// A part of a broken table with too few rows.
+    TablePartTooShort,
+    /// A hyphenated line in a heading, contents entry, table header or title.
+    Hyphenated,
+    BlankPage,
+    /// A list of figures or tables with no entries.
+    EmptyList,
+}
+
+/// One fault, at an element (or a page) of the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    /// 1-based page number.
+    pub page: usize,
+    /// The element at fault (an index into [`Layout::elements`]); none for
+    /// a blank page.
+    pub element: Option<usize>,
+    /// What a reader sees, without the page (added by [`preflight`]).
+    pub message: String,
+}
+
+/// Reads the laid-out pages of `doc`.
+pub fn read(doc: &PagedDocument) -> Layout {
+    let mut reader = Reader::default();
+    for (page, p) in doc.pages().iter().enumerate() {
+        reader.layout.drawn.push(false);
+        reader.walk(&p.frame, Transform::identity(), page);
+    }
+    reader.layout
+}
+
+#[derive(Default)]
+struct Reader {
+    layout: Layout,
+    /// Open elements of interest (indices), innermost last.
+    open: Vec<(Location, usize)>,
+    /// Every element's index by location, for logical parents of frames.
+    by_location: HashMap<Location, usize>,
+}
+
+impl Reader {
+    fn walk(&mut self, frame: &Frame, ts: Transform, page: usize) {
+        for (pos, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => {
+                    let ts = ts.pre_concat(Transform::translate(pos.x, pos.y)).pre_concat(group.transform);
+                    // A frame laid out elsewhere that belongs to an element
+                    // (the rest of a broken cell) counts as inside it.
+                    let parent = group
+                        .parent
+                        .as_ref()
+                        .and_then(|p| self.by_location.get(&p.location).map(|&i| (p.location, i)))
+                        .filter(|(loc, _)| !self.open.iter().any(|(l, _)| l == loc));
+                    if let Some(parent) = parent {
+                        self.open.push(parent);
+                    }
+                    self.walk(&group.frame, ts, page);
+                    if let Some((loc, _)) = parent {
+                        self.close(loc);
+                    }
+                }
+                FrameItem::Text(text) => {
+                    if !self.in_artifact() {
+                        let y = pos.transform(ts).y;
+                        self.push_piece(page, y, text.text.to_string(), false);
+                    }
+                }
+                FrameItem::Image(..) => {
+                    if !self.in_artifact() {
+                        let y = pos.transform(ts).y;
+                        self.push_piece(page, y, String::new(), true);
+                    }
+                }
+                FrameItem::Shape(..) => {
+                    if !self.in_artifact() {
+                        self.layout.drawn[page] = true;
+                    }
+                }
+                FrameItem::Tag(Tag::Start(content, _)) => self.start(content, page),
+                FrameItem::Tag(Tag::End(loc, ..)) => self.close(*loc),
+                FrameItem::Link(..) => {}
+            }
+        }
+    }
+
+    fn in_artifact(&self) -> bool {
+        self.open.iter().any(|(_, i)| self.layout.elements[*i].kind == Kind::Artifact)
+    }
+
+    fn push_piece(&mut self, page: usize, y: Abs, text: String, image: bool) {
+        self.layout.drawn[page] = true;
+        let element = self.open.last().map(|(_, i)| *i);
+        self.layout.pieces.push(Piece { page, y, element, text, image });
+    }
+
+    fn start(&mut self, content: &Content, page: usize) {
+        let Some(kind) = classify(content) else { return };
+        let Some(loc) = content.location() else { return };
+        let index = self.layout.elements.len();
+        let parent = self.open.last().map(|(_, i)| *i);
+        let body_span = match content.get_by_name("body") {
+            Ok(typst::foundations::Value::Content(body)) => body.span(),
+            _ => Span::detached(),
+        };
+        self.layout.elements.push(Element { kind, span: content.span(), body_span, parent, page });
+        self.by_location.insert(loc, index);
+        self.open.push((loc, index));
+    }
+
+    fn close(&mut self, loc: Location) {
+        if let Some(at) = self.open.iter().rposition(|(l, _)| *l == loc) {
+            self.open.remove(at);
+        }
+    }
+}
+
+/// The kind of an element the preflight looks at; `None` for the rest.
+fn classify(content: &Content) -> Option<Kind> {
+    let label = content.label().map(|l| l.resolve().as_str().to_string());
+    if label.as_deref() == Some(KEEP_LABEL) {
+        return Some(Kind::Keep);
+    }
+    if label.as_deref() == Some(TITLE_LABEL) {
+        return Some(Kind::Title);
+    }
+    if let Some(heading) = content.to_packed::<HeadingElem>() {
+        let styles = Styles::new();
+        let level = heading.resolve_level(StyleChain::new(&styles)).get();
+        return Some(Kind::Heading { title: one_line(&heading.body.plain_text()), level });
+    }
+    if content.is::<FigureElem>() {
+        return Some(Kind::Figure);
+    }
+    if content.is::<FigureCaption>() {
+        return Some(Kind::Caption);
+    }
+    if content.is::<TableElem>() {
+        return Some(Kind::Table);
+    }
+    if let Some(cell) = content.to_packed::<TableCell>() {
+        let styles = Styles::new();
+        let chain = StyleChain::new(&styles);
+        let row = cell.y.get(chain).custom().unwrap_or(0);
+        let header = matches!(cell.kind.get(chain), typst::foundations::Smart::Custom(TableCellKind::Header(..)));
+        let repeated = cell.is_repeated.get(chain);
+        return Some(Kind::Cell { row, header, repeated });
+    }
+    if content.is::<OutlineElem>() {
+        return Some(Kind::Outline);
+    }
+    if content.is::<OutlineEntry>() {
+        return Some(Kind::OutlineEntry);
+    }
+    if content.is::<FootnoteEntry>() {
+        return Some(Kind::Footnote);
+    }
+    if content.is::<ArtifactElem>() {
+        return Some(Kind::Artifact);
+    }
+    None
+}
+
+/// Whitespace folded, at most 70 characters.
+fn one_line(text: &str) -> String {
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match folded.char_indices().nth(70) {
+        Some((i, _)) => format!("{}…", &folded[..i]),
+        None => folded,
+    }
+}
+
+/// The layout faults of one compiled output as diagnostics at the author's
+/// lines: warnings in a draft, errors when `final_mode`.
+pub fn preflight(
+    doc: &PagedDocument,
+    world: &ReportWorld,
+    origin: &Origin,
+    output: &str,
+    final_mode: bool,
+) -> Diagnostics {
+    let main = world.main_source().text();
+    // Print-style recto starts leave blank versos on purpose.
+    let allow_blank = main.contains("to: \"odd\"") || main.contains("to: \"even\"");
+    let layout = read(doc);
+    let main_id = typst::World::main(world);
+    faults(&layout, allow_blank)
+        .into_iter()
+        .map(|fault| {
+            // An element a style function builds is reported where the
+            // template passed its text.
+            let span = fault.element.map(|e| &layout.elements[e]).map(|el| {
+                if el.span.id() != Some(main_id) && el.body_span.id() == Some(main_id) { el.body_span } else { el.span }
+            });
+            let (path, range) = match span.and_then(|s| s.id().zip(world.range(s))) {
+                Some((id, range)) => crate::compile::map_span(world, origin, id, range, &mut Vec::new()),
+                None => (origin.template_path.to_path_buf(), None),
+            };
+            let message = format!("{output} p. {}: {}", fault.page, fault.message);
+            let diag = if final_mode {
+                Diagnostic::error(path, range, message)
+            } else {
+                Diagnostic::warning(path, range, message)
+            };
+            diag.with_hint(hint(fault.kind)).on_page(fault.page)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use typst_kit::datetime::Time;
+
+    use super::*;
+    use crate::compile::world::Shared;
+
+    fn root() -> std::path::PathBuf {
+        std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).unwrap()
+    }
+
+    /// Compiles `body` on small A6 pages with a footer (an artifact).
+    fn compile(body: &str) -> PagedDocument {
+        let source = format!(
+            "#set page(width: 10cm, height: 8cm, margin: 1cm, footer: context counter(page).display())\n\
+             #set text(font: \"Libertinus Serif\", size: 10pt, lang: \"fi\")\n\
+             #set par(justify: true)\n{body}\n"
+        );
+        let shared = Arc::new(Shared::new(&root(), Time::fixed_timestamp(0).unwrap()));
+        let world = ReportWorld::new(shared, "/layout-test.typ", source);
+        let warned = typst::compile::<PagedDocument>(&world);
+        warned.output.unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| d.message.as_str()).collect::<Vec<_>>()))
+    }
+
+    fn kinds(body: &str) -> Vec<(FaultKind, usize, String)> {
+        faults(&read(&compile(body)), false).into_iter().map(|f| (f.kind, f.page, f.message)).collect()
+    }
+
+    const FILL: &str = "Aluekehittäjät tekevät paljon yhteistyötä yli kunta- ja maakuntarajojen. ";
+
+    fn fill(n: usize) -> String {
+        FILL.repeat(n)
+    }
+
+    #[test]
+    fn heading_at_the_foot_of_a_page() {
+        // Without stickiness the heading stays on p. 1 and its text goes on.
+        let body = format!(
+            "#show heading: set block(sticky: false)\n{}\n#v(1fr)\n= Mallien kuvausrunko\n#pagebreak()\n{}",
+            fill(2),
+            fill(3)
+        );
+        let found = kinds(&body);
+        assert!(
+            found.contains(&(FaultKind::StrandedHeading, 1, "heading \"Mallien kuvausrunko\" ends its page".into())),
+            "{found:?}"
+        );
+        // With one line after it, that is said; with two, nothing.
+        let one = format!("= Otsikko\nYksi rivi.\n#pagebreak()\n{}", fill(1));
+        assert_eq!(kinds(&one)[0].2, "heading \"Otsikko\" has only one line after it on its page");
+        let two = format!("= Otsikko\nYksi rivi. \\\nToinen rivi.\n#pagebreak()\n{}", fill(1));
+        assert!(kinds(&two).is_empty(), "{:?}", kinds(&two));
+    }
+
+    #[test]
+    fn a_last_heading_with_nothing_after_it_is_no_fault() {
+        assert!(kinds(&format!("{}\n= Loppu", fill(1))).is_empty());
+    }
+
+    #[test]
+    fn keep_box_after_a_heading_is_part_of_the_header() {
+        let body = format!(
+            "{}\n#v(1fr)\n= S1: Suositus\n#block(breakable: false)[Toimijat: TEM \\ Aikataulu: 2020] <kooste-keep>\n\
+             #pagebreak()\n{}",
+            fill(1),
+            fill(3)
+        );
+        let found = kinds(&body);
+        assert!(found.iter().any(|f| f.0 == FaultKind::StrandedHeading && f.2.contains("S1: Suositus")), "{found:?}");
+    }
+
+    #[test]
+    fn caption_on_another_page_than_its_table() {
+        let rows: String = (1..=6).map(|i| format!("[Rivi {i}], [{i}],")).collect();
+        let body = format!(
+            "#set figure.caption(position: top)\n#show figure: set block(breakable: true)\n\
+             #block(height: 4.9cm, width: 100%)\n\
+             #figure(kind: table, caption: [Verkostot], table(columns: 2, table.header([Nimi], [Arvo]), {rows}))"
+        );
+        let found = kinds(&body);
+        assert!(found.iter().any(|f| f.0 == FaultKind::CaptionApart && f.2.contains("Verkostot")), "{found:?}");
+    }
+
+    #[test]
+    fn short_tables_split_and_short_parts() {
+        let table = |n: usize| {
+            let rows: String = (1..=n).map(|i| format!("[Rivi {i}], [{i}],")).collect();
+            format!("#table(columns: 2, table.header(repeat: true, [Nimi], [Arvo]), {rows})")
+        };
+        let found = kinds(&format!("{}\n{}", fill(5), table(6)));
+        assert!(found.iter().any(|f| f.0 == FaultKind::ShortTableSplit && f.2.contains("of 6 rows")), "{found:?}");
+        // A long table whose last part has one row.
+        let found = kinds(&format!("{}\n{}", fill(2), table(17)));
+        assert!(found.iter().any(|f| f.0 == FaultKind::TablePartTooShort), "{found:?}");
+        // One that fits on its page is fine.
+        assert!(kinds(&table(5)).is_empty());
+    }
+
+    #[test]
+    fn hyphenated_headings_and_table_headers() {
+        let body = "#set text(hyphenate: true)\n#set page(width: 4.5cm)\n\
+             = Vertaisoppimisen verkostoyhteistyömahdollisuudet\n\
+             #table(columns: (1.5cm, 1fr), table.header([Vertaisoppiminen], [B]), [a], [b])\n\
+             Tekstiä.";
+        let found = kinds(body);
+        assert!(found.iter().any(|f| f.0 == FaultKind::Hyphenated && f.2.starts_with("heading")), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0 == FaultKind::Hyphenated && f.2.starts_with("the header of a table without caption")),
+            "{found:?}"
+        );
+        // Not when hyphenation is off there.
+        let off = format!("#show heading: set text(hyphenate: false)\n#show table: set text(hyphenate: false)\n{body}");
+        assert!(!kinds(&off).iter().any(|f| f.0 == FaultKind::Hyphenated), "{:?}", kinds(&off));
+    }
+
+    #[test]
+    fn blank_pages_and_empty_lists() {
+        let found = kinds(
+            "Alku.\n#pagebreak()\n#pagebreak()\nLoppu.\n#outline(title: [Kuviot], target: figure.where(kind: image))",
+        );
+        assert!(found.contains(&(FaultKind::BlankPage, 2, "the page is blank".into())), "{found:?}");
+        assert!(
+            found.iter().any(|f| f.0 == FaultKind::EmptyList && f.2 == "list \"Kuviot\" has no entries"),
+            "{found:?}"
+        );
+        // Recto starts may leave blank pages.
+        assert!(faults(&read(&compile("A\n#pagebreak()\n#pagebreak()\nB")), true).is_empty());
+    }
+}

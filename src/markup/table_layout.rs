@@ -1,0 +1,262 @@
+//! Column widths and alignment for the tables kooste writes, from their
+//! content: the Typst `columns:` and `align:` arguments of a table from
+//! Markdown (`markdown::blocks`) or from data (`markup::table`).
+//!
+//! Typst's `columns: N` gives every column the same width, so a column of
+//! years is as wide as one of long descriptions, and the descriptions break
+//! into hyphenated pieces. Here a table whose content fits the text width is
+//! set at its natural widths (`auto`); otherwise short columns keep their
+//! natural width and the long ones share the rest by their mean length (as
+//! `fr`), each at least as wide as its longest word. Text starts at the left,
+//! numbers end at the right.
+//!
+//! Widths are estimated in characters of the 9 pt table text on the report's
+//! 15.5 cm text width; the estimate only decides proportions, Typst lays out.
+
+/// How a column's cells align.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+impl Align {
+    /// The Typst alignment.
+    pub fn typst(self) -> &'static str {
+        match self {
+            Align::Left => "left",
+            Align::Center => "center",
+            Align::Right => "right",
+        }
+    }
+}
+
+/// Characters of 9 pt table text on the text width, less the cell insets
+/// (an estimate: 15.5 cm ≈ 440 pt at about 4.3 pt a character).
+const CAPACITY: f64 = 100.0;
+/// Characters of cell inset per column (5 pt on each side).
+const INSET: f64 = 2.4;
+/// Columns whose longest cell has at most this many characters keep their
+/// natural width.
+const SHORT: usize = 14;
+/// Body words longer than this may hyphenate rather than widen a column.
+const BODY_WORD: f64 = 14.0;
+
+/// How a table's columns are set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    /// The Typst `columns:` value.
+    pub widths: String,
+    /// A smaller text size (pt) for a table whose header words would not
+    /// fit at the table's 9 pt; `None` keeps the template's size.
+    pub text_size: Option<f64>,
+}
+
+/// The table's text size in the supplied templates, in points.
+const TEXT_SIZE: f64 = 9.0;
+/// The smallest size a crowded table is set in.
+const MIN_TEXT_SIZE: f64 = 7.5;
+
+impl Columns {
+    /// A `show table` rule for the smaller size, to write before the table
+    /// (inside its figure's body); empty when the size stays.
+    pub fn size_rule(&self) -> String {
+        self.text_size.map_or(String::new(), |pt| format!("#show table: set text(size: {pt:.1}pt)\n"))
+    }
+}
+
+/// The columns of a table whose rows (header first) hold the cells' plain
+/// text.
+pub fn columns(rows: &[Vec<String>]) -> Columns {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let cell = |r: &Vec<String>, c: usize| r.get(c).map_or(0, |t| visible_len(t));
+    let natural: Vec<usize> = (0..n).map(|c| rows.iter().map(|r| cell(r, c)).max().unwrap_or(0)).collect();
+    let capacity = CAPACITY - INSET * n as f64;
+    if natural.iter().sum::<usize>() as f64 <= capacity {
+        return Columns { widths: tuple(&vec!["auto".to_string(); n]), text_size: None };
+    }
+    // The width a column cannot go below: its header's longest word (header
+    // words are bold and never hyphenated), and a body word up to
+    // BODY_WORD characters (longer ones hyphenate, or break at their own
+    // hyphens and slashes).
+    let word = |c: usize| {
+        let longest = |t: &str| {
+            t.split(|ch: char| ch.is_whitespace() || ch == '-' || ch == '/')
+                .filter(|w| !w.starts_with('@'))
+                .map(|w| w.chars().count() as f64)
+                .fold(0.0, f64::max)
+        };
+        let header = rows.first().and_then(|r| r.get(c)).map_or(0.0, |t| longest(t) * 1.1);
+        let body = rows[1.min(rows.len())..].iter().filter_map(|r| r.get(c)).map(|t| longest(t)).fold(0.0, f64::max);
+        header.max(body.min(BODY_WORD))
+    };
+    let mean = |c: usize| {
+        let body = &rows[1.min(rows.len())..];
+        let total: usize = body.iter().map(|r| cell(r, c)).sum();
+        (total as f64 / body.len().max(1) as f64).max(1.0)
+    };
+    // Short columns (no body cell longer than SHORT) get the width of their
+    // longest cell or header word; the long ones share the rest by their
+    // mean length, each at least as wide as its `word`.
+    let body_max = |c: usize| rows[1.min(rows.len())..].iter().map(|r| cell(r, c)).max().unwrap_or(0) as f64;
+    let short: Vec<bool> = (0..n).map(|c| body_max(c) <= SHORT as f64).collect();
+    let mut width: Vec<f64> = (0..n).map(|c| if short[c] { body_max(c).max(word(c)).max(1.0) } else { 0.0 }).collect();
+    let long: Vec<usize> = (0..n).filter(|&c| !short[c]).collect();
+    let left = (capacity - width.iter().sum::<f64>()).max(long.len() as f64 * SHORT as f64);
+    let weights: f64 = long.iter().map(|&c| mean(c)).sum();
+    let mut share: Vec<f64> = long.iter().map(|&c| left * mean(c) / weights).collect();
+    // Raised to the floor where needed; the others give up the difference.
+    let floor: Vec<f64> = long.iter().map(|&c| word(c)).collect();
+    let deficit: f64 = share.iter().zip(&floor).map(|(s, f)| (f - s).max(0.0)).sum();
+    let spare: f64 = share.iter().zip(&floor).map(|(s, f)| (s - f).max(0.0)).sum();
+    if deficit > 0.0 && spare > 0.0 {
+        let take = (deficit / spare).min(1.0);
+        for (s, f) in share.iter_mut().zip(&floor) {
+            *s = if *s < *f { *f } else { *s - (*s - *f) * take };
+        }
+    }
+    for (k, &c) in long.iter().enumerate() {
+        width[c] = share[k];
+    }
+    // Each column also holds its cell insets; when even the floors do not
+    // fit, the table's text gets smaller.
+    let need: f64 = (0..n).map(|c| if short[c] { width[c] } else { word(c) }).sum::<f64>() + INSET * n as f64;
+    let text_size = (need > CAPACITY).then(|| (TEXT_SIZE * CAPACITY / need).max(MIN_TEXT_SIZE));
+    let widths = tuple(&width.iter().map(|w| format!("{}fr", (w + INSET).round() as usize)).collect::<Vec<_>>());
+    Columns { widths, text_size }
+}
+
+/// About how many characters `text` prints as: a cross-reference
+/// (`@sec-x`) prints as a number such as "9.2".
+fn visible_len(text: &str) -> usize {
+    let words = text
+        .split_whitespace()
+        .map(|w| if w.starts_with('@') { 3 + w.ends_with([',', ';', '.']) as usize } else { w.chars().count() });
+    let (count, len) = words.fold((0usize, 0usize), |(n, l), w| (n + 1, l + w));
+    len + count.saturating_sub(1)
+}
+
+/// Tables of at most this many body rows are never broken across pages.
+pub const SHORT_TABLE: usize = 8;
+/// Each part of a broken table keeps at least this many body rows.
+pub const MIN_ROWS: usize = 3;
+/// Body rows kept together at the end of a table longer than
+/// [`SHORT_TABLE`] rows.
+pub const LAST_ROWS: usize = MIN_ROWS;
+
+/// For a table of `body_rows` body rows, the index of the first body row
+/// that goes into a non-repeated `table.footer`: typst keeps such a footer
+/// in one piece, so a table that breaks keeps [`LAST_ROWS`] rows on its
+/// last page. `None` for short tables, which never break. (Screen readers
+/// read the footer's rows last, in their order.)
+pub fn footer_from(body_rows: usize) -> Option<usize> {
+    (body_rows > SHORT_TABLE).then(|| body_rows - LAST_ROWS)
+}
+
+/// Whether a cell's text reads as a number (digits with Finnish or English
+/// separators, a sign, a percent or currency sign), or is empty or a dash.
+pub fn is_number(text: &str) -> bool {
+    let t = text.trim();
+    if t.is_empty() || t == "–" || t == "-" {
+        return true;
+    }
+    let core = t.trim_end_matches(['%', '€', ' ', '\u{a0}']).trim_start_matches(['−', '-', '+', '±']);
+    !core.is_empty()
+        && core.chars().any(|c| c.is_ascii_digit())
+        && core.chars().all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}'))
+}
+
+/// The alignment of each column: what the author asked for, else numbers
+/// at the right (every body cell a number, at least one not empty) and text
+/// at the left.
+pub fn alignments(rows: &[Vec<String>], asked: &[Option<Align>]) -> Vec<Align> {
+    let body = &rows[1.min(rows.len())..];
+    (0..asked.len())
+        .map(|c| {
+            asked[c].unwrap_or_else(|| {
+                let cells: Vec<&str> = body.iter().filter_map(|r| r.get(c).map(String::as_str)).collect();
+                let numeric =
+                    cells.iter().all(|t| is_number(t)) && cells.iter().any(|t| !matches!(t.trim(), "" | "–" | "-"));
+                if numeric { Align::Right } else { Align::Left }
+            })
+        })
+        .collect()
+}
+
+/// A Typst array literal of `items` (a trailing comma for one item).
+pub fn tuple(items: &[String]) -> String {
+    if items.len() == 1 { format!("({},)", items[0]) } else { format!("({})", items.join(", ")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(cells: &[&[&str]]) -> Vec<Vec<String>> {
+        cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn narrow_tables_keep_their_natural_widths() {
+        let t = rows(&[&["Malli", "Pisteet"], &["A Vuosifoorumi", "17"], &["B Oppimislaboratorio", "22"]]);
+        assert_eq!(columns(&t), Columns { widths: "(auto, auto)".into(), text_size: None });
+    }
+
+    #[test]
+    fn long_columns_share_the_width_by_length() {
+        let long = "Kansallinen kehys, jonka toimeenpanoon verkostot voivat osallistua alueiden kanssa";
+        let t = rows(&[
+            &["Prosessi", "Vastuutaho", "Merkitys verkostoyhteistyölle"],
+            &["Aluekehittämispäätös", "TEM", long],
+            &["Seutukaupunkiohjelma", "TEM", long],
+        ]);
+        // The middle column is short: as wide as its header; the others
+        // share the rest by their length.
+        let cols = columns(&t).widths;
+        let parts: Vec<&str> = cols.trim_matches(['(', ')']).split(", ").collect();
+        let fr = |s: &str| s.trim_end_matches("fr").parse::<usize>().unwrap();
+        assert_eq!(fr(parts[1]), 13, "{cols}");
+        assert!(fr(parts[2]) > 2 * fr(parts[0]), "{cols}");
+        // A long column is at least as wide as its header's longest word.
+        assert!(fr(parts[2]) >= 24, "{cols}");
+    }
+
+    #[test]
+    fn references_count_as_the_numbers_they_print() {
+        let t = rows(&[
+            &["Kysymys", "Vastaus luvussa"],
+            &["Millainen toimintamalli tukisi verkostoja?", "@sec-toimintamallit, @sec-rahoitus"],
+        ]);
+        assert_eq!(visible_len("@sec-toimintamallit, @sec-rahoitus"), 8);
+        assert_eq!(columns(&t).widths, "(auto, auto)");
+    }
+
+    #[test]
+    fn crowded_headers_make_the_text_smaller() {
+        let header: Vec<&str> = vec![
+            "Vertaisoppiminen",
+            "Omistajuus",
+            "Kansallinen kytkentä",
+            "Jatkuvuus",
+            "Kustannus",
+            "Avoimuus",
+            "Toteutettavuus",
+            "Yhteensä",
+        ];
+        let mut t = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+        t.push(vec!["5".to_string(); 8]);
+        let cols = columns(&t);
+        let size = cols.text_size.expect("smaller text");
+        assert!((MIN_TEXT_SIZE..TEXT_SIZE).contains(&size), "{size}");
+        assert!(cols.size_rule().starts_with("#show table: set text(size: "), "{}", cols.size_rule());
+    }
+
+    #[test]
+    fn numbers_align_right_and_text_left() {
+        let t = rows(&[&["Skenaario", "Euroa", "Osuus"], &["A", "150 000", "12,5 %"], &["B", "–", "−3 %"]]);
+        assert_eq!(alignments(&t, &[None, None, None]), [Align::Left, Align::Right, Align::Right]);
+        assert_eq!(alignments(&t, &[Some(Align::Center), None, None])[0], Align::Center);
+        assert!(!is_number("TK1") && !is_number("2020–2021") && is_number("1 234,5"));
+    }
+}

@@ -1,0 +1,185 @@
+//! The layout preflight on fixture projects: `tests/fixtures/layout` has a
+//! template without keep rules, and `kooste check` must name each fault at
+//! its page and at the author's line; with the repository's templates the
+//! same chapter has none.
+
+use crate::support::*;
+
+const CHAPTER: &str = "report/chapters/01-sivut.md";
+
+/// The 1-based line of the `nth` (from 0) line of `rel` that starts with `prefix`.
+fn line_of(p: &TempProject, rel: &str, prefix: &str, nth: usize) -> usize {
+    let text = String::from_utf8(p.read(rel)).unwrap();
+    let found = text.lines().enumerate().filter(|(_, l)| l.starts_with(prefix)).nth(nth);
+    found.unwrap_or_else(|| panic!("no `{prefix}` number {nth} in {rel}")).0 + 1
+}
+
+/// `kooste check` on the layout fixture with `template` as its report's.
+fn check_with(template: &str, extra: &[&str]) -> (TempProject, String) {
+    let p = TempProject::fixture("layout");
+    let config = String::from_utf8(p.read("report/report.toml")).unwrap().replace("bare.typ.j2", template);
+    p.write("report/report.toml", &config);
+    let mut args = vec!["check"];
+    args.extend_from_slice(extra);
+    let out = p.run(&args);
+    let err = stderr(&out);
+    (p, err)
+}
+
+#[test]
+fn rules_off_each_fault_is_named_at_its_page_and_line() {
+    let (p, err) = check_with("bare.typ.j2", &[]);
+    let at = |prefix: &str, nth: usize, page: usize| {
+        format!("{CHAPTER}:{}:1: warning: report p. {page}: ", line_of(&p, CHAPTER, prefix, nth))
+    };
+    let expect = [
+        // The heading whose (unbreakable) table went overleaf.
+        format!("{}heading \"Mallien kuvausrunko\" ends its page", at("## Mallien kuvausrunko", 0, 1)),
+        // A caption left at the foot of p. 2, its table on p. 3.
+        format!(
+            "{}the caption of \"Taulukko 1: Taulukko, jonka otsikko jää edelliselle sivulle\" is on p. 2 and its table on p. 3",
+            at("| Tunnus", 1, 2)
+        ),
+        // A six-row table over two pages.
+        format!(
+            "{}table \"Taulukko 2: Lyhyt taulukko kahdella sivulla\" of 6 rows is split over pp. 4–5",
+            at("| Tunnus", 2, 4)
+        ),
+        // A hyphenated heading.
+        format!(
+            "{}heading \"Verkostoyhteistyön toimintamallivaihtoehtojen kustannusvaikuttavuusarv…\" is hyphenated after",
+            at("## Verkostoyhteistyön", 0, 5)
+        ),
+        // The template's own faults, at the template's lines.
+        format!(
+            "templates/bare.typ.j2:{}:1: warning: report p. 5: list \"Kuviot\" has no entries",
+            line_of(&p, "templates/bare.typ.j2", "#outline", 0)
+        ),
+        "templates/bare.typ.j2:1:1: warning: report p. 6: the page is blank".to_string(),
+    ];
+    for line in &expect {
+        assert!(err.contains(line.as_str()), "no `{line}` in:\n{err}");
+    }
+    assert_eq!(err.matches(" warning: report p. ").count(), expect.len(), "{err}");
+}
+
+#[test]
+fn rules_off_faults_are_errors_in_a_final_check() {
+    let (p, err) = check_with("bare.typ.j2", &["--final"]);
+    let line = line_of(&p, CHAPTER, "## Mallien kuvausrunko", 0);
+    let want = format!("{CHAPTER}:{line}:1: error: report p. 1: heading \"Mallien kuvausrunko\" ends its page");
+    assert!(err.contains(&want), "no `{want}` in:\n{err}");
+}
+
+#[test]
+fn the_repository_templates_keep_the_same_chapter_in_order() {
+    // The chapter without its raw spacing (which leaves pages empty by
+    // itself), with the repository's templates.
+    let p = TempProject::fixture("layout");
+    let config = String::from_utf8(p.read("report/report.toml")).unwrap().replace("bare.typ.j2", "report.typ.j2");
+    p.write("report/report.toml", &config);
+    let chapter = String::from_utf8(p.read(CHAPTER)).unwrap();
+    let without: Vec<&str> = chapter.split("```").enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, s)| s).collect();
+    p.write(CHAPTER, &without.concat());
+    let out = p.run(&["check"]);
+    must_succeed(&out);
+    assert!(!stderr(&out).contains("report p. "), "layout faults with the repository's templates:\n{}", stderr(&out));
+}
+
+#[test]
+fn json_lists_layout_faults_with_their_page() {
+    let p = TempProject::fixture("layout");
+    let out = p.run(&["build", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let problems = json["problems"].as_array().expect("problems");
+    let heading = problems
+        .iter()
+        .find(|p| p["message"].as_str().is_some_and(|m| m.contains("\"Mallien kuvausrunko\" ends its page")))
+        .unwrap_or_else(|| panic!("no stranded heading in {problems:?}"));
+    assert_eq!(heading["path"], CHAPTER);
+    assert_eq!(heading["page"], 1);
+}
+
+#[test]
+fn final_refuses_a_chart_without_its_own_alt_text() {
+    let p = TempProject::fixture("sample");
+    let chapter = "report/chapters/01-johdanto.md";
+    p.append(
+        chapter,
+        "\n{{ chart(\"verkostot\", kind=\"bar\", x=\"nimi\", y=\"perustettu\", caption=\"Perustamisvuodet\") }}\n",
+    );
+    let line = String::from_utf8(p.read(chapter)).unwrap().lines().count();
+    let out = p.run(&["check", "--final"]);
+    // The sample also has review marks and an illustrative dataset, which a
+    // final build refuses too; this is the chart's own error.
+    must_fail(&out, 1);
+    must_contain(&out, &format!("{chapter}:{line}:1: error: chart has no alt text of its own"));
+    // With an alt of its own, that error is gone (a draft never asks).
+    let text = String::from_utf8(p.read(chapter)).unwrap().replace(
+        "caption=\"Perustamisvuodet\"",
+        "caption=\"Perustamisvuodet\", alt=\"Verkostot perustettiin vuosina 2009–2015.\"",
+    );
+    p.write(chapter, &text);
+    let out = p.run(&["check", "--final"]);
+    assert!(!stderr(&out).contains("chart has no alt text"), "{}", stderr(&out));
+}
+
+#[test]
+fn description_sheets_are_wholly_in_their_language() {
+    let p = TempProject::fixture("sample");
+    must_succeed(&p.run(&["build", "--only", "report"]));
+    let text = fold(&pdf_text(&p.path().join("out/report.pdf")));
+    let sheet = |start: &str, end: &str| {
+        let from = text.find(start).unwrap_or_else(|| panic!("no `{start}` in the report"));
+        let to = text[from..].find(end).map_or(text.len(), |i| from + i);
+        text[from..to].to_string()
+    };
+    let sv = sheet("Presentationsblad", "Description sheet");
+    for want in [
+        "Utgivare Kooste",
+        "Publikationens titel Testrapport: Ett litet exempelprojekt för kooste-tester",
+        "Testserie 1/2020",
+        "Tema Testtema",
+        "Språk finska",
+        "Referat",
+    ] {
+        assert!(sv.contains(want), "the sv sheet lacks `{want}`:\n{sv}");
+    }
+    for finnish in ["Julkaisija", "Testisarja", "Testiteema", "suomi", "Tiivistelmä"] {
+        assert!(!sv.contains(finnish), "the sv sheet has Finnish `{finnish}`:\n{sv}");
+    }
+    let en = sheet("Description sheet", "Sisällys");
+    for want in [
+        "Published by Kooste",
+        "Title of publication Test report: A small sample project for kooste tests",
+        "Test series 1/2020",
+        "Subject Test theme",
+        "Language Finnish",
+    ] {
+        assert!(en.contains(want), "the en sheet lacks `{want}`:\n{en}");
+    }
+    // The Finnish sheet's title is the cover's title and subtitle.
+    let fi = sheet("Kuvailulehti", "Presentationsblad");
+    assert!(fi.contains("Julkaisun nimi Testiraportti: Pieni näyteprojekti kooste-testeille"), "{fi}");
+}
+
+#[test]
+fn a_missing_swedish_name_prints_the_finnish_one_with_a_warning() {
+    let p = TempProject::fixture("sample");
+    let config = String::from_utf8(p.read("report/report.toml")).unwrap().replace("series = \"Testserie\"\n", "");
+    p.write("report/report.toml", &config);
+    let out = p.run(&["check"]);
+    must_succeed(&out);
+    assert!(
+        stderr(&out).contains("warning: `series` in sv is missing: the sv description sheet prints the Finnish one"),
+        "{}",
+        stderr(&out)
+    );
+    let out = p.run(&["check", "--final"]);
+    must_fail(&out, 1);
+    let line = p.line_of("report/report.toml", "[meta.sv]");
+    must_contain(
+        &out,
+        &format!("report/report.toml:{line}:1: error: `series` in sv is missing: the sv description sheet prints the Finnish one"),
+    );
+}
