@@ -4,7 +4,7 @@
 //! the inputs and the renderer into [`Prepared`], which the output templates
 //! draw on.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -37,9 +37,17 @@ pub struct Prepared {
     pub bibliography: Bibliography,
     pub renderer: Renderer,
     pub fragments: HashMap<PathBuf, Fragment>,
+    /// Every key the project cites, in any output, sorted: the works whose
+    /// year suffixes (2019a, 2019b) every output letters alike.
+    pub works: Vec<String>,
 }
 
 impl Prepared {
+    /// The keys the documents and the case front matter cite.
+    pub fn cited_keys(&self) -> BTreeSet<&str> {
+        cited_keys(&self.fragments, &self.sources)
+    }
+
     /// The fragments in path order, for checks that report in a stable order.
     pub fn fragments_in_order(&self) -> Vec<&Fragment> {
         let mut paths: Vec<&PathBuf> = self.fragments.keys().collect();
@@ -95,7 +103,16 @@ pub fn convert(project: &Project, inputs: Inputs, final_mode: bool) -> (Prepared
             Err(diag) => diags.push(diag),
         }
     }
-    (Prepared { sources, tables, bibliography, renderer, fragments }, diags)
+    let works = cited_keys(&fragments, &sources).into_iter().map(String::from).collect();
+    (Prepared { sources, tables, bibliography, renderer, fragments, works }, diags)
+}
+
+fn cited_keys<'a>(fragments: &'a HashMap<PathBuf, Fragment>, sources: &'a Sources) -> BTreeSet<&'a str> {
+    fragments
+        .values()
+        .flat_map(|f| f.converted.citations.iter().map(|c| c.name.as_str()))
+        .chain(sources.cases.iter().flat_map(|c| c.front.sources.iter().map(String::as_str)))
+        .collect()
 }
 
 /// Renders one Markdown document as a template and converts it to Typst.

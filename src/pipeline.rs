@@ -29,6 +29,7 @@ use crate::compile::world::{ReportWorld, Shared};
 use crate::compile::{Origin, compile_document, export_pdf, page_count};
 use crate::convert::{self, Prepared};
 use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
+use crate::load::bibliography::BIB_PATH;
 use crate::load::{self, project::Project};
 use crate::outputs::{self, Job, context::output_context, numbers};
 use crate::render::{TEMPLATES_DIR, merge};
@@ -94,6 +95,10 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
 
     let mut built = keep_results(session, results, &mut report.diagnostics);
     session.record_reads(&project.root);
+    // Works that print one label do so in every output that lists them:
+    // each pair is said once.
+    let mut seen = std::collections::HashSet::new();
+    report.diagnostics.retain(|d| d.path != Path::new(BIB_PATH) || seen.insert(format!("{d:?}")));
     // All or nothing: a deliverable set is written only when every output
     // compiled, so the PDFs on disk always belong together.
     if has_errors(&report.diagnostics) {
@@ -252,10 +257,19 @@ impl Compiler<'_> {
                 let previous = self.session.mains.get(&job.spec.name).cloned();
                 let format_citations = !self.settings.typst_citations;
                 let result = match outputs::render_job(self.project, self.prepared, ctx, job, format_citations) {
-                    Ok(source) => match self.reusable(job, &source) {
-                        Some(previous_build) => (Some(previous_build.0), previous_build.1, previous),
-                        None => self.build(job, source, previous),
-                    },
+                    Ok((source, mut cite_diags)) => {
+                        if self.settings.typst_citations {
+                            let lang = &self.project.config.language;
+                            let bib = &self.prepared.bibliography;
+                            cite_diags.extend(outputs::references::typst_label_collisions(bib, &source, lang));
+                        }
+                        let (built, mut diags, main) = match self.reusable(job, &source) {
+                            Some(previous_build) => (Some(previous_build.0), previous_build.1, previous),
+                            None => self.build(job, source, previous),
+                        };
+                        cite_diags.append(&mut diags);
+                        (built, cite_diags, main)
+                    }
                     Err(diag) => (None, vec![diag], previous),
                 };
                 (job, result)

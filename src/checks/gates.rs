@@ -60,13 +60,15 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
 /// print are worth a warning.
 pub fn draft_notes(project: &Project, prepared: &Prepared) -> Diagnostics {
     let mut diags = project.config.sheet_gaps(false);
-    diags.extend(project.config.abstract_titles(
-        prepared
-            .sources
-            .abstracts
-            .iter()
-            .map(|a| (a.lang.as_str(), a.doc.path.as_path(), a.doc.text.as_str(), a.front.title.as_str())),
-    ));
+    diags.extend(
+        project.config.abstract_titles(
+            prepared
+                .sources
+                .abstracts
+                .iter()
+                .map(|a| (a.lang.as_str(), a.doc.path.as_path(), a.doc.text.as_str(), a.front.title.as_str())),
+        ),
+    );
     for fragment in prepared.fragments.values() {
         for image in &fragment.converted.images_without_alt {
             diags.push(
@@ -102,11 +104,7 @@ pub fn page_budget(project: &Project, spec: &OutputSpec, pages: usize) -> Option
 /// A final build's errors for the charts of one rendered Markdown file
 /// (`path` under `root`) whose alternative text was generated: at the line
 /// of each `chart(...)` call.
-fn charts_without_alt(
-    rendered: &RenderedMarkdown,
-    path: &Path,
-    root: &Path,
-) -> Diagnostics {
+fn charts_without_alt(rendered: &RenderedMarkdown, path: &Path, root: &Path) -> Diagnostics {
     let text = std::fs::read_to_string(root.join(path)).unwrap_or_default();
     rendered
         .charts_without_alt

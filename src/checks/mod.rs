@@ -86,11 +86,7 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
         }
     }
     // Entries nobody cites would print in no bibliography: say so.
-    let cited: std::collections::BTreeSet<&str> = paths
-        .iter()
-        .flat_map(|p| prepared.fragments[*p].converted.citations.iter().map(|c| c.name.as_str()))
-        .chain(prepared.sources.cases.iter().flat_map(|c| c.front.sources.iter().map(String::as_str)))
-        .collect();
+    let cited = prepared.cited_keys();
     if let Some(bib_path) = &bib.path {
         for (key, at) in &bib.keys {
             if !cited.contains(key.as_str()) {

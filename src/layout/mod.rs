@@ -40,8 +40,8 @@ use typst::syntax::Span;
 use typst_layout::PagedDocument;
 
 use crate::compile::Origin;
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::compile::world::ReportWorld;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 
 mod faults;
 

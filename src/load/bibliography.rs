@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use hayagriva::io::BibLaTeXError;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, line_col};
 use crate::load::sources::decode_text;
 
 /// Where the bibliography lives, relative to the project root.
@@ -24,6 +24,8 @@ pub struct Bibliography {
     pub path: Option<PathBuf>,
     /// Every key, with the byte offset of its entry in the file.
     pub keys: BTreeMap<String, usize>,
+    /// Every key, with the line of its entry.
+    pub lines: BTreeMap<String, usize>,
     /// The entries, as hayagriva parsed them.
     pub library: Arc<hayagriva::Library>,
 }
@@ -47,7 +49,8 @@ pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
     };
     match parse(&text) {
         Ok((keys, library)) => {
-            (Bibliography { path: Some(rel.to_path_buf()), keys, library: Arc::new(library) }, Vec::new())
+            let lines = keys.iter().map(|(key, &at)| (key.clone(), line_col(&text, at).0)).collect();
+            (Bibliography { path: Some(rel.to_path_buf()), keys, lines, library: Arc::new(library) }, Vec::new())
         }
         Err(errors) => {
             let diags =

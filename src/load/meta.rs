@@ -52,7 +52,6 @@ pub struct LangMeta {
     pub distributor: String,
 }
 
-
 impl Config {
     /// The description sheets' empty fields in report.toml: in a
     /// final build each identifier and name is an error; a Swedish or
@@ -160,5 +159,4 @@ impl Config {
             })
             .collect()
     }
-
 }

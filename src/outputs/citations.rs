@@ -13,10 +13,19 @@
 //! the same style (the `style:` of the `bibliography` call, from hayagriva's
 //! archive), the same locale (the document language), citations grouped as
 //! typst groups them (adjacent `cite`s with only spaces between), supplements
-//! as custom locators, `form:` as the citation purpose, year suffixes and
-//! name disambiguation across the whole output, in-text citations linked to
-//! their entries. Entries are blocks with APA's hanging indent and a label
+//! as custom locators, `form:` as the citation purpose, name disambiguation
+//! across the whole output, in-text citations linked to their entries.
+//! Entries are blocks with APA's hanging indent and a label
 //! `kooste-bib-<key>` each.
+//!
+//! Year suffixes are the one thing done differently, on purpose: they are
+//! lettered over every work the project cites, in the order of the reference
+//! list, so that the report, the brief and the case sheets print one label
+//! for a work; typst's hayagriva letters only the first three groups of
+//! same-author same-year works of a document, in citation order
+//! ([`year_suffix`] says more). [`Pass::collisions`] and
+//! [`typst_collisions`] name the works a reference list would still print
+//! under one label.
 //!
 //! The rewrite keeps every line where it was (all replacements are written
 //! on one line), so diagnostics that map generated lines back to Markdown
@@ -25,8 +34,8 @@
 //! When the source does something this pass cannot see through (a
 //! `show`/`set` rule on `cite` or `bibliography`, a key that is not a
 //! literal, a style file, several bibliographies, an unknown key), the
-//! source is left as it is and typst does the formatting: slower, never
-//! different.
+//! source is left as it is and typst does the formatting: slower, and
+//! with typst's year suffixes.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -43,6 +52,11 @@ use typst::syntax::{LinkedNode, SyntaxKind};
 
 use crate::markup::escape::{escape_text, string_literal};
 
+mod year_suffix;
+
+pub use year_suffix::Collision;
+use year_suffix::Labels;
+
 /// The label prefix of a formatted bibliography entry.
 pub const ENTRY_LABEL_PREFIX: &str = "kooste-bib-";
 
@@ -55,6 +69,10 @@ const INDENT: &str = "1.5em";
 struct Style {
     csl: IndependentStyle,
     positional: bool,
+    /// For a style that letters works of one author and year (APA's
+    /// 2019a, 2019b), the style without that step, which
+    /// [`year_suffix`] does for the whole project.
+    no_suffix: Option<IndependentStyle>,
 }
 
 /// Parsed archive styles, by name: parsing one takes milliseconds and every
@@ -76,7 +94,8 @@ fn archived_style(name: &str) -> Option<Arc<Style>> {
     let positional = csl.settings.class == citationberg::StyleClass::Note
         || format!("{:?}", csl.citation).contains("Position")
         || format!("{:?}", csl.macros).contains("Position");
-    let style = Arc::new(Style { csl, positional });
+    let no_suffix = csl.citation.disambiguate_add_year_suffix.then(|| year_suffix::without_year_suffix(&csl));
+    let style = Arc::new(Style { csl, positional, no_suffix });
     styles.insert(name.to_string(), style.clone());
     Some(style)
 }
@@ -219,6 +238,10 @@ pub struct Options<'a> {
     pub lang: &'a str,
     /// Link each citation to its entry in the output's bibliography.
     pub link: bool,
+    /// Every work the project cites, in any output: year suffixes are
+    /// lettered over these, so that every output prints the report's label
+    /// for a work ("Reglab, 2019b") whatever else it cites.
+    pub works: &'a [String],
 }
 
 /// What the pass did, for tests and the benchmark notes.
@@ -232,25 +255,112 @@ pub enum Outcome {
     LeftToTypst,
 }
 
+/// An output's source with its citations formatted.
+#[derive(Debug)]
+pub struct Pass {
+    /// The source, with citations and the bibliography as text (or as it
+    /// was, when the pass leaves them to typst).
+    pub text: String,
+    pub outcome: Outcome,
+    /// Works of its reference list that print the same label, which no
+    /// letter could tell apart (undated works of one author).
+    pub collisions: Vec<Collision>,
+}
+
 /// Formats the citations and the bibliography of `source`, a generated
 /// main file. `bib_path` is the path the `bibliography` call must name
 /// (`/report/references.bib`), `library` its parsed entries and `lang` the
 /// document language.
-pub fn format(source: &str, bib_path: &str, library: &Library, options: &Options) -> (String, Outcome) {
+pub fn format(source: &str, bib_path: &str, library: &Library, options: &Options) -> Pass {
+    let unchanged = |outcome| Pass { text: source.to_string(), outcome, collisions: Vec::new() };
     match try_format(source, bib_path, library, options) {
-        Ok(Some((text, outcome))) => (text, outcome),
-        Ok(None) => (source.to_string(), Outcome::Nothing),
-        Err(()) => (source.to_string(), Outcome::LeftToTypst),
+        Ok(Some(pass)) => pass,
+        Ok(None) => unchanged(Outcome::Nothing),
+        Err(()) => unchanged(Outcome::LeftToTypst),
     }
 }
 
-fn try_format(
-    source: &str,
-    bib_path: &str,
-    library: &Library,
-    options: &Options,
-) -> Result<Option<(String, Outcome)>, Bail> {
-    let lang = options.lang;
+/// The works of `source`'s reference list that typst, formatting its
+/// citations itself (`--typst-citations`), prints with the same label:
+/// hayagriva run as typst runs it. Empty when the source does something
+/// with citations this pass cannot follow.
+pub fn typst_collisions(source: &str, bib_path: &str, library: &Library, lang: &str) -> Vec<Collision> {
+    let Ok(Some(found)) = find(source, bib_path, library, lang) else { return Vec::new() };
+    let csl = &found.style.csl;
+    let mut driver = BibliographyDriver::new();
+    for group in &found.scan.groups {
+        driver.citation(found.request(group, library, csl));
+    }
+    if found.bib().full {
+        for entry in library.iter() {
+            driver.citation(found.hidden(entry, csl));
+        }
+    }
+    let rendered = driver.finish(found.bibliography_request(csl));
+    let (Some(list), Some(no_suffix)) = (&rendered.bibliography, &found.style.no_suffix) else { return Vec::new() };
+    let listed: Vec<&str> = list.items.iter().map(|i| i.key.as_str()).collect();
+    let labels = Labels::assign(library, &listed, &[], no_suffix, &found.locale, &found.locales);
+    let printed: HashMap<&str, Option<String>> =
+        list.items.iter().map(|i| (i.key.as_str(), year_suffix::printed_suffix(&i.content))).collect();
+    labels.collisions(listed.iter().copied(), |key| printed.get(key).cloned().flatten())
+}
+
+/// A source's citations and its bibliography call, with what hayagriva
+/// needs to format them.
+struct Found {
+    scan: Scan,
+    style: Arc<Style>,
+    locale: LocaleCode,
+    locales: Arc<Vec<citationberg::Locale>>,
+}
+
+impl Found {
+    fn bib(&self) -> &BibCall {
+        &self.scan.bibs[0]
+    }
+
+    /// The request for one group of citations.
+    fn request<'a>(
+        &'a self,
+        group: &Group,
+        library: &'a Library,
+        csl: &'a IndependentStyle,
+    ) -> CitationRequest<'a, hayagriva::Entry> {
+        let items = group
+            .cites
+            .iter()
+            .map(|cite| {
+                let entry = library.get(&cite.key).expect("checked by `find`");
+                let locator = cite.supplement.as_ref().map(|s| {
+                    SpecificLocator(
+                        citationberg::taxonomy::Locator::Custom,
+                        LocatorPayload::Transparent(TransparentLocator::new(s.clone())),
+                    )
+                });
+                CitationItem::new(entry, locator, None, cite.form == Form::Hidden, cite.form.purpose())
+            })
+            .collect();
+        CitationRequest::new(items, csl, Some(self.locale.clone()), &self.locales, None)
+    }
+
+    /// A citation that only puts `entry` in the bibliography.
+    fn hidden<'a>(
+        &'a self,
+        entry: &'a hayagriva::Entry,
+        csl: &'a IndependentStyle,
+    ) -> CitationRequest<'a, hayagriva::Entry> {
+        let item = CitationItem::new(entry, None, None, true, None);
+        CitationRequest::new(vec![item], csl, Some(self.locale.clone()), &self.locales, None)
+    }
+
+    fn bibliography_request<'a>(&'a self, csl: &'a IndependentStyle) -> BibliographyRequest<'a> {
+        BibliographyRequest { style: csl, locale: Some(self.locale.clone()), locale_files: &self.locales }
+    }
+}
+
+/// Scans `source` for citations and its one bibliography: `Ok(None)` when
+/// it has neither, `Err` when typst must format them.
+fn find(source: &str, bib_path: &str, library: &Library, lang: &str) -> Result<Option<Found>, Bail> {
     // Cheap exit for outputs that cite nothing.
     if !source.contains("cite") && !source.contains("bibliography") && !source.contains('@') {
         return Ok(None);
@@ -270,14 +380,17 @@ fn try_format(
         return Err(());
     }
     let style = archived_style(&bib.style).ok_or(())?;
-    let csl = &style.csl;
-    let locales = locales_for(lang);
-    let locale = LocaleCode(lang.to_string());
-
-    let cites: Vec<&Cite> = scan.groups.iter().flat_map(|g| &g.cites).collect();
-    if cites.iter().any(|c| library.get(&c.key).is_none()) {
+    if scan.groups.iter().flat_map(|g| &g.cites).any(|c| library.get(&c.key).is_none()) {
         return Err(());
     }
+    Ok(Some(Found { scan, style, locale: LocaleCode(lang.to_string()), locales: locales_for(lang) }))
+}
+
+fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options) -> Result<Option<Pass>, Bail> {
+    let Some(found) = find(source, bib_path, library, options.lang)? else { return Ok(None) };
+    let scan = &found.scan;
+    let bib = found.bib();
+    let style = &found.style;
 
     // Equal citations (same keys, forms and supplements) read the same
     // unless the style looks at their position: each is formatted once.
@@ -299,44 +412,78 @@ fn try_format(
         })
         .collect();
 
+    // The works this output lists, and, for a style that letters works of
+    // one author and year, the project's letters.
+    let own: HashSet<&str> = match bib.full {
+        true => library.keys().collect(),
+        false => scan.groups.iter().flat_map(|g| &g.cites).map(|c| c.key.as_str()).collect(),
+    };
+    let lettered = style.no_suffix.as_ref().map(|csl| {
+        let shared: Vec<&str> = options.works.iter().map(String::as_str).collect();
+        let mut extra: Vec<&str> = own.iter().copied().filter(|k| !options.works.iter().any(|w| w == k)).collect();
+        extra.sort_unstable();
+        let labels = Labels::assign(library, &shared, &extra, csl, &found.locale, &found.locales);
+        (csl, shared.into_iter().chain(extra).collect::<Vec<_>>(), labels)
+    });
+    let csl = lettered.as_ref().map_or(&style.csl, |(csl, ..)| *csl);
+
     let mut driver = BibliographyDriver::new();
     for group in &unique {
-        let items = group
-            .cites
-            .iter()
-            .map(|cite| {
-                let entry = library.get(&cite.key).expect("checked above");
-                let locator = cite.supplement.as_ref().map(|s| {
-                    SpecificLocator(
-                        citationberg::taxonomy::Locator::Custom,
-                        LocatorPayload::Transparent(TransparentLocator::new(s.clone())),
-                    )
-                });
-                CitationItem::new(entry, locator, None, cite.form == Form::Hidden, cite.form.purpose())
-            })
-            .collect();
-        driver.citation(CitationRequest::new(items, csl, Some(locale.clone()), &locales, None));
+        driver.citation(found.request(group, library, csl));
     }
-    if bib.full {
-        for entry in library.iter() {
-            driver.citation(CitationRequest::new(
-                vec![CitationItem::new(entry, None, None, true, None)],
-                csl,
-                Some(locale.clone()),
-                &locales,
-                None,
-            ));
+    // Every work of the project goes through the driver (last, so that no
+    // citation's position changes), so names are told apart as in every
+    // other output; the list keeps this output's own.
+    let all: Vec<&str> = match &lettered {
+        Some((_, works, _)) => works.clone(),
+        None if bib.full => library.keys().collect(),
+        None => Vec::new(),
+    };
+    for entry in all.into_iter().filter_map(|key| library.get(key)) {
+        driver.citation(found.hidden(entry, csl));
+    }
+    let mut rendered = driver.finish(found.bibliography_request(csl));
+    let Some(list) = &mut rendered.bibliography else { return Err(()) };
+    list.items.retain(|item| own.contains(item.key.as_str()));
+    let mut collisions = Vec::new();
+    if let Some((_, _, labels)) = &lettered {
+        let mut lettered_here: HashMap<String, String> = HashMap::new();
+        for item in &mut list.items {
+            if let Some(n) = labels.letter(&item.key)
+                && year_suffix::add_after_date(&mut item.content, n)
+            {
+                lettered_here.insert(item.key.clone(), year_suffix::letter_text(n));
+            }
         }
+        for (citation, group) in rendered.citations.iter_mut().zip(&unique) {
+            let letter = |i: usize| group.cites.get(i).and_then(|c| labels.letter(&c.key));
+            year_suffix::add_to_citation(&mut citation.citation, &letter);
+        }
+        collisions = labels.collisions(list.items.iter().map(|i| i.key.as_str()), |k| lettered_here.get(k).cloned());
     }
-    let rendered = driver.finish(BibliographyRequest { style: csl, locale: Some(locale), locale_files: &locales });
-    let Some(list) = &rendered.bibliography else { return Err(()) };
+    let list = rendered.bibliography.as_ref().expect("checked above");
+    let text = write(source, &found, &rendered.citations, &shown_as, list, options)?;
+    let outcome = Outcome::Formatted { groups: scan.groups.len(), entries: list.items.len() };
+    Ok(Some(Pass { text, outcome, collisions }))
+}
+
+/// `source` with each citation group replaced by its formatted citation
+/// (`citations[shown_as[i]]` for group `i`) and the bibliography call by
+/// `list`.
+fn write(
+    source: &str,
+    found: &Found,
+    citations: &[hayagriva::RenderedCitation],
+    shown_as: &[usize],
+    list: &hayagriva::RenderedBibliography,
+    options: &Options,
+) -> Result<String, Bail> {
     let listed: HashSet<&str> =
         if options.link { list.items.iter().map(|i| i.key.as_str()).collect() } else { HashSet::new() };
-
-    let mut edits: Vec<(Range<usize>, String)> = Vec::with_capacity(scan.groups.len() + 1);
-    let note_style = csl.settings.class == citationberg::StyleClass::Note;
-    for (group, &shown) in scan.groups.iter().zip(&shown_as) {
-        let shown = &rendered.citations[shown];
+    let mut edits: Vec<(Range<usize>, String)> = Vec::with_capacity(found.scan.groups.len() + 1);
+    let note_style = found.style.csl.settings.class == citationberg::StyleClass::Note;
+    for (group, &shown) in found.scan.groups.iter().zip(shown_as) {
+        let shown = &citations[shown];
         let mut body = String::new();
         if group.cites.iter().any(|c| c.form != Form::Hidden) {
             let ctx = Ctx { cites: &group.cites, listed: &listed };
@@ -353,6 +500,30 @@ fn try_format(
         let text = format!("{hash}[{body}{lines}]{end}");
         edits.push((group.range.clone(), text));
     }
+    let bib = found.bib();
+    let text = write_bibliography(&source[bib.range.clone()], bib, list, &listed, options.lang)?;
+    edits.push((bib.range.clone(), text));
+
+    edits.sort_by_key(|(r, _)| r.start);
+    let mut out = String::with_capacity(source.len() + source.len() / 4);
+    let mut at = 0;
+    for (range, replacement) in edits {
+        out.push_str(&source[at..range.start]);
+        out.push_str(&replacement);
+        at = range.end;
+    }
+    out.push_str(&source[at..]);
+    Ok(out)
+}
+
+/// The formatted list that replaces the bibliography call `replaced`.
+fn write_bibliography(
+    replaced: &str,
+    bib: &BibCall,
+    list: &hayagriva::RenderedBibliography,
+    listed: &HashSet<&str>,
+    lang: &str,
+) -> Result<String, Bail> {
     let mut text = String::from("[");
     let title = match &bib.title {
         Title::None => None,
@@ -368,7 +539,7 @@ fn try_format(
     if let Some(title) = title {
         let _ = write!(text, "#heading(depth: 1)[{title}];");
     }
-    let ctx = Ctx { cites: &[], listed: &listed };
+    let ctx = Ctx { cites: &[], listed };
     let any_prefix = list.items.iter().any(|i| i.first_field.is_some());
     if any_prefix {
         text.push_str("#context grid(columns: 2, column-gutter: 0.65em, row-gutter: par.spacing, ");
@@ -393,21 +564,9 @@ fn try_format(
     if any_prefix {
         text.push(')');
     }
-    text.push_str(&keep_lines(&source[bib.range.clone()]));
+    text.push_str(&keep_lines(replaced));
     text.push(']');
-    edits.push((bib.range.clone(), text));
-
-    edits.sort_by_key(|(r, _)| r.start);
-    let mut out = String::with_capacity(source.len() + source.len() / 4);
-    let mut at = 0;
-    for (range, replacement) in edits {
-        out.push_str(&source[at..range.start]);
-        out.push_str(&replacement);
-        at = range.end;
-    }
-    out.push_str(&source[at..]);
-    let outcome = Outcome::Formatted { groups: scan.groups.len(), entries: list.items.len() };
-    Ok(Some((out, outcome)))
+    Ok(text)
 }
 
 /// `(2019,)` → `(2019)`, also with a year suffix (`(2019b,)`).
@@ -799,7 +958,9 @@ mod tests {
     }
 
     fn run(source: &str) -> (String, Outcome) {
-        format(source, "/report/references.bib", &library(), &Options { lang: "fi", link: true })
+        let pass =
+            format(source, "/report/references.bib", &library(), &Options { lang: "fi", link: true, works: &[] });
+        (pass.text, pass.outcome)
     }
 
     const BIBCALL: &str = "#bibliography(\"/report/references.bib\", title: none, style: \"apa\")";
@@ -815,9 +976,11 @@ mod tests {
         assert!(!out.contains("#cite("), "{out}");
         assert!(!out.contains("#bibliography("), "{out}");
         assert_eq!(out.lines().count(), src.lines().count(), "lines must stay where they were");
-        // The supplement where the locator goes; the prose form.
-        assert!(out.contains("#[s. 12]"), "{out}");
-        assert!(out.contains("Virtanen (2019)"), "{out}");
+        // The supplement where the locator goes; the prose form. The two
+        // works of 2019 are lettered by title (Alueet, Verkostot), though
+        // no two of their citations read alike.
+        assert!(out.contains("Virtanen, 2019b, #[s. 12]"), "{out}");
+        assert!(out.contains("Virtanen (2019a)"), "{out}");
         assert!(out.contains("#label(\"kooste-bib-tem2018\")"), "{out}");
         assert!(out.contains("#link(label(\"kooste-bib-virtanen2019\"))"), "{out}");
         // Still Typst that parses.
@@ -829,7 +992,8 @@ mod tests {
         let bib = "@book{x, author = {Aho, A.}, title = {Hash #let x = 1 and $math$ _u_}, year = {2020}}\n";
         let lib = hayagriva::io::from_biblatex_str(bib).unwrap();
         let src = format!("@x\n{BIBCALL}\n");
-        let (out, outcome) = format(&src, "/report/references.bib", &lib, &Options { lang: "fi", link: false });
+        let Pass { text: out, outcome, .. } =
+            format(&src, "/report/references.bib", &lib, &Options { lang: "fi", link: false, works: &[] });
         assert!(matches!(outcome, Outcome::Formatted { .. }));
         assert!(out.contains("\\#let"), "{out}");
         assert!(!out.contains("#link("), "links only when asked for: {out}");
@@ -842,7 +1006,7 @@ mod tests {
                    @online{v, author = {{TEM}}, title = {Toinen}, year = {2019}, url = {https://tem.fi/2}}\n";
         let lib = hayagriva::io::from_biblatex_str(bib).unwrap();
         let src = format!("[@w] @v\n{BIBCALL}\n");
-        let (out, _) = format(&src, "/report/references.bib", &lib, &Options { lang: "fi", link: false });
+        let out = format(&src, "/report/references.bib", &lib, &Options { lang: "fi", link: false, works: &[] }).text;
         assert!(out.contains("(2019a)") && out.contains("(2019b)"), "{out}");
         assert!(!out.contains(",)"), "{out}");
         assert_eq!(

@@ -7,13 +7,14 @@
 pub mod citations;
 pub mod context;
 pub mod numbers;
+pub mod references;
 
 use std::collections::BTreeMap;
 
 use minijinja::value::Value;
 
 use crate::convert::Prepared;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::datasets::Cell;
 use crate::load::project::{OutputSpec, Project};
 use crate::render::{TEMPLATES_DIR, merge};
@@ -118,7 +119,7 @@ pub fn predict_numbers(project: &Project, prepared: &Prepared, context: &Value) 
     let mut all = BTreeMap::new();
     for spec in project.config.outputs.iter().filter(|o| o.each.is_none()) {
         let job = Job { spec: spec.clone(), item: None };
-        let Ok(source) = render_job(project, prepared, context, &job, false) else { continue };
+        let Ok((source, _)) = render_job(project, prepared, context, &job, false) else { continue };
         if source.contains(METADATA_LABEL) {
             all.extend(predict(&source)?);
         }
@@ -127,30 +128,27 @@ pub fn predict_numbers(project: &Project, prepared: &Prepared, context: &Value) 
 }
 
 /// Renders one output's template to its generated Typst, with citations
-/// and the bibliography formatted when `format_citations` is set.
+/// and the bibliography formatted when `format_citations` is set (with the
+/// errors for works its reference list prints under one label).
 pub fn render_job(
     project: &Project,
     prepared: &Prepared,
     context: &Value,
     job: &Job,
     format_citations: bool,
-) -> Result<String, Diagnostic> {
+) -> Result<(String, Diagnostics), Diagnostic> {
     let spec = &job.spec;
     let ctx = merge(
         context.clone(),
         [("output", Value::from_serialize(spec)), ("item", job.item.clone().unwrap_or(Value::from(())))],
     );
     let source = prepared.renderer.render_output(&project.root, &spec.template, &ctx)?;
+    let lang = &project.config.language;
     // Citations and the bibliography as text, formatted once here rather
     // than by typst at a cost that grows with the square of their number.
-    let bib = &prepared.bibliography;
-    Ok(match &bib.path {
-        Some(path) if format_citations => {
-            let bib_path = format!("/{}", path.display());
-            let options = citations::Options { lang: &project.config.language, link: project.config.link_citations };
-            citations::format(&source, &bib_path, &bib.library, &options).0
-        }
-        _ => source,
+    Ok(match format_citations {
+        true => references::format_citations(prepared, source, lang, project.config.link_citations),
+        false => (source, Vec::new()),
     })
 }
 

@@ -470,12 +470,14 @@ fn diff_shows_a_changed_paragraph_and_lists_its_section() {
 #[test]
 fn citations_formatted_by_kooste_read_as_typst_formats_them() {
     // More citations than the fixture has: a group, a locator, prose, a
-    // hidden one, two entries whose author and year collide.
+    // hidden one, two entries whose author and year collide. (kooste letters
+    // them in the order of the reference list, by title, and typst in the
+    // order it first cites them: here the two agree.)
     let p = TempProject::fixture("sample");
     p.append(
         "report/references.bib",
-        "@book{aho2019a, author = {Aho, Anna}, title = {Verkostot}, year = {2019}, publisher = {Gaudeamus}}\n\
-         @book{aho2019b, author = {Aho, Anna}, title = {Alueet}, year = {2019}, publisher = {Gaudeamus}}\n",
+        "@book{aho2019a, author = {Aho, Anna}, title = {Alueet}, year = {2019}, publisher = {Gaudeamus}}\n\
+         @book{aho2019b, author = {Aho, Anna}, title = {Verkostot}, year = {2019}, publisher = {Gaudeamus}}\n",
     );
     p.append(
         "report/chapters/01-johdanto.md",
@@ -499,6 +501,83 @@ fn citations_formatted_by_kooste_read_as_typst_formats_them() {
     let text = fold(&pdf_text(&p.path().join("by-kooste/report.pdf")));
     assert!(text.contains("2019a") && text.contains("2019b"), "year suffixes: {text}");
     assert!(text.contains("luku 3"), "{text}");
+}
+
+/// Four groups of works of one author and year (one more than typst's
+/// hayagriva letters in a document), organisations and a person.
+const SAME_AUTHOR_YEAR: &str = "\
+@online{reglab2019english, author = {{Reglab}}, title = {In English}, year = {2019}, url = {https://reglab.se/e}}
+@online{reglab2019medlem, author = {{Reglab}}, title = {Medlemsansvarig i Reglab}, year = {2019}, url = {https://reglab.se/m}}
+@online{reglab2019nya, author = {{Reglab}}, title = {Nya Reglabaktiviteter 2020}, year = {2019}, url = {https://reglab.se/n}}
+@book{aho2019alueet, author = {Aho, Anna}, title = {Alueet}, year = {2019}, publisher = {Gaudeamus}}
+@book{aho2019verkostot, author = {Aho, Anna}, title = {Verkostot}, year = {2019}, publisher = {Gaudeamus}}
+@report{urbact2019manual, author = {{URBACT}}, title = {Programme manual}, year = {2019}}
+@report{urbact2019networks, author = {{URBACT}}, title = {Networks}, year = {2019}}
+@report{tem2019paatos, author = {{Työ- ja elinkeinoministeriö}}, title = {Aluekehittämispäätös}, year = {2019}}
+";
+
+#[test]
+fn every_output_prints_the_reports_year_suffixes() {
+    let p = TempProject::fixture("sample");
+    p.append("report/references.bib", SAME_AUTHOR_YEAR);
+    // The report cites the Reglab works last and out of title order; the
+    // brief and the case sheet cite some of them, in other orders.
+    p.append(
+        "report/chapters/01-johdanto.md",
+        "\nVerkostoista [@urbact2019networks; @urbact2019manual] ja [@tem2019paatos]. \
+         Aho [@aho2019verkostot] ja [@aho2019alueet]. \
+         Reglab [@reglab2019nya] ja [@reglab2019medlem] sekä [@reglab2019english].\n",
+    );
+    p.append("report/brief.md", "\nMyös [@reglab2019medlem] ja [@aho2019verkostot].\n");
+    p.append("report/cases/01-alfa.md", "\nLisäksi [@reglab2019nya] ja [@reglab2019english].\n");
+    must_succeed(&p.run(&["build"]));
+    let report = fold(&pdf_text(&p.path().join(REPORT)));
+    let brief = fold(&pdf_text(&p.path().join(BRIEF)));
+    let case = fold(&pdf_text(&p.path().join("out/cases/alfa.pdf")));
+    // Letters in the order of the report's reference list, by title.
+    for (text, labels) in [
+        (&report, &["(Reglab, 2019a)", "(Reglab, 2019b)", "(Reglab, 2019c)", "(Aho, 2019a)", "(Aho, 2019b)"][..]),
+        (&report, &["(URBACT, 2019a; 2019b)", "Reglab. (2019c). Nya Reglabaktiviteter 2020"]),
+        (&case, &["(Reglab, 2019c)", "(Reglab, 2019a)", "Reglab. (2019a). In English"]),
+    ] {
+        for label in labels {
+            assert!(text.contains(label), "{label}: {text}");
+        }
+    }
+    // The brief's short numbered list names each work by author, year and
+    // title, and letters none: no letter of its own to disagree with the
+    // report's.
+    for entry in ["Reglab (2019): Medlemsansvarig i Reglab.", "Aho (2019): Verkostot."] {
+        assert!(brief.contains(entry), "{entry}: {brief}");
+    }
+    assert!(!brief.contains("2019a") && !brief.contains("2019b"), "the brief letters no work: {brief}");
+    assert!(!brief.contains("Nya Reglab"), "the brief lists its own works: {brief}");
+}
+
+#[test]
+fn works_that_print_one_label_are_an_error_at_their_entry() {
+    let p = TempProject::fixture("sample");
+    let line = line_count(&p, "report/references.bib") + 2;
+    // One organisation's two undated pages: both read "(Org, n.d.)".
+    p.append(
+        "report/references.bib",
+        "@online{org2019yksi, author = {{Org}}, title = {Yksi}, url = {https://org.fi/1}}\n\
+         @online{org2019kaksi, author = {{Org}}, title = {Kaksi}, url = {https://org.fi/2}}\n",
+    );
+    p.append("report/chapters/01-johdanto.md", "\nOrg [@org2019yksi] ja [@org2019kaksi].\n");
+    p.append("report/brief.md", "\nOrg [@org2019yksi; @org2019kaksi].\n");
+    let out = p.run(&["build"]);
+    // Once, though two outputs list them.
+    must_fail_with(
+        &out,
+        1,
+        &[&format!(
+            "report/references.bib:{}:9: error: `org2019yksi` and `org2019kaksi` (line {line}) print the same label \
+             in a reference list: (Org, ei pvm.)",
+            line - 1
+        )],
+    );
+    assert!(!p.path().join(REPORT).exists(), "no PDFs from a failed build");
 }
 
 #[test]

@@ -180,6 +180,8 @@ fn a_missing_swedish_name_prints_the_finnish_one_with_a_warning() {
     let line = p.line_of("report/report.toml", "[meta.sv]");
     must_contain(
         &out,
-        &format!("report/report.toml:{line}:1: error: `series` in sv is missing: the sv description sheet prints the Finnish one"),
+        &format!(
+            "report/report.toml:{line}:1: error: `series` in sv is missing: the sv description sheet prints the Finnish one"
+        ),
     );
 }

@@ -1,0 +1,52 @@
+//! The citation pass applied to one output's generated Typst: its citations
+//! and reference list formatted as text with the project's year-suffix
+//! letters ([`citations::format`] with [`Prepared::works`]), and an error at
+//! the .bib entry for every pair of works a reference list would still print
+//! under one label, whoever formats them (kooste's pass, or typst with
+//! `--typst-citations`).
+
+use std::path::PathBuf;
+
+use super::citations::{self, Collision};
+use crate::convert::Prepared;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::bibliography::{BIB_PATH, Bibliography};
+
+/// `source`, a generated main file, with its citations and bibliography
+/// formatted, and an error for each pair of works its reference list would
+/// still print under one label.
+pub fn format_citations(prepared: &Prepared, source: String, lang: &str, link: bool) -> (String, Diagnostics) {
+    let bib = &prepared.bibliography;
+    let Some(path) = &bib.path else { return (source, Vec::new()) };
+    let options = citations::Options { lang, link, works: &prepared.works };
+    let pass = citations::format(&source, &format!("/{}", path.display()), &bib.library, &options);
+    let hint = "works of one author and year are lettered 2019a, 2019b, … after their year; \
+                one without a year cannot be: give it its year, or remove a duplicate entry";
+    (pass.text, pass.collisions.iter().map(|c| label_collision(bib, c, hint)).collect())
+}
+
+/// An error for each pair of works typst, formatting the citations of
+/// `source` itself (`--typst-citations`), would list under one label.
+pub fn typst_label_collisions(bib: &Bibliography, source: &str, lang: &str) -> Diagnostics {
+    let Some(path) = &bib.path else { return Vec::new() };
+    let collisions = citations::typst_collisions(source, &format!("/{}", path.display()), &bib.library, lang);
+    let hint = "typst 0.15 (hayagriva 0.10.1) letters works of one author and year for at most three such \
+                groups in a document (typst/hayagriva#507); build without --typst-citations and kooste \
+                letters them all";
+    collisions.iter().map(|c| label_collision(bib, c, hint)).collect()
+}
+
+/// The error for two works a reference list prints with one label, at the
+/// entry of the second, naming both.
+fn label_collision(bib: &Bibliography, collision: &Collision, hint: &str) -> Diagnostic {
+    let path = bib.path.clone().unwrap_or_else(|| PathBuf::from(BIB_PATH));
+    let Collision { first, second, label } = collision;
+    let at = bib.keys.get(second).map(|&at| at..at + second.len());
+    let first_line = bib.lines.get(first).map_or(String::new(), |line| format!(" (line {line})"));
+    Diagnostic::error(
+        path,
+        at,
+        format!("`{second}` and `{first}`{first_line} print the same label in a reference list: {label}"),
+    )
+    .with_hint(hint.to_string())
+}
