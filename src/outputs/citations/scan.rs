@@ -1,0 +1,358 @@
+//! The scan of a generated main source for what the citation pass
+//! replaces: typst's parse tree → the groups of adjacent `cite`s and `@key`
+//! references (with their forms and supplements) and the `bibliography`
+//! call, or the sign that the source does something with them the pass
+//! cannot follow.
+
+use std::ops::Range;
+
+use hayagriva::{CitePurpose, Library};
+use typst::syntax::ast::{self, AstNode};
+use typst::syntax::{LinkedNode, SyntaxKind};
+
+/// How a citation shows (typst's `cite(form: ..)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Form {
+    /// `form: none`: only puts the entry in the bibliography.
+    Hidden,
+    Normal,
+    Prose,
+    Full,
+    Author,
+    Year,
+}
+
+impl Form {
+    pub(super) fn parse(s: &str) -> Option<Form> {
+        Some(match s {
+            "normal" => Form::Normal,
+            "prose" => Form::Prose,
+            "full" => Form::Full,
+            "author" => Form::Author,
+            "year" => Form::Year,
+            _ => return None,
+        })
+    }
+
+    pub(super) fn purpose(self) -> Option<CitePurpose> {
+        match self {
+            Form::Hidden | Form::Normal => None,
+            Form::Prose => Some(CitePurpose::Prose),
+            Form::Full => Some(CitePurpose::Full),
+            Form::Author => Some(CitePurpose::Author),
+            Form::Year => Some(CitePurpose::Year),
+        }
+    }
+}
+
+/// One `cite` (or `@key` reference to a bibliography entry).
+#[derive(Debug)]
+pub(super) struct Cite {
+    pub(super) key: String,
+    pub(super) form: Form,
+    /// The supplement's Typst markup, as written.
+    pub(super) supplement: Option<String>,
+}
+
+/// What makes two citations read the same: key, form, supplement.
+pub(super) type CiteKey<'a> = (&'a str, Form, Option<&'a str>);
+
+/// Adjacent citations typst would show as one group, and the source range
+/// they take.
+#[derive(Debug)]
+pub(super) struct Group {
+    pub(super) range: Range<usize>,
+    /// Whether `range` begins after a `#` (so the replacement must be an
+    /// expression) or at the first character of the group.
+    pub(super) after_hash: bool,
+    /// Whether the group ends with an embedded call (`#cite(..)`), after
+    /// which the source was already written to follow an expression; after
+    /// `@key` it was not, and the replacement must end with `;`.
+    pub(super) ends_with_call: bool,
+    pub(super) cites: Vec<Cite>,
+}
+
+/// The `bibliography(..)` call.
+#[derive(Debug)]
+pub(super) struct BibCall {
+    pub(super) range: Range<usize>,
+    pub(super) path: String,
+    pub(super) style: String,
+    pub(super) title: Title,
+    pub(super) full: bool,
+}
+
+/// The `title:` of the bibliography.
+#[derive(Debug)]
+pub(super) enum Title {
+    None,
+    /// The language's word, as typst would print it.
+    Auto,
+    /// Markup, as written.
+    Given(String),
+}
+
+/// Why the pass leaves the citations to typst.
+pub(super) type Bail = ();
+
+/// Everything citation-related the scan found in a source.
+#[derive(Default)]
+pub(super) struct Scan {
+    pub(super) groups: Vec<Group>,
+    pub(super) bibs: Vec<BibCall>,
+    /// Uses of the names `cite` and `bibliography` the scan understood.
+    pub(super) handled_idents: usize,
+    /// All uses of those names.
+    pub(super) all_idents: usize,
+    /// Any use the scan cannot see through.
+    pub(super) opaque: bool,
+}
+
+pub(super) fn walk(node: &LinkedNode, library: &Library, scan: &mut Scan) {
+    match node.kind() {
+        SyntaxKind::Markup => walk_markup(node, library, scan),
+        SyntaxKind::Ident => {
+            let name = node.leaf_text().as_str();
+            if name == "cite" || name == "bibliography" {
+                scan.all_idents += 1;
+            }
+        }
+        SyntaxKind::SetRule | SyntaxKind::ShowRule => {
+            let mut idents = Vec::new();
+            collect_idents(node, &mut idents);
+            if idents.iter().any(|i| i == "cite" || i == "bibliography") {
+                scan.opaque = true;
+            }
+            for child in node.children() {
+                walk(&child, library, scan);
+            }
+        }
+        SyntaxKind::FuncCall => {
+            if let Some(call) = node.cast::<ast::FuncCall>() {
+                match callee_name(call) {
+                    Some("cite") => {
+                        match parse_cite(call) {
+                            Some(cite) => {
+                                scan.handled_idents += 1;
+                                scan.all_idents += 1;
+                                scan.groups.push(Group {
+                                    range: node.range(),
+                                    after_hash: true,
+                                    ends_with_call: true,
+                                    cites: vec![cite],
+                                });
+                            }
+                            None => scan.opaque = true,
+                        }
+                        return;
+                    }
+                    Some("bibliography") => {
+                        match parse_bibliography(call) {
+                            Some(mut bib) => {
+                                scan.handled_idents += 1;
+                                scan.all_idents += 1;
+                                bib.range = node.range();
+                                scan.bibs.push(bib);
+                            }
+                            None => scan.opaque = true,
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            for child in node.children() {
+                walk(&child, library, scan);
+            }
+        }
+        _ => {
+            for child in node.children() {
+                walk(&child, library, scan);
+            }
+        }
+    }
+}
+
+/// Walks markup, gathering adjacent citations into groups.
+pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan) {
+    let mut group: Option<Group> = None;
+    let mut hash: Option<usize> = None;
+    let flush = |group: &mut Option<Group>, scan: &mut Scan| {
+        if let Some(g) = group.take() {
+            scan.groups.push(g);
+        }
+    };
+    for child in node.children() {
+        match child.kind() {
+            SyntaxKind::Hash => {
+                hash = Some(child.offset());
+                continue;
+            }
+            // Spaces (a single line break is one, too) keep a group open,
+            // and so does the `;` that ends an embedded expression: it
+            // prints nothing.
+            SyntaxKind::Space | SyntaxKind::Semicolon => {
+                hash = None;
+                continue;
+            }
+            SyntaxKind::FuncCall => {
+                if let Some(call) = child.cast::<ast::FuncCall>()
+                    && callee_name(call) == Some("cite")
+                {
+                    let Some(cite) = parse_cite(call) else {
+                        scan.opaque = true;
+                        return;
+                    };
+                    scan.handled_idents += 1;
+                    scan.all_idents += 1;
+                    let end = child.range().end;
+                    match &mut group {
+                        Some(g) => {
+                            g.range.end = end;
+                            g.ends_with_call = hash.is_some();
+                            g.cites.push(cite);
+                        }
+                        None => {
+                            let start = child.offset();
+                            group = Some(Group {
+                                range: start..end,
+                                after_hash: hash.is_some(),
+                                ends_with_call: hash.is_some(),
+                                cites: vec![cite],
+                            });
+                        }
+                    }
+                    hash = None;
+                    continue;
+                }
+            }
+            SyntaxKind::Ref => {
+                if let Some(r) = child.cast::<ast::Ref>()
+                    && library.get(r.target()).is_some()
+                {
+                    let supplement = r.supplement().map(|s| markup_text(s.body().to_untyped()));
+                    let cite = Cite { key: r.target().to_string(), form: Form::Normal, supplement };
+                    let range = child.range();
+                    match &mut group {
+                        Some(g) => {
+                            g.range.end = range.end;
+                            g.ends_with_call = false;
+                            g.cites.push(cite);
+                        }
+                        None => {
+                            group = Some(Group { range, after_hash: false, ends_with_call: false, cites: vec![cite] })
+                        }
+                    }
+                    hash = None;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        hash = None;
+        flush(&mut group, scan);
+        walk(&child, library, scan);
+    }
+    flush(&mut group, scan);
+}
+
+pub(super) fn collect_idents(node: &LinkedNode, out: &mut Vec<String>) {
+    if node.kind() == SyntaxKind::Ident {
+        out.push(node.leaf_text().to_string());
+    }
+    for child in node.children() {
+        collect_idents(&child, out);
+    }
+}
+
+/// The markup of a content block that is copied into the output: `None`
+/// when it cites or references something itself (beyond this pass).
+pub(super) fn plain_markup(block: ast::ContentBlock) -> Option<String> {
+    let mut idents = Vec::new();
+    collect_idents(&LinkedNode::new(block.to_untyped()), &mut idents);
+    if idents.iter().any(|i| i == "cite" || i == "bibliography") || has_ref(block.to_untyped()) {
+        return None;
+    }
+    Some(markup_text(block.body().to_untyped()))
+}
+
+pub(super) fn has_ref(node: &typst::syntax::SyntaxNode) -> bool {
+    node.kind() == SyntaxKind::Ref || node.children().any(has_ref)
+}
+
+pub(super) fn callee_name<'a>(call: ast::FuncCall<'a>) -> Option<&'a str> {
+    match call.callee() {
+        ast::Expr::Ident(id) => Some(id.get().as_str()),
+        _ => None,
+    }
+}
+
+/// The key of `<key>` or `label("key")`.
+pub(super) fn label_key(expr: ast::Expr) -> Option<String> {
+    match expr {
+        ast::Expr::Label(l) => Some(l.get().to_string()),
+        ast::Expr::FuncCall(c) if callee_name(c) == Some("label") => {
+            let mut args = c.args().items();
+            match (args.next(), args.next()) {
+                (Some(ast::Arg::Pos(ast::Expr::Str(s))), None) => Some(s.get().to_string()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The source text of a piece of markup, on one line.
+pub(super) fn markup_text(node: &typst::syntax::SyntaxNode) -> String {
+    node.full_text().as_str().replace(['\n', '\r'], " ")
+}
+
+pub(super) fn parse_cite(call: ast::FuncCall) -> Option<Cite> {
+    let mut key = None;
+    let mut form = Form::Normal;
+    let mut supplement = None;
+    for arg in call.args().items() {
+        match arg {
+            ast::Arg::Pos(expr) if key.is_none() => key = Some(label_key(expr)?),
+            ast::Arg::Named(named) => match (named.name().get().as_str(), named.expr()) {
+                ("form", ast::Expr::Str(s)) => form = Form::parse(s.get().as_str())?,
+                ("form", ast::Expr::None(_)) => form = Form::Hidden,
+                ("supplement", ast::Expr::ContentBlock(block)) => {
+                    supplement = Some(plain_markup(block)?);
+                }
+                ("supplement", ast::Expr::None(_)) => supplement = None,
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    Some(Cite { key: key?, form, supplement })
+}
+
+pub(super) fn parse_bibliography(call: ast::FuncCall) -> Option<BibCall> {
+    let mut path = None;
+    let mut style = "ieee".to_string();
+    let mut title = Title::Auto;
+    let mut full = false;
+    for arg in call.args().items() {
+        match arg {
+            ast::Arg::Pos(ast::Expr::Str(s)) if path.is_none() => path = Some(s.get().to_string()),
+            ast::Arg::Named(named) => match (named.name().get().as_str(), named.expr()) {
+                ("style", ast::Expr::Str(s)) => style = s.get().to_string(),
+                ("title", ast::Expr::None(_)) => title = Title::None,
+                ("title", ast::Expr::ContentBlock(block)) => title = Title::Given(plain_markup(block)?),
+                ("title", ast::Expr::Auto(_)) => title = Title::Auto,
+                ("full", ast::Expr::Bool(b)) => full = b.get(),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    // The style is a name from the archive, not a file.
+    if style.ends_with(".csl") {
+        return None;
+    }
+    Some(BibCall { range: 0..0, path: path?, style, title, full })
+}
+
+// ----- writing --------------------------------------------------------------

@@ -1,0 +1,241 @@
+//! The formatted citations and reference list written back into the
+//! source: hayagriva's rendered elements → Typst markup, every replacement
+//! on one line so that lines keep their places.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use hayagriva::citationberg;
+use hayagriva::{ElemChild, ElemChildren, ElemMeta};
+
+use super::scan::{Bail, BibCall, Cite, Form, Title};
+use super::{ENTRY_LABEL_PREFIX, Found, INDENT, Options};
+use crate::markup::escape::{escape_text, string_literal};
+
+/// `source` with each citation group replaced by its formatted citation
+/// (`citations[shown_as[i]]` for group `i`) and the bibliography call by
+/// `list`.
+pub(super) fn write(
+    source: &str,
+    found: &Found,
+    citations: &[hayagriva::RenderedCitation],
+    shown_as: &[usize],
+    list: &hayagriva::RenderedBibliography,
+    options: &Options,
+) -> Result<String, Bail> {
+    let listed: HashSet<&str> =
+        if options.link { list.items.iter().map(|i| i.key.as_str()).collect() } else { HashSet::new() };
+    let mut edits: Vec<(Range<usize>, String)> = Vec::with_capacity(found.scan.groups.len() + 1);
+    let note_style = found.style.csl.settings.class == citationberg::StyleClass::Note;
+    for (group, &shown) in found.scan.groups.iter().zip(shown_as) {
+        let shown = &citations[shown];
+        let mut body = String::new();
+        if group.cites.iter().any(|c| c.form != Form::Hidden) {
+            let ctx = Ctx { cites: &group.cites, listed: &listed };
+            children(&ctx, &shown.citation, true, &mut body);
+            if note_style && group.cites.iter().all(|c| matches!(c.form, Form::Hidden | Form::Normal)) {
+                body = format!("#footnote[{body}];");
+            }
+        }
+        // After `#`, the block takes the call's place; a group that began
+        // with `@key` needs its own `#`, and one that ended with it a `;`.
+        let hash = if group.after_hash { "" } else { "#" };
+        let end = if group.ends_with_call { "" } else { ";" };
+        let lines = keep_lines(&source[group.range.clone()]);
+        let text = format!("{hash}[{body}{lines}]{end}");
+        edits.push((group.range.clone(), text));
+    }
+    let bib = found.bib();
+    let text = write_bibliography(&source[bib.range.clone()], bib, list, &listed, options.lang)?;
+    edits.push((bib.range.clone(), text));
+
+    edits.sort_by_key(|(r, _)| r.start);
+    let mut out = String::with_capacity(source.len() + source.len() / 4);
+    let mut at = 0;
+    for (range, replacement) in edits {
+        out.push_str(&source[at..range.start]);
+        out.push_str(&replacement);
+        at = range.end;
+    }
+    out.push_str(&source[at..]);
+    Ok(out)
+}
+
+/// The formatted list that replaces the bibliography call `replaced`.
+pub(super) fn write_bibliography(
+    replaced: &str,
+    bib: &BibCall,
+    list: &hayagriva::RenderedBibliography,
+    listed: &HashSet<&str>,
+    lang: &str,
+) -> Result<String, Bail> {
+    let mut text = String::from("[");
+    let title = match &bib.title {
+        Title::None => None,
+        Title::Given(markup) => Some(markup.as_str()),
+        // typst's own words for these languages; others are left to typst.
+        Title::Auto => Some(match lang {
+            "fi" => "Viitteet",
+            "sv" => "Referenser",
+            "en" => "Bibliography",
+            _ => return Err(()),
+        }),
+    };
+    if let Some(title) = title {
+        let _ = write!(text, "#heading(depth: 1)[{title}];");
+    }
+    let ctx = Ctx { cites: &[], listed };
+    let any_prefix = list.items.iter().any(|i| i.first_field.is_some());
+    if any_prefix {
+        text.push_str("#context grid(columns: 2, column-gutter: 0.65em, row-gutter: par.spacing, ");
+    }
+    for item in &list.items {
+        let mut body = String::new();
+        children(&ctx, &item.content, false, &mut body);
+        let body = without_year_comma(&body);
+        let label = string_literal(&format!("{ENTRY_LABEL_PREFIX}{}", item.key));
+        if any_prefix {
+            let mut prefix = String::new();
+            if let Some(first) = &item.first_field {
+                child(&ctx, first, false, &mut prefix);
+            }
+            let _ = write!(text, "[{prefix}], [#block[{body}]#label({label});], ");
+        } else if list.hanging_indent {
+            let _ = write!(text, "#block(inset: (left: {INDENT}))[#h(-{INDENT});{body}]#label({label});");
+        } else {
+            let _ = write!(text, "#block[{body}]#label({label});");
+        }
+    }
+    if any_prefix {
+        text.push(')');
+    }
+    text.push_str(&keep_lines(replaced));
+    text.push(']');
+    Ok(text)
+}
+
+/// `(2019,)` → `(2019)`, also with a year suffix (`(2019b,)`).
+///
+/// hayagriva 0.10.1 writes the comma of APA's "(year, month day)" for web
+/// pages that have only a year (typst/hayagriva#246, fixed upstream in
+/// #503 but not in a release typst 0.15 can use). With `--typst-citations`
+/// the comma stays, as typst prints it.
+pub(super) fn without_year_comma(markup: &str) -> String {
+    let bytes = markup.as_bytes();
+    let mut out = String::with_capacity(markup.len());
+    let mut at = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'(' && bytes.len() >= i + 7 && bytes[i + 1..i + 5].iter().all(u8::is_ascii_digit) {
+            let mut j = i + 5;
+            if bytes[j].is_ascii_lowercase() {
+                j += 1;
+            }
+            if bytes.get(j) == Some(&b',') && bytes.get(j + 1) == Some(&b')') {
+                out.push_str(&markup[at..j]);
+                at = j + 1;
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.push_str(&markup[at..]);
+    out
+}
+
+/// A comment holding the line breaks of replaced text, so every line after
+/// it keeps its number (diagnostics map generated lines back to sources).
+pub(super) fn keep_lines(replaced: &str) -> String {
+    match replaced.matches('\n').count() {
+        0 => String::new(),
+        n => format!("/*{}*/", "\n".repeat(n)),
+    }
+}
+
+// ----- scanning -------------------------------------------------------------
+
+pub(super) struct Ctx<'a> {
+    /// The citations of the group being written (for supplements and links).
+    pub(super) cites: &'a [Cite],
+    /// Keys with an entry in this output's bibliography (link targets).
+    pub(super) listed: &'a HashSet<&'a str>,
+}
+
+pub(super) fn children(ctx: &Ctx, elems: &ElemChildren, trim_start: bool, out: &mut String) {
+    for (i, elem) in elems.0.iter().enumerate() {
+        child(ctx, elem, trim_start && i == 0, out);
+    }
+}
+
+pub(super) fn child(ctx: &Ctx, elem: &ElemChild, trim_start: bool, out: &mut String) {
+    match elem {
+        ElemChild::Text(formatted) => {
+            let text = if trim_start { formatted.text.trim_start() } else { formatted.text.as_str() };
+            let text = text.replace(['\n', '\r'], " ");
+            with_formatting(&escape_text(&text, true), &formatted.formatting, out);
+        }
+        ElemChild::Elem(elem) => {
+            let mut inner = String::new();
+            children(ctx, &elem.children, false, &mut inner);
+            use citationberg::Display;
+            let inner = match elem.display {
+                Some(Display::Block) => format!("#block[{inner}];"),
+                Some(Display::Indent) => format!("#pad[{inner}];"),
+                _ => inner,
+            };
+            let link = match elem.meta {
+                Some(ElemMeta::Entry(i)) => ctx.cites.get(i).filter(|c| ctx.listed.contains(c.key.as_str())),
+                _ => None,
+            };
+            match link {
+                Some(cite) => {
+                    let label = string_literal(&format!("{ENTRY_LABEL_PREFIX}{}", cite.key));
+                    let _ = write!(out, "#link(label({label}))[{inner}];");
+                }
+                None => out.push_str(&inner),
+            }
+        }
+        // Math in a field: printed as written, because bibliography data
+        // never runs as Typst.
+        ElemChild::Markup(markup) => out.push_str(&escape_text(&markup.replace(['\n', '\r'], " "), true)),
+        ElemChild::Link { text, url } => {
+            let mut shown = String::new();
+            with_formatting(&escape_text(&text.text, true), &text.formatting, &mut shown);
+            let _ = write!(out, "#link({})[{shown}];", string_literal(url));
+        }
+        ElemChild::Transparent { cite_idx, format } => {
+            let supplement = ctx.cites.get(*cite_idx).and_then(|c| c.supplement.as_deref()).unwrap_or("");
+            with_formatting(&format!("#[{supplement}];"), format, out);
+        }
+    }
+}
+
+/// Wraps markup in the elements hayagriva's formatting asks for, in the
+/// order typst applies them. Every embedded expression written here ends
+/// with `;`, so text after it (`(`, `[`, `.x`) cannot continue it.
+pub(super) fn with_formatting(markup: &str, format: &hayagriva::Formatting, out: &mut String) {
+    use citationberg::{FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign};
+    let mut s = markup.to_string();
+    if format.font_style == FontStyle::Italic {
+        s = format!("#emph[{s}];");
+    }
+    if format.font_variant == FontVariant::SmallCaps {
+        s = format!("#smallcaps[{s}];");
+    }
+    match format.font_weight {
+        FontWeight::Bold => s = format!("#strong[{s}];"),
+        FontWeight::Light => s = format!("#text(weight: \"light\")[{s}];"),
+        FontWeight::Normal => {}
+    }
+    if format.text_decoration == TextDecoration::Underline {
+        s = format!("#underline[{s}];");
+    }
+    match format.vertical_align {
+        VerticalAlign::Sup => s = format!("#h(0pt, weak: true)#super[{s}];"),
+        VerticalAlign::Sub => s = format!("#h(0pt, weak: true)#sub[{s}];"),
+        VerticalAlign::None | VerticalAlign::Baseline => {}
+    }
+    out.push_str(&s);
+}
