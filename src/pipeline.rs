@@ -31,6 +31,7 @@ use crate::convert::{self, Prepared};
 use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
 use crate::load::bibliography::BIB_PATH;
 use crate::load::{self, project::Project};
+use crate::outputs::citations::LabelCache;
 use crate::outputs::{self, Job, context::output_context, numbers};
 use crate::render::{TEMPLATES_DIR, merge};
 use crate::report::{LaidOut, OutputReport, RunReport};
@@ -89,6 +90,7 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
         session,
         reuse,
         build: &build,
+        labels: LabelCache::default(),
     };
     let (results, recompiled) = compiler.compile_all(jobs, &context);
     report.batch_recompiled = recompiled;
@@ -197,6 +199,9 @@ struct Compiler<'a> {
     reuse: bool,
     /// The draft stamp, also written into each PDF's keywords.
     build: &'a BuildInfo,
+    /// The year-suffix letters of this run's works, made once for all
+    /// outputs.
+    labels: LabelCache,
 }
 
 impl Compiler<'_> {
@@ -255,8 +260,8 @@ impl Compiler<'_> {
         jobs.par_iter()
             .map(|job| {
                 let previous = self.session.mains.get(&job.spec.name).cloned();
-                let format_citations = !self.settings.typst_citations;
-                let result = match outputs::render_job(self.project, self.prepared, ctx, job, format_citations) {
+                let citations = (!self.settings.typst_citations).then_some(&self.labels);
+                let result = match outputs::render_job(self.project, self.prepared, ctx, job, citations) {
                     Ok((source, mut cite_diags)) => {
                         if self.settings.typst_citations {
                             let lang = &self.project.config.language;

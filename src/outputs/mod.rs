@@ -119,7 +119,7 @@ pub fn predict_numbers(project: &Project, prepared: &Prepared, context: &Value) 
     let mut all = BTreeMap::new();
     for spec in project.config.outputs.iter().filter(|o| o.each.is_none()) {
         let job = Job { spec: spec.clone(), item: None };
-        let Ok((source, _)) = render_job(project, prepared, context, &job, false) else { continue };
+        let Ok((source, _)) = render_job(project, prepared, context, &job, None) else { continue };
         if source.contains(METADATA_LABEL) {
             all.extend(predict(&source)?);
         }
@@ -128,14 +128,14 @@ pub fn predict_numbers(project: &Project, prepared: &Prepared, context: &Value) 
 }
 
 /// Renders one output's template to its generated Typst, with citations
-/// and the bibliography formatted when `format_citations` is set (with the
-/// errors for works its reference list prints under one label).
+/// and the bibliography formatted when `citations` gives the run's letters
+/// (with the errors for works its reference list prints under one label).
 pub fn render_job(
     project: &Project,
     prepared: &Prepared,
     context: &Value,
     job: &Job,
-    format_citations: bool,
+    citations: Option<&citations::LabelCache>,
 ) -> Result<(String, Diagnostics), Diagnostic> {
     let spec = &job.spec;
     let ctx = merge(
@@ -146,9 +146,9 @@ pub fn render_job(
     let lang = &project.config.language;
     // Citations and the bibliography as text, formatted once here rather
     // than by typst at a cost that grows with the square of their number.
-    Ok(match format_citations {
-        true => references::format_citations(prepared, source, lang, project.config.link_citations),
-        false => (source, Vec::new()),
+    Ok(match citations {
+        Some(labels) => references::format_citations(prepared, labels, source, lang, project.config.link_citations),
+        None => (source, Vec::new()),
     })
 }
 

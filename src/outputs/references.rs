@@ -7,18 +7,24 @@
 
 use std::path::PathBuf;
 
-use super::citations::{self, Collision};
+use super::citations::{self, Collision, LabelCache};
 use crate::convert::Prepared;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::bibliography::{BIB_PATH, Bibliography};
 
 /// `source`, a generated main file, with its citations and bibliography
-/// formatted, and an error for each pair of works its reference list would
-/// still print under one label.
-pub fn format_citations(prepared: &Prepared, source: String, lang: &str, link: bool) -> (String, Diagnostics) {
+/// formatted (with the run's letters, kept in `labels`), and an error for
+/// each pair of works its reference list would still print under one label.
+pub fn format_citations(
+    prepared: &Prepared,
+    labels: &LabelCache,
+    source: String,
+    lang: &str,
+    link: bool,
+) -> (String, Diagnostics) {
     let bib = &prepared.bibliography;
     let Some(path) = &bib.path else { return (source, Vec::new()) };
-    let options = citations::Options { lang, link, works: &prepared.works };
+    let options = citations::Options { lang, link, works: &prepared.works, labels: Some(labels) };
     let pass = citations::format(&source, &format!("/{}", path.display()), &bib.library, &options);
     let hint = "works of one author and year are lettered 2019a, 2019b, … after their year; \
                 one without a year cannot be: give it its year, or remove a duplicate entry";

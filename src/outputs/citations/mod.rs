@@ -57,8 +57,8 @@ mod year_suffix;
 
 use scan::{Bail, BibCall, CiteKey, Form, Group, Scan, walk};
 use write::write;
-pub use year_suffix::Collision;
 use year_suffix::Labels;
+pub use year_suffix::{Collision, LabelCache};
 
 /// The label prefix of a formatted bibliography entry.
 pub const ENTRY_LABEL_PREFIX: &str = "kooste-bib-";
@@ -147,6 +147,9 @@ pub struct Options<'a> {
     /// lettered over these, so that every output prints the report's label
     /// for a work ("Reglab, 2019b") whatever else it cites.
     pub works: &'a [String],
+    /// Where one run keeps the letters of its works, shared by its outputs
+    /// (`None`: lettered for this output alone).
+    pub labels: Option<&'a LabelCache>,
 }
 
 /// What the pass did, for tests and the benchmark notes.
@@ -327,8 +330,12 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
         let shared: Vec<&str> = options.works.iter().map(String::as_str).collect();
         let mut extra: Vec<&str> = own.iter().copied().filter(|k| !options.works.iter().any(|w| w == k)).collect();
         extra.sort_unstable();
-        let labels = Labels::assign(library, &shared, &extra, csl, &found.locale, &found.locales);
-        (csl, shared.into_iter().chain(extra).collect::<Vec<_>>(), labels)
+        let assign = || Labels::assign(library, &shared, &extra, csl, &found.locale, &found.locales);
+        let labels = match options.labels {
+            Some(cache) => cache.get(&bib.style, options.lang, &extra, assign),
+            None => Arc::new(assign()),
+        };
+        (csl, shared.iter().copied().chain(extra.iter().copied()).collect::<Vec<_>>(), labels)
     });
     let csl = lettered.as_ref().map_or(&style.csl, |(csl, ..)| *csl);
 
@@ -336,11 +343,18 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
     for group in &unique {
         driver.citation(found.request(group, library, csl));
     }
-    // Every work of the project goes through the driver (last, so that no
-    // citation's position changes), so names are told apart as in every
-    // other output; the list keeps this output's own.
+    // The project's works that could share a name with this output's go
+    // through the driver too (last, so that no citation's position
+    // changes), so names are told apart as in every other output; the list
+    // keeps this output's own. (A work with no family name in common with
+    // this output's cannot change how its names print.)
+    let names: HashSet<&str> =
+        own.iter().filter_map(|key| library.get(key)).flat_map(year_suffix::family_names).collect();
+    let shares_a_name = |key: &&str| {
+        own.contains(key) || library.get(key).is_some_and(|e| year_suffix::family_names(e).any(|n| names.contains(n)))
+    };
     let all: Vec<&str> = match &lettered {
-        Some((_, works, _)) => works.clone(),
+        Some((_, works, _)) => works.iter().copied().filter(shares_a_name).collect(),
         None if bib.full => library.keys().collect(),
         None => Vec::new(),
     };
@@ -388,8 +402,12 @@ mod tests {
     }
 
     fn run(source: &str) -> (String, Outcome) {
-        let pass =
-            format(source, "/report/references.bib", &library(), &Options { lang: "fi", link: true, works: &[] });
+        let pass = format(
+            source,
+            "/report/references.bib",
+            &library(),
+            &Options { lang: "fi", link: true, works: &[], labels: None },
+        );
         (pass.text, pass.outcome)
     }
 
@@ -422,8 +440,12 @@ mod tests {
         let bib = "@book{x, author = {Aho, A.}, title = {Hash #let x = 1 and $math$ _u_}, year = {2020}}\n";
         let lib = hayagriva::io::from_biblatex_str(bib).unwrap();
         let src = format!("@x\n{BIBCALL}\n");
-        let Pass { text: out, outcome, .. } =
-            format(&src, "/report/references.bib", &lib, &Options { lang: "fi", link: false, works: &[] });
+        let Pass { text: out, outcome, .. } = format(
+            &src,
+            "/report/references.bib",
+            &lib,
+            &Options { lang: "fi", link: false, works: &[], labels: None },
+        );
         assert!(matches!(outcome, Outcome::Formatted { .. }));
         assert!(out.contains("\\#let"), "{out}");
         assert!(!out.contains("#link("), "links only when asked for: {out}");
@@ -436,7 +458,13 @@ mod tests {
                    @online{v, author = {{TEM}}, title = {Toinen}, year = {2019}, url = {https://tem.fi/2}}\n";
         let lib = hayagriva::io::from_biblatex_str(bib).unwrap();
         let src = format!("[@w] @v\n{BIBCALL}\n");
-        let out = format(&src, "/report/references.bib", &lib, &Options { lang: "fi", link: false, works: &[] }).text;
+        let out = format(
+            &src,
+            "/report/references.bib",
+            &lib,
+            &Options { lang: "fi", link: false, works: &[], labels: None },
+        )
+        .text;
         assert!(out.contains("(2019a)") && out.contains("(2019b)"), "{out}");
         assert!(!out.contains(",)"), "{out}");
         assert_eq!(

@@ -25,6 +25,7 @@
 //! variable="year-suffix"/>`.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use hayagriva::citationberg::{self, IndependentStyle, LocaleCode};
 use hayagriva::{
@@ -38,6 +39,31 @@ pub(super) fn without_year_suffix(style: &IndependentStyle) -> IndependentStyle 
     let mut style = style.clone();
     style.citation.disambiguate_add_year_suffix = false;
     style
+}
+
+/// The [`Labels`] of one run, by style, language and the works an output
+/// lists beyond the project's shared ones: every output of a run letters
+/// the shared works alike, so they are lettered once, not once per output.
+#[derive(Debug, Default)]
+pub struct LabelCache(Mutex<HashMap<(String, String, Vec<String>), Arc<Labels>>>);
+
+impl LabelCache {
+    /// The labels for `style`, `lang` and `extra`, made by `assign` the
+    /// first time. The lock is held meanwhile: outputs that want the same
+    /// labels wait for them rather than make them again.
+    pub(super) fn get(&self, style: &str, lang: &str, extra: &[&str], assign: impl FnOnce() -> Labels) -> Arc<Labels> {
+        let key = (style.to_string(), lang.to_string(), extra.iter().map(|k| k.to_string()).collect());
+        let mut cache = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.entry(key).or_insert_with(|| Arc::new(assign())).clone()
+    }
+}
+
+/// The family names of a work's authors and editors: the names the style
+/// may tell apart by adding given names.
+pub(super) fn family_names(entry: &hayagriva::Entry) -> impl Iterator<Item = &str> {
+    let authors = entry.authors().unwrap_or_default().iter();
+    let editors = entry.editors().unwrap_or_default().iter();
+    authors.chain(editors).map(|person| person.name.as_str())
 }
 
 /// The works' labels: each one's in-text citation without a suffix
@@ -328,7 +354,7 @@ mod tests {
     fn report_and_brief_letter_every_group_alike_in_list_order() {
         let library = hayagriva::io::from_biblatex_str(FAMILIES).unwrap();
         let works = works(&library);
-        let options = Options { lang: "fi", link: false, works: &works };
+        let options = Options { lang: "fi", link: false, works: &works, labels: None };
         let report = format(&format!("{REPORT}{BIBCALL}\n"), "/report/references.bib", &library, &options);
         let brief = format(&format!("{BRIEF}{BIBCALL}\n"), "/report/references.bib", &library, &options);
         assert!(report.collisions.is_empty() && brief.collisions.is_empty(), "{:?}", report.collisions);
@@ -360,7 +386,7 @@ mod tests {
                    @online{org3, author = {{Org}}, title = {Kolme}, year = {2019}, url = {https://org.fi/3}}\n";
         let library = hayagriva::io::from_biblatex_str(bib).unwrap();
         let works = works(&library);
-        let options = Options { lang: "en", link: false, works: &works };
+        let options = Options { lang: "en", link: false, works: &works, labels: None };
         let pass = format(&format!("@org1 @org2 @org3\n{BIBCALL}\n"), "/report/references.bib", &library, &options);
         assert_eq!(pass.collisions.len(), 1, "{:?}", pass.collisions);
         let Collision { first, second, label } = &pass.collisions[0];
