@@ -28,6 +28,8 @@ pub struct Bibliography {
     pub lines: BTreeMap<String, usize>,
     /// The entries, as hayagriva parsed them.
     pub library: Arc<hayagriva::Library>,
+    /// A hash of the file's text, which names these entries across builds.
+    pub id: u128,
 }
 
 impl Bibliography {
@@ -50,7 +52,8 @@ pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
     match parse(&text) {
         Ok((keys, library)) => {
             let lines = keys.iter().map(|(key, &at)| (key.clone(), line_col(&text, at).0)).collect();
-            (Bibliography { path: Some(rel.to_path_buf()), keys, lines, library: Arc::new(library) }, Vec::new())
+            let id = typst::utils::hash128(&text);
+            (Bibliography { path: Some(rel.to_path_buf()), keys, lines, library: Arc::new(library), id }, Vec::new())
         }
         Err(errors) => {
             let diags =

@@ -24,7 +24,8 @@ pub fn format_citations(
 ) -> (String, Diagnostics) {
     let bib = &prepared.bibliography;
     let Some(path) = &bib.path else { return (source, Vec::new()) };
-    let options = citations::Options { lang, link, works: &prepared.works, labels: Some(labels) };
+    let options =
+        citations::Options { lang, link, works: &prepared.works, labels: Some(labels), library_id: Some(bib.id) };
     let pass = citations::format(&source, &format!("/{}", path.display()), &bib.library, &options);
     let hint = "works of one author and year are lettered 2019a, 2019b, … after their year; \
                 one without a year cannot be: give it its year, or remove a duplicate entry";

@@ -150,6 +150,9 @@ pub struct Options<'a> {
     /// Where one run keeps the letters of its works, shared by its outputs
     /// (`None`: lettered for this output alone).
     pub labels: Option<&'a LabelCache>,
+    /// A hash of the bibliography's text: with it, hayagriva's results are
+    /// kept for later calls with the same citations (watch rebuilds).
+    pub library_id: Option<u128>,
 }
 
 /// What the pass did, for tests and the benchmark notes.
@@ -320,6 +323,60 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
         })
         .collect();
 
+    let run = || run_hayagriva(&found, library, &unique, options);
+    let formatted = match options.library_id {
+        Some(id) => {
+            let groups: Vec<Vec<CiteKey>> = unique
+                .iter()
+                .map(|g| g.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.as_deref())).collect())
+                .collect();
+            let key = typst::utils::hash128(&(id, &bib.style, bib.full, options.lang, options.works, groups));
+            cached(key, run)?
+        }
+        None => Arc::new(run()?),
+    };
+    let Formatted { citations, list, collisions } = &*formatted;
+    let text = write(source, &found, citations, &shown_as, list, options)?;
+    let outcome = Outcome::Formatted { groups: scan.groups.len(), entries: list.items.len() };
+    Ok(Some(Pass { text, outcome, collisions: collisions.clone() }))
+}
+
+/// What hayagriva made of one output's citations: the formatted unique
+/// groups, the reference list (lettered) and the labels left alike.
+struct Formatted {
+    citations: Vec<hayagriva::RenderedCitation>,
+    list: hayagriva::RenderedBibliography,
+    collisions: Vec<Collision>,
+}
+
+/// The results of earlier runs, by what they were made from: a watch
+/// rebuild after an edit that moves citations without changing them formats
+/// nothing again. At most [`CACHED_RUNS`]; when full it starts afresh.
+static FORMATTED: LazyLock<Mutex<HashMap<u128, Arc<Formatted>>>> = LazyLock::new(Default::default);
+const CACHED_RUNS: usize = 64;
+
+/// The cached run under `key`, or `run`'s result, kept.
+fn cached(key: u128, run: impl FnOnce() -> Result<Formatted, Bail>) -> Result<Arc<Formatted>, Bail> {
+    let lock = || FORMATTED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(hit) = lock().get(&key) {
+        return Ok(hit.clone());
+    }
+    let formatted = Arc::new(run()?);
+    let mut cache = lock();
+    if cache.len() >= CACHED_RUNS {
+        cache.clear();
+    }
+    cache.insert(key, formatted.clone());
+    Ok(formatted)
+}
+
+/// Runs hayagriva over the `unique` groups of `found`, with the project's
+/// year-suffix letters for a style that letters works of one author and
+/// year.
+fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &Options) -> Result<Formatted, Bail> {
+    let scan = &found.scan;
+    let bib = found.bib();
+    let style = &found.style;
     // The works this output lists, and, for a style that letters works of
     // one author and year, the project's letters.
     let own: HashSet<&str> = match bib.full {
@@ -340,7 +397,7 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
     let csl = lettered.as_ref().map_or(&style.csl, |(csl, ..)| *csl);
 
     let mut driver = BibliographyDriver::new();
-    for group in &unique {
+    for group in unique {
         driver.citation(found.request(group, library, csl));
     }
     // The project's works that could share a name with this output's go
@@ -374,16 +431,14 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
                 lettered_here.insert(item.key.clone(), year_suffix::letter_text(n));
             }
         }
-        for (citation, group) in rendered.citations.iter_mut().zip(&unique) {
+        for (citation, group) in rendered.citations.iter_mut().zip(unique) {
             let letter = |i: usize| group.cites.get(i).and_then(|c| labels.letter(&c.key));
             year_suffix::add_to_citation(&mut citation.citation, &letter);
         }
         collisions = labels.collisions(list.items.iter().map(|i| i.key.as_str()), |k| lettered_here.get(k).cloned());
     }
-    let list = rendered.bibliography.as_ref().expect("checked above");
-    let text = write(source, &found, &rendered.citations, &shown_as, list, options)?;
-    let outcome = Outcome::Formatted { groups: scan.groups.len(), entries: list.items.len() };
-    Ok(Some(Pass { text, outcome, collisions }))
+    let list = rendered.bibliography.expect("checked above");
+    Ok(Formatted { citations: rendered.citations, list, collisions })
 }
 #[cfg(test)]
 mod tests {
@@ -406,7 +461,7 @@ mod tests {
             source,
             "/report/references.bib",
             &library(),
-            &Options { lang: "fi", link: true, works: &[], labels: None },
+            &Options { lang: "fi", link: true, works: &[], labels: None, library_id: None },
         );
         (pass.text, pass.outcome)
     }
@@ -444,7 +499,7 @@ mod tests {
             &src,
             "/report/references.bib",
             &lib,
-            &Options { lang: "fi", link: false, works: &[], labels: None },
+            &Options { lang: "fi", link: false, works: &[], labels: None, library_id: None },
         );
         assert!(matches!(outcome, Outcome::Formatted { .. }));
         assert!(out.contains("\\#let"), "{out}");
@@ -462,7 +517,7 @@ mod tests {
             &src,
             "/report/references.bib",
             &lib,
-            &Options { lang: "fi", link: false, works: &[], labels: None },
+            &Options { lang: "fi", link: false, works: &[], labels: None, library_id: None },
         )
         .text;
         assert!(out.contains("(2019a)") && out.contains("(2019b)"), "{out}");
