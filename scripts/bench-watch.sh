@@ -35,11 +35,11 @@ chapter=$(ls "$work"/report/chapters/*.md | sed -n 2p)
 pdf="$work/out/report.pdf"
 : > "$work/pdf.times"
 inc=$(for i in $(seq "$runs"); do
-  before=$(stat -c %Y.%N "$pdf" 2>/dev/null || echo 0)
+  before=$(stat -c %y "$pdf" 2>/dev/null || echo 0)
   count=$(grep -c "Waiting for changes" "$work/watch.log")
   s=$(now)
   printf '\nLisätty kappale %s mittausta varten: verkostot oppivat toisiltaan.\n' "$i" >> "$chapter"
-  until [ "$(stat -c %Y.%N "$pdf" 2>/dev/null || echo 0)" != "$before" ]; do sleep 0.01; done
+  until [ "$(stat -c %y "$pdf" 2>/dev/null || echo 0)" != "$before" ]; do sleep 0.01; done
   echo "$(now) - $s" | bc >> "$work/pdf.times"
   until [ "$(grep -c "Waiting for changes" "$work/watch.log")" -gt "$count" ]; do sleep 0.01; done
   e=$(now)

@@ -61,9 +61,46 @@ impl Prepared {
     }
 }
 
+/// The fragments of the previous watch build, by what each was made from:
+/// a document whose text, template context and project files are as they
+/// were is not rendered and converted again.
+#[derive(Debug, Default)]
+pub struct ConvertCache(HashMap<u128, Fragment>);
+
+/// What a conversion may read besides its document and context: every file
+/// under report/, data/ and templates/ but the Markdown sources (names,
+/// sizes, modification times). Images, datasets, report.toml, variables
+/// and templates are among them.
+fn project_fingerprint(root: &Path) -> u128 {
+    let mut files: Vec<(PathBuf, u64, Option<std::time::SystemTime>)> = Vec::new();
+    let mut stack: Vec<PathBuf> = ["report", "data", "templates"].iter().map(|d| root.join(d)).collect();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(path);
+            } else if !path.extension().is_some_and(|e| e == "md" || e == "qmd")
+                || path.starts_with(root.join("templates"))
+            {
+                files.push((path, meta.len(), meta.modified().ok()));
+            }
+        }
+    }
+    files.sort();
+    typst::utils::hash128(&files)
+}
+
 /// Renders and converts every Markdown source of `inputs`, in parallel, for
-/// the final build's profile or the draft's.
-pub fn convert(project: &Project, inputs: Inputs, final_mode: bool) -> (Prepared, Diagnostics) {
+/// the final build's profile or the draft's; with a `cache` (watch builds),
+/// documents whose inputs have not changed keep their fragments.
+pub fn convert(
+    project: &Project,
+    inputs: Inputs,
+    final_mode: bool,
+    cache: Option<&mut ConvertCache>,
+) -> (Prepared, Diagnostics) {
     let root = &project.root;
     let Inputs { sources, tables, bibliography } = inputs;
     let tables = Arc::new(tables);
@@ -81,8 +118,25 @@ pub fn convert(project: &Project, inputs: Inputs, final_mode: bool) -> (Prepared
         .chain(sources.brief.iter().map(|b| &b.doc))
         .chain(sources.abstracts.iter().map(|a| &a.doc))
         .collect();
-    let results: Vec<Result<Fragment, Diagnostic>> =
-        docs.par_iter().enumerate().map(|(i, doc)| convert_document(root, &renderer, &ctx, &dialect, doc, i)).collect();
+    let base = cache.is_some().then(|| typst::utils::hash128(&(project_fingerprint(root), final_mode, &ctx)));
+    let key = |i: usize, doc: &Document| base.map(|base| typst::utils::hash128(&(base, i, &doc.path, &doc.text)));
+    let previous = cache.as_deref();
+    let results: Vec<Result<Fragment, Diagnostic>> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, doc)| match key(i, doc).and_then(|k| previous?.0.get(&k)) {
+            Some(fragment) => Ok(fragment.clone()),
+            None => convert_document(root, &renderer, &ctx, &dialect, doc, i),
+        })
+        .collect();
+    if let Some(cache) = cache {
+        let kept = docs
+            .iter()
+            .enumerate()
+            .zip(&results)
+            .filter_map(|((i, doc), result)| Some((key(i, doc)?, result.as_ref().ok()?.clone())));
+        cache.0 = kept.collect();
+    }
     let mut fragments = HashMap::new();
     // A dataset described in datasets.toml that failed to load has its own
     // error already; "unknown dataset" from a template would only repeat it.

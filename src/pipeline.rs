@@ -27,6 +27,7 @@ use crate::checks::{self, gates};
 use crate::compile::session::{Previous, Session};
 use crate::compile::world::{ReportWorld, Shared};
 use crate::compile::{Origin, compile_document, export_pdf, page_count};
+use crate::convert::ConvertCache;
 use crate::convert::{self, Prepared};
 use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
 use crate::load::bibliography::BIB_PATH;
@@ -52,8 +53,9 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
         outputs::citations::warm_up(&project.config.language);
     }
     // Load and convert; the draft stamp's two git calls run meanwhile.
+    let cache = settings.watch.then_some(&mut session.fragments);
     let ((prepared, mut diags), build) =
-        rayon::join(|| prepare(project, settings.final_mode), || settings.build_info(&project.root));
+        rayon::join(|| prepare(project, settings.final_mode, cache), || settings.build_info(&project.root));
     report.diagnostics.append(&mut diags);
     report.diagnostics.extend(if settings.final_mode {
         gates::final_gates(project, &prepared)
@@ -157,9 +159,9 @@ fn keep_results(session: &mut Session, results: Vec<(Job, JobResult)>, diagnosti
 /// Loads every input, renders and converts the Markdown (for the final
 /// build's profile or the draft's), and checks labels, citations and
 /// datasets across all documents.
-pub fn prepare(project: &Project, final_mode: bool) -> (Prepared, Diagnostics) {
+pub fn prepare(project: &Project, final_mode: bool, cache: Option<&mut ConvertCache>) -> (Prepared, Diagnostics) {
     let (inputs, mut diags) = load::load(&project.root);
-    let (prepared, mut convert_diags) = convert::convert(project, inputs, final_mode);
+    let (prepared, mut convert_diags) = convert::convert(project, inputs, final_mode, cache);
     diags.append(&mut convert_diags);
     checks::cross_document(&project.root, &prepared, &mut diags);
     (prepared, diags)
@@ -318,11 +320,6 @@ impl Compiler<'_> {
             }
             return (None, diags, main);
         };
-        // The layout preflight: stranded headings, captions apart, broken
-        // short tables, hyphenated headings, blank pages, empty lists.
-        if self.settings.mode != Mode::Layout {
-            diags.extend(crate::layout::preflight(&doc, &world, &origin, &spec.name, self.settings.final_mode));
-        }
         let pages = page_count(&doc);
         if let Some(over) = gates::page_budget(self.project, spec, pages) {
             diags.push(over);
@@ -330,10 +327,24 @@ impl Compiler<'_> {
         }
         let standards = typst_pdf::PdfStandards::new(&spec.standards).unwrap_or_default();
         crate::compile::stamp(&mut doc, &self.build.full_commit, self.build.dirty, &spec.name);
-        let exported = match self.settings.mode {
-            Mode::Layout => Ok(Vec::new()),
-            _ => export_pdf(&world, &doc, &spec.name, self.settings.document_date(self.project), standards),
-        };
+        // The layout preflight (stranded headings, captions apart, broken
+        // short tables, hyphenated headings, blank pages, empty lists)
+        // reads the pages while the PDF is exported.
+        let (faults, exported) = rayon::join(
+            || match self.settings.mode {
+                Mode::Layout => Vec::new(),
+                _ => crate::layout::preflight(&doc, &world, &origin, &spec.name, self.settings.final_mode),
+            },
+            || match self.settings.mode {
+                Mode::Layout => Ok(Vec::new()),
+                _ => export_pdf(&world, &doc, &spec.name, self.settings.document_date(self.project), standards),
+            },
+        );
+        let faulty = has_errors(&faults);
+        diags.extend(faults);
+        if faulty {
+            return (None, diags, main);
+        }
         match exported {
             Ok(pdf) => {
                 let bytes = pdf.len();

@@ -8,6 +8,7 @@
 //!   exact outcome.
 //! - [`conformance`]: the CommonMark and GFM spec examples.
 //! - [`quarto`]: a chapter written the Quarto way, read back from its PDF.
+//! - [`watch`]: `kooste watch` on a fixture, edit by edit.
 //! - [`layout`]: the layout preflight, description sheets and chart alt text
 //!   on fixture projects.
 
@@ -29,3 +30,5 @@ mod quarto;
 #[path = "suite/review.rs"]
 mod review;
 mod support;
+#[path = "suite/watch.rs"]
+mod watch;

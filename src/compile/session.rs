@@ -27,6 +27,8 @@ pub struct Session {
     /// The project files the compiles have read, with a hash of the
     /// contents they had when the last build finished.
     read: Vec<(PathBuf, u64)>,
+    /// The converted Markdown of the previous build.
+    pub fragments: crate::convert::ConvertCache,
 }
 
 /// An output as a previous build made it (its PDF is on disk).

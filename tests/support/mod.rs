@@ -88,7 +88,7 @@ impl TempProject {
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = kooste();
         cmd.args(args);
-        if matches!(args.first(), Some(&"build") | Some(&"check")) {
+        if matches!(args.first(), Some(&"build") | Some(&"check") | Some(&"watch")) {
             cmd.arg("--root").arg(self.path()).arg("--diagnostic-format").arg("short");
         }
         // The fixture is no git checkout: the stamp must not depend on the
