@@ -60,8 +60,13 @@ impl Critic {
 }
 
 /// Rewrites `{~~old~>new~~}` as `{--old--}{++new++}`, keeping line breaks.
-pub(super) fn rewrite_substitutions(text: &str) -> String {
+/// The rewrite is 4 bytes longer per substitution, from its `{++` on: the
+/// second value lists where it grows (1-based line and byte column in the
+/// rewritten text, and by how much), so that positions map back to the
+/// author's columns: `{++` to the `~>`, the new text to itself.
+pub(super) fn rewrite_substitutions(text: &str) -> (String, Vec<(usize, usize, usize)>) {
     let mut out = String::with_capacity(text.len());
+    let mut shifts = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("{~~") {
         let after = &rest[start + 3..];
@@ -70,7 +75,12 @@ pub(super) fn rewrite_substitutions(text: &str) -> String {
                 out.push_str(&rest[..start]);
                 out.push_str("{--");
                 out.push_str(&after[..arrow]);
-                out.push_str("--}{++");
+                out.push_str("--}");
+                let line = out.matches('\n').count() + 1;
+                let column = out.len() - out.rfind('\n').map_or(0, |i| i + 1) + 1;
+                shifts.push((line, column, 3));
+                shifts.push((line, column + 3, 1));
+                out.push_str("{++");
                 out.push_str(&after[arrow + 2..end]);
                 out.push_str("++}");
                 rest = &after[end + 3..];
@@ -82,5 +92,12 @@ pub(super) fn rewrite_substitutions(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    (out, shifts)
+}
+
+/// The author's column of byte column `column` on line `line` of the
+/// rewritten text, given the places of [`rewrite_substitutions`].
+pub(super) fn original_column(shifts: &[(usize, usize, usize)], line: usize, column: usize) -> usize {
+    let before: usize = shifts.iter().filter(|&&(l, c, _)| l == line && c <= column).map(|&(_, _, by)| by).sum();
+    column.saturating_sub(before).max(1)
 }

@@ -53,7 +53,7 @@ use comrak::nodes::{AstNode, NodeValue};
 use comrak::{Arena, Options};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use critic::{Critic, rewrite_substitutions};
+use critic::{Critic, original_column, rewrite_substitutions};
 
 pub use crate::markup::table::source_line;
 pub use divs::template_functions;
@@ -214,8 +214,9 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
     // `{~~old~>new~~}` would parse as GFM strikethrough; as a deletion and
     // an insertion it goes through the same path as the other marks.
     let rewritten;
+    let mut shifts = Vec::new();
     let markdown = if opts.resolve_citations && markdown.contains("{~~") {
-        rewritten = rewrite_substitutions(markdown);
+        (rewritten, shifts) = rewrite_substitutions(markdown);
         rewritten.as_str()
     } else {
         markdown
@@ -242,6 +243,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
         lang: Vec::new(),
         subfigure: None,
         colons: fences.is_some(),
+        shifts,
     };
     if let Some(fences) = &fences {
         conv.fence_problems(fences);
@@ -280,6 +282,9 @@ struct Converter<'a, 'o> {
     subfigure: Option<String>,
     /// The fenced-div pass replaced colons in opening fences ([`fences::COLON`]).
     colons: bool,
+    /// Where `{~~old~>new~~}` was rewritten 4 bytes longer (see
+    /// [`critic::rewrite_substitutions`]).
+    shifts: Vec<(usize, usize, usize)>,
 }
 
 /// The deepest nesting of block quotes and lists the converter follows.
@@ -365,6 +370,7 @@ impl<'a> Converter<'a, '_> {
 
     /// Byte range in the source file for a converted-text line and byte column.
     fn source_range(&self, line: usize, column: usize, len: usize) -> Range<usize> {
+        let column = original_column(&self.shifts, line, column);
         let src_line = self.source_line(line);
         let column = if src_line == line || self.opts.line_map.is_empty() { column } else { 1 };
         let start = crate::diagnostics::offset_of(self.opts.source, src_line, column);

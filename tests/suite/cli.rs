@@ -121,8 +121,6 @@ fn unknown_figure_reference() {
 /// A problem later on a line that holds a CriticMarkup substitution
 /// `{~~old~>new~~}` must be reported at the author's column.
 #[test]
-#[ignore = "product bug: markdown::rewrite_substitutions turns {~~a~>b~~} into {--a--}{++b++} before parsing, \
-            so every column after a substitution on its line is 4 too far right (here 34 for 30)"]
 fn columns_after_a_critic_substitution_are_the_authors() {
     // `Ehdotus {~~vanha~>uusi~~} ja ` is 29 characters: the reference is at 30.
     broken_build(
@@ -347,20 +345,16 @@ fn final_build_refuses_notes_and_illustrative_data_then_succeeds() {
     let chapter = "report/chapters/01-johdanto.md";
     let note_line = p.line_of(chapter, "{>>");
     // The line is `… {>>note<<} ja ehdotus {~~vanha~>uusi~~} sekä {++lisäys++}.`:
-    // the substitution counts as a deletion and an insertion. KNOWN BUG: the
-    // converter reports columns in its rewrite of the substitution
-    // (`{--vanha--}{++uusi++}`, 4 characters longer), so the substitution's
-    // insertion is at 82 (`uusi` is at 81) and `{++lisäys++}` at 98 (it is at
-    // 94); `columns_after_a_critic_substitution_are_the_authors` (ignored)
-    // asserts the right column. Fix that and these two lines change.
+    // the substitution counts as a deletion (at its `{~~`) and an insertion
+    // (at its `~>`).
     must_fail_with(
         &out,
         1,
         &[
             &format!("{chapter}:{note_line}:22: error: a CriticMarkup note remains"),
             &format!("{chapter}:{note_line}:71: error: a CriticMarkup suggested deletion remains"),
-            &format!("{chapter}:{note_line}:82: error: a CriticMarkup suggested insertion remains"),
-            &format!("{chapter}:{note_line}:98: error: a CriticMarkup suggested insertion remains"),
+            &format!("{chapter}:{note_line}:79: error: a CriticMarkup suggested insertion remains"),
+            &format!("{chapter}:{note_line}:94: error: a CriticMarkup suggested insertion remains"),
             "data/datasets.toml:2:8: error: dataset `verkostot` is illustrative",
         ],
     );
