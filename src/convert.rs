@@ -109,15 +109,7 @@ pub fn convert(
     // The author language's settings: language, profile, meta, var, template boxes.
     let (dialect, mut diags) = crate::dialect::load(root, &project.config, final_mode);
 
-    let docs: Vec<&Document> = sources
-        .chapters
-        .iter()
-        .map(|c| &c.doc)
-        .chain(sources.cases.iter().map(|c| &c.doc))
-        .chain(sources.recommendations.iter().map(|r| &r.doc))
-        .chain(sources.brief.iter().map(|b| &b.doc))
-        .chain(sources.abstracts.iter().map(|a| &a.doc))
-        .collect();
+    let docs = sources.documents();
     let base = cache.is_some().then(|| typst::utils::hash128(&(project_fingerprint(root), final_mode, &ctx)));
     let key = |i: usize, doc: &Document| base.map(|base| typst::utils::hash128(&(base, i, &doc.path, &doc.text)));
     let previous = cache.as_deref();

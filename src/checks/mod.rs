@@ -117,8 +117,9 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
 /// Warns about datasets no Markdown source or template mentions (by
 /// `"name"` in a function call or `data.name`): described but never shown.
 pub fn check_datasets_used(root: &Path, prepared: &Prepared, diags: &mut Diagnostics) {
-    let mut texts: Vec<String> =
-        prepared.fragments.values().map(|f| std::fs::read_to_string(root.join(&f.path)).unwrap_or_default()).collect();
+    // Every document, also one whose template failed to render: the
+    // datasets it names are used (its error says what is wrong).
+    let mut texts: Vec<String> = prepared.sources.documents().iter().map(|d| d.text.clone()).collect();
     if let Ok(entries) = std::fs::read_dir(root.join(TEMPLATES_DIR)) {
         texts.extend(entries.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()));
     }

@@ -175,6 +175,21 @@ pub struct Sources {
     pub abstracts: Vec<Abstract>,
 }
 
+impl Sources {
+    /// Every document, in the order the converter numbers them: chapters,
+    /// cases, recommendations, the brief, the abstracts.
+    pub fn documents(&self) -> Vec<&Document> {
+        self.chapters
+            .iter()
+            .map(|c| &c.doc)
+            .chain(self.cases.iter().map(|c| &c.doc))
+            .chain(self.recommendations.iter().map(|r| &r.doc))
+            .chain(self.brief.iter().map(|b| &b.doc))
+            .chain(self.abstracts.iter().map(|a| &a.doc))
+            .collect()
+    }
+}
+
 /// Loads every Markdown source under `root/report`, reporting every problem.
 pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
     let mut diags = Vec::new();
