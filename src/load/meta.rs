@@ -50,6 +50,11 @@ pub struct LangMeta {
     pub theme: String,
     #[serde(default)]
     pub distributor: String,
+    /// The authors as this language's sheet names them, for a group whose
+    /// name is translated ("Kooste working group"); empty: the
+    /// `[[author]]` names, as personal names need no translating.
+    #[serde(default)]
+    pub authors: Vec<String>,
 }
 
 impl Config {

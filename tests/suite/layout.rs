@@ -127,6 +127,10 @@ fn final_refuses_a_chart_without_its_own_alt_text() {
 #[test]
 fn description_sheets_are_wholly_in_their_language() {
     let p = TempProject::fixture("sample");
+    // A working group's name is translated; a person's is not.
+    let config =
+        p.read_string("report/report.toml").replace("[meta.en]\n", "[meta.en]\nauthors = [\"Test working group\"]\n");
+    p.write("report/report.toml", &config);
     must_succeed(&p.run(&["build", "--only", "report"]));
     let text = fold(&pdf_text(&p.path().join("out/report.pdf")));
     let sheet = |start: &str, end: &str| {
@@ -140,6 +144,7 @@ fn description_sheets_are_wholly_in_their_language() {
         "Publikationens titel Testrapport: Ett litet exempelprojekt för kooste-tester",
         "Testserie 1/2020",
         "Tema Testtema",
+        "Författare Testi Tekijä",
         "Språk finska",
         "Referat",
     ] {
@@ -151,6 +156,7 @@ fn description_sheets_are_wholly_in_their_language() {
     let en = sheet("Description sheet", "Sisällys");
     for want in [
         "Published by Kooste",
+        "Authors Test working group",
         "Title of publication Test report: A small sample project for kooste tests",
         "Test series 1/2020",
         "Subject Test theme",
