@@ -67,7 +67,7 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
                 diag = match closest(name, defined.keys().map(String::as_str)) {
                     Some(similar) => diag.with_hint(format!("did you mean `@{similar}`?")),
                     None => diag.with_hint(
-                        "labels come from {#sec-…} on headings, {#fig-…} on images and id=\"tbl-…\" in table()",
+                        "labels come from {#sec-…} on headings, {#fig-…} on images, id=\"tbl-…\" in table() and <fig-…> in ```{=typst} blocks",
                     ),
                 };
                 diags.push(diag);

@@ -142,6 +142,7 @@ impl<'a> Converter<'a, '_> {
         let source = typst::syntax::Source::detached(code);
         let (errors, _) = source.root().errors_and_warnings();
         if errors.is_empty() {
+            self.raw_typst_labels(fence_line + 1, code, source.root());
             self.marker_at(fence_line + 1);
             self.raw(code);
             return;
@@ -232,6 +233,25 @@ impl<'a> Converter<'a, '_> {
         }
         self.raw(")");
         self.expr_end();
+    }
+
+    /// Registers the labels (`<fig-x>`) a raw Typst block attaches, so that
+    /// Markdown may refer to them (`@fig-x`) and a duplicate is found;
+    /// `first_line` is the converted-text line of the block's first line.
+    fn raw_typst_labels(&mut self, first_line: usize, code: &str, root: &typst::syntax::SyntaxNode) {
+        let mut stack = vec![typst::syntax::LinkedNode::new(root)];
+        while let Some(node) = stack.pop() {
+            if node.kind() == typst::syntax::SyntaxKind::Label {
+                let at = node.offset();
+                let line = code[..at].matches('\n').count();
+                let column = at - code[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+                let text = node.get().leaf_text().to_string();
+                let name = text.trim_start_matches('<').trim_end_matches('>').to_string();
+                let range = self.source_range(first_line + line, column, text.len());
+                self.define_label(&name, range);
+            }
+            stack.extend(node.children().rev());
+        }
     }
 
     pub(super) fn define_label(&mut self, name: &str, range: Range<usize>) {

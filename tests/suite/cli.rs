@@ -118,6 +118,26 @@ fn unknown_figure_reference() {
     );
 }
 
+/// A label a raw Typst block attaches is one Markdown may refer to, and
+/// one more label of that name is a duplicate at its line.
+#[test]
+fn labels_from_raw_typst_blocks_can_be_referred_to() {
+    let p = TempProject::fixture("sample");
+    let figure = "\nKuvio @fig-raaka näyttää laatikon.\n\n```{=typst}\n#figure(rect[RAAKALAATIKKO], caption: [Laatikko]) <fig-raaka>\n```\n";
+    p.append(CHAPTER, figure);
+    must_succeed(&p.run(&["build"]));
+    let text = fold(&pdf_text(&p.path().join(REPORT)));
+    let cited = text.split("Kuvio ").nth(1).map(|rest| rest.split_whitespace().next().unwrap_or("").to_string());
+    assert!(text.contains("RAAKALAATIKKO") && text.contains("näyttää laatikon"), "{text}");
+    assert!(cited.is_some_and(|n| n.starts_with(char::is_numeric)), "the reference prints a number: {text}");
+
+    // A second block with the same label: the duplicate is at its label.
+    p.append(CHAPTER, "\n```{=typst}\n#figure(rect[B], caption: [B]) <fig-raaka>\n```\n");
+    let line = line_count(&p, CHAPTER) - 1;
+    let out = p.run(&["build"]);
+    must_fail_with(&out, 1, &[&format!("{CHAPTER}:{line}:32: error: label `fig-raaka` is defined twice")]);
+}
+
 /// A problem later on a line that holds a CriticMarkup substitution
 /// `{~~old~>new~~}` must be reported at the author's column.
 #[test]
