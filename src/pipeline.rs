@@ -268,7 +268,9 @@ impl Compiler<'_> {
                         if self.settings.typst_citations {
                             let lang = &self.project.config.language;
                             let bib = &self.prepared.bibliography;
-                            cite_diags.extend(outputs::references::typst_label_collisions(bib, &source, lang));
+                            let final_mode = self.settings.final_mode;
+                            cite_diags
+                                .extend(outputs::references::typst_label_collisions(bib, &source, lang, final_mode));
                         }
                         let (built, mut diags, main) = match self.reusable(job, &source) {
                             Some(previous_build) => (Some(previous_build.0), previous_build.1, previous),

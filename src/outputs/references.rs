@@ -32,15 +32,21 @@ pub fn format_citations(
     (pass.text, pass.collisions.iter().map(|c| label_collision(bib, c, hint)).collect())
 }
 
-/// An error for each pair of works typst, formatting the citations of
-/// `source` itself (`--typst-citations`), would list under one label.
-pub fn typst_label_collisions(bib: &Bibliography, source: &str, lang: &str) -> Diagnostics {
+/// A problem for each pair of works typst, formatting the citations of
+/// `source` itself (`--typst-citations`), would list under one label: a
+/// warning in a draft (the author cannot mend typst's lettering, only
+/// build without the flag), an error in a final build.
+pub fn typst_label_collisions(bib: &Bibliography, source: &str, lang: &str, final_mode: bool) -> Diagnostics {
     let Some(path) = &bib.path else { return Vec::new() };
     let collisions = citations::typst_collisions(source, &format!("/{}", path.display()), &bib.library, lang);
     let hint = "typst 0.15 (hayagriva 0.10.1) letters works of one author and year for at most three such \
                 groups in a document (typst/hayagriva#507); build without --typst-citations and kooste \
                 letters them all";
-    collisions.iter().map(|c| label_collision(bib, c, hint)).collect()
+    collisions
+        .iter()
+        .map(|c| label_collision(bib, c, hint))
+        .map(|d| if final_mode { d } else { Diagnostic::warning(d.path, d.range, d.message).with_hint(hint) })
+        .collect()
 }
 
 /// The error for two works a reference list prints with one label, at the

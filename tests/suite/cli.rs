@@ -568,6 +568,31 @@ fn every_output_prints_the_reports_year_suffixes() {
     assert!(!brief.contains("Nya Reglab"), "the brief lists its own works: {brief}");
 }
 
+/// With --typst-citations typst letters at most three groups of one
+/// author's works of a year (hayagriva 0.10.1): the rest print one label,
+/// which a draft warns about at the entries and a final build refuses.
+#[test]
+fn typst_citations_warn_of_the_labels_typst_leaves_alike() {
+    let p = TempProject::fixture("sample");
+    p.append("report/references.bib", SAME_AUTHOR_YEAR);
+    p.append(
+        "report/chapters/01-johdanto.md",
+        "\nVerkostoista [@urbact2019networks; @urbact2019manual] ja [@tem2019paatos]. \
+         Aho [@aho2019verkostot] ja [@aho2019alueet]. \
+         Reglab [@reglab2019nya] ja [@reglab2019medlem] sekä [@reglab2019english].\n",
+    );
+    let out = p.run(&["build", "--typst-citations"]);
+    must_succeed(&out);
+    let err = stderr(&out);
+    let alike: Vec<&str> = err.lines().filter(|l| l.contains("print the same label in a reference list")).collect();
+    assert!(!alike.is_empty(), "typst leaves some works alike: {err}");
+    assert!(alike.iter().all(|l| l.starts_with("report/references.bib:") && l.contains(": warning: ")), "{err}");
+    // Without the flag kooste letters them all: nothing to say.
+    let out = p.run(&["build"]);
+    must_succeed(&out);
+    assert!(!stderr(&out).contains("print the same label"), "{}", stderr(&out));
+}
+
 #[test]
 fn works_that_print_one_label_are_an_error_at_their_entry() {
     let p = TempProject::fixture("sample");
