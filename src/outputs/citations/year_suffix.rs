@@ -27,6 +27,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
 use hayagriva::citationberg::{self, IndependentStyle, LocaleCode};
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Elem, ElemChild, ElemChildren, ElemMeta,
@@ -97,26 +99,43 @@ impl Labels {
         let mut seen = HashSet::new();
         let works: Vec<&str> =
             shared.iter().chain(extra).copied().filter(|key| library.get(key).is_some() && seen.insert(*key)).collect();
-        let mut driver = BibliographyDriver::new();
-        for key in &works {
-            let entry = library.get(key).expect("filtered above");
-            let item = CitationItem::new(entry, None, None, false, None);
-            driver.citation(CitationRequest::new(vec![item], csl, Some(locale.clone()), locales, None));
-        }
-        let request = BibliographyRequest { style: csl, locale: Some(locale.clone()), locale_files: locales };
-        let rendered = driver.finish(request);
-        let order: HashMap<&str, usize> = match &rendered.bibliography {
-            Some(list) => list.items.iter().enumerate().map(|(i, item)| (item.key.as_str(), i)).collect(),
-            None => HashMap::new(),
-        };
+        // Works that share no name cannot share a label nor change how each
+        // other's names print: each group of works linked by a name is cited
+        // in a driver of its own, the groups in parallel. (Within a group
+        // the reference list's order is the full list's: a style sorts two
+        // works by their own fields.)
+        let groups = name_groups(library, &works);
+        let rendered: Vec<Vec<(&str, ElemChildren, usize)>> = groups
+            .par_iter()
+            .map(|keys| {
+                let mut driver = BibliographyDriver::new();
+                for key in keys {
+                    let entry = library.get(key).expect("filtered above");
+                    let item = CitationItem::new(entry, None, None, false, None);
+                    driver.citation(CitationRequest::new(vec![item], csl, Some(locale.clone()), locales, None));
+                }
+                let request = BibliographyRequest { style: csl, locale: Some(locale.clone()), locale_files: locales };
+                let rendered = driver.finish(request);
+                let order: HashMap<&str, usize> = match &rendered.bibliography {
+                    Some(list) => list.items.iter().enumerate().map(|(i, item)| (item.key.as_str(), i)).collect(),
+                    None => HashMap::new(),
+                };
+                keys.iter()
+                    .zip(rendered.citations)
+                    .map(|(key, citation)| (*key, citation.citation, order.get(key).copied().unwrap_or(usize::MAX)))
+                    .collect()
+            })
+            .collect();
+        let rendered: Vec<(&str, ElemChildren, usize)> = rendered.into_iter().flatten().collect();
+        let order: HashMap<&str, usize> = rendered.iter().map(|(key, _, at)| (*key, *at)).collect();
         let shared: HashSet<&str> = shared.iter().copied().collect();
         let mut labels = Labels::default();
-        for (key, citation) in works.iter().zip(&rendered.citations) {
-            labels.base.insert(key.to_string(), format!("{:#}", citation.citation));
+        for (key, citation, _) in &rendered {
+            labels.base.insert(key.to_string(), format!("{citation:#}"));
         }
         let mut by_label: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (key, citation) in works.iter().zip(&rendered.citations) {
-            if has_date(&citation.citation) {
+        for (key, citation, _) in &rendered {
+            if has_date(citation) {
                 by_label.entry(labels.base[*key].as_str()).or_default().push(key);
             }
         }
@@ -159,6 +178,51 @@ impl Labels {
         }
         found
     }
+}
+
+/// `works` in groups linked by a shared family name of an author or editor,
+/// or, for a work with neither, its publisher (what a style prints in their
+/// place): each group in the order of `works`, the groups in the order of
+/// their first work.
+fn name_groups<'a>(library: &Library, works: &[&'a str]) -> Vec<Vec<&'a str>> {
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut parent: Vec<usize> = (0..works.len()).collect();
+    let mut first_with: HashMap<String, usize> = HashMap::new();
+    for (i, key) in works.iter().enumerate() {
+        let Some(entry) = library.get(key) else { continue };
+        let mut names: Vec<String> = family_names(entry).map(str::to_string).collect();
+        if names.is_empty() {
+            names.extend(entry.publisher().and_then(|p| p.name()).map(|n| n.to_string()));
+        }
+        for name in names {
+            match first_with.get(&name) {
+                Some(&j) => {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                    parent[a.max(b)] = a.min(b);
+                }
+                None => {
+                    first_with.insert(name, i);
+                }
+            }
+        }
+    }
+    let mut groups: Vec<Vec<&'a str>> = Vec::new();
+    let mut group_of: HashMap<usize, usize> = HashMap::new();
+    for (i, key) in works.iter().enumerate() {
+        let r = root(&mut parent, i);
+        let g = *group_of.entry(r).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(key);
+    }
+    groups
 }
 
 /// Whether rendered text has a date element.
