@@ -323,27 +323,30 @@ impl Compiler<'_> {
             return (None, diags, main);
         };
         let pages = page_count(&doc);
-        if let Some(over) = gates::page_budget(self.project, spec, pages) {
-            diags.push(over);
-            return (None, diags, main);
-        }
+        let over_budget = gates::page_budget(self.project, spec, pages);
         let standards = typst_pdf::PdfStandards::new(&spec.standards).unwrap_or_default();
         crate::compile::stamp(&mut doc, &self.build.full_commit, self.build.dirty, &spec.name);
         // The layout preflight (stranded headings, captions apart, broken
         // short tables, hyphenated headings, blank pages, empty lists)
-        // reads the pages while the PDF is exported.
+        // reads the pages while the PDF is exported; an output over its
+        // page budget is not exported, but its faults are still reported.
+        let export = self.settings.mode != Mode::Layout && over_budget.is_none();
         let (faults, exported) = rayon::join(
             || match self.settings.mode {
                 Mode::Layout => Vec::new(),
                 _ => crate::layout::preflight(&doc, &world, &origin, &spec.name, self.settings.final_mode),
             },
-            || match self.settings.mode {
-                Mode::Layout => Ok(Vec::new()),
-                _ => export_pdf(&world, &doc, &spec.name, self.settings.document_date(self.project), standards),
+            || match export {
+                false => Ok(Vec::new()),
+                true => export_pdf(&world, &doc, &spec.name, self.settings.document_date(self.project), standards),
             },
         );
         let faulty = has_errors(&faults);
         diags.extend(faults);
+        if let Some(over) = over_budget {
+            diags.push(over);
+            return (None, diags, main);
+        }
         if faulty {
             return (None, diags, main);
         }

@@ -71,6 +71,24 @@ fn rules_off_faults_are_errors_in_a_final_check() {
     assert!(err.contains(&want), "no `{want}` in:\n{err}");
 }
 
+/// An output over its page budget is not exported, but its layout faults
+/// are still said, with the budget's error.
+#[test]
+fn faults_are_reported_with_a_page_budget_error() {
+    let p = TempProject::fixture("layout");
+    let config =
+        p.read_string("report/report.toml").replace("file = \"report.pdf\"", "file = \"report.pdf\"\npage-budget = 1");
+    p.write("report/report.toml", &config);
+    let out = p.run(&["check"]);
+    must_fail(&out, 1);
+    let err = stderr(&out);
+    let line = line_of(&p, CHAPTER, "## Mallien kuvausrunko", 0);
+    let fault = format!("{CHAPTER}:{line}:1: warning: report p. 1: heading \"Mallien kuvausrunko\" ends its page");
+    assert!(err.contains(&fault), "no `{fault}` in:\n{err}");
+    let budget = errors(&out);
+    assert!(budget.len() == 1 && budget[0].contains("over its page budget of 1"), "{err}");
+}
+
 #[test]
 fn the_repository_templates_keep_the_same_chapter_in_order() {
     // The chapter without its raw spacing (which leaves pages empty by
