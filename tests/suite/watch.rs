@@ -52,7 +52,9 @@ impl Watch {
         }
     }
 
-    /// Makes an edit with `edit` and waits for the build it starts.
+    /// Makes an edit with `edit` and waits for the builds it starts: at
+    /// least one, and then until no other follows for half a second (a
+    /// watcher may see a file's truncation and its writing apart).
     #[track_caller]
     fn after(&self, edit: impl FnOnce()) -> String {
         let before = self.builds();
@@ -61,6 +63,13 @@ impl Watch {
         std::thread::sleep(Duration::from_millis(20));
         edit();
         self.wait_for_builds(before + 1);
+        loop {
+            let seen = self.builds();
+            std::thread::sleep(Duration::from_millis(500));
+            if self.builds() == seen {
+                break;
+            }
+        }
         self.log.lock().unwrap()[from..].to_string()
     }
 }
