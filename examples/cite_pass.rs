@@ -21,8 +21,14 @@ fn main() {
     let lang = std::env::var("CITE_LANG").unwrap_or_else(|_| "fi".into());
     // The works of this one output: the letters of a build of the whole
     // project can differ where other outputs cite more.
-    let options =
-        kooste::outputs::citations::Options { lang: &lang, link: false, works: &[], labels: None, library_id: None };
+    let options = kooste::outputs::citations::Options {
+        lang: &lang,
+        link: false,
+        works: &[],
+        labels: None,
+        library_id: None,
+        style_file: None,
+    };
     let mut times = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();

@@ -147,7 +147,9 @@ pub fn render_job(
     // Citations and the bibliography as text, formatted once here rather
     // than by typst at a cost that grows with the square of their number.
     Ok(match citations {
-        Some(labels) => references::format_citations(prepared, labels, source, lang, project.config.link_citations),
+        Some(labels) => {
+            references::format_citations(&project.root, prepared, labels, source, lang, project.config.link_citations)
+        }
         None => (source, Vec::new()),
     })
 }

@@ -21,7 +21,8 @@
 //! Year suffixes are the one thing done differently, on purpose: they are
 //! lettered over every work the project cites, in the order of the reference
 //! list, so that the report, the brief and the case sheets print one label
-//! for a work; typst's hayagriva letters only the first three groups of
+//! for a work (a style that letters nothing itself, as the brief's numbered
+//! list, prints the letters of [`LETTERS_STYLE`] after each entry's date); typst's hayagriva letters only the first three groups of
 //! same-author same-year works of a document, in citation order
 //! ([`year_suffix`] says more). [`Pass::collisions`] and
 //! [`typst_collisions`] name the works a reference list would still print
@@ -33,7 +34,8 @@
 //!
 //! When the source does something this pass cannot see through (a
 //! `show`/`set` rule on `cite` or `bibliography`, a key that is not a
-//! literal, a style file, several bibliographies, an unknown key), the
+//! literal, a style file it is not given a way to read, several
+//! bibliographies, an unknown key), the
 //! source is left as it is and typst does the formatting: slower, and
 //! with typst's year suffixes.
 //!
@@ -70,6 +72,8 @@ const INDENT: &str = "1.5em";
 /// where it stands (CSL `position` tests: "ibid.", first or subsequent;
 /// notes). Where it cannot, equal citations are formatted once.
 struct Style {
+    /// The archive name, or `file:` and a hash of a style file's text.
+    key: String,
     csl: IndependentStyle,
     positional: bool,
     /// For a style that letters works of one author and year (APA's
@@ -83,14 +87,27 @@ struct Style {
 static STYLES: LazyLock<Mutex<HashMap<String, Arc<Style>>>> = LazyLock::new(Default::default);
 
 fn archived_style(name: &str) -> Option<Arc<Style>> {
+    cached_style(name.to_string(), || match hayagriva::archive::ArchivedStyle::by_name(name)?.get() {
+        citationberg::Style::Independent(style) => Some(style),
+        citationberg::Style::Dependent(_) => None,
+    })
+}
+
+/// A style file a template names (`style: "brief-references.csl"`), read
+/// with `read` (which keeps to the project) and parsed once per text.
+fn file_style(name: &str, read: &dyn Fn(&str) -> Option<String>) -> Option<Arc<Style>> {
+    let text = read(name)?;
+    let key = format!("file:{:032x}", typst::utils::hash128(&text));
+    cached_style(key, || IndependentStyle::from_xml(&text).ok())
+}
+
+/// The style under `key`, made by `parse` the first time.
+fn cached_style(key: String, parse: impl FnOnce() -> Option<IndependentStyle>) -> Option<Arc<Style>> {
     let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(style) = styles.get(name) {
+    if let Some(style) = styles.get(&key) {
         return Some(style.clone());
     }
-    let csl = match hayagriva::archive::ArchivedStyle::by_name(name)?.get() {
-        citationberg::Style::Independent(style) => style,
-        citationberg::Style::Dependent(_) => return None,
-    };
+    let csl = parse()?;
     // citationberg has no walker over a style's conditions; its Debug form
     // names every `position` test (`Position(..)`). A false alarm only costs
     // the deduplication.
@@ -98,10 +115,15 @@ fn archived_style(name: &str) -> Option<Arc<Style>> {
         || format!("{:?}", csl.citation).contains("Position")
         || format!("{:?}", csl.macros).contains("Position");
     let no_suffix = csl.citation.disambiguate_add_year_suffix.then(|| year_suffix::without_year_suffix(&csl));
-    let style = Arc::new(Style { csl, positional, no_suffix });
-    styles.insert(name.to_string(), style.clone());
+    let style = Arc::new(Style { key: key.clone(), csl, positional, no_suffix });
+    styles.insert(key, style.clone());
     Some(style)
 }
+
+/// The style whose letters a style that letters nothing itself (a
+/// numbered list) prints: the author-date lettering of the report, so that
+/// "2019b" names one work in every output.
+const LETTERS_STYLE: &str = "apa";
 
 /// Reads the locales for `lang` on a thread of its own, so that the first
 /// citation pass finds them ready (the pipeline calls this while it loads
@@ -153,6 +175,9 @@ pub struct Options<'a> {
     /// A hash of the bibliography's text: with it, hayagriva's results are
     /// kept for later calls with the same citations (watch rebuilds).
     pub library_id: Option<u128>,
+    /// Reads a style file the bibliography names (`None`: such a
+    /// bibliography is left to typst).
+    pub style_file: Option<&'a (dyn Fn(&str) -> Option<String> + Sync)>,
 }
 
 /// What the pass did, for tests and the benchmark notes.
@@ -196,7 +221,7 @@ pub fn format(source: &str, bib_path: &str, library: &Library, options: &Options
 /// hayagriva run as typst runs it. Empty when the source does something
 /// with citations this pass cannot follow.
 pub fn typst_collisions(source: &str, bib_path: &str, library: &Library, lang: &str) -> Vec<Collision> {
-    let Ok(Some(found)) = find(source, bib_path, library, lang) else { return Vec::new() };
+    let Ok(Some(found)) = find(source, bib_path, library, lang, None) else { return Vec::new() };
     let csl = &found.style.csl;
     let mut driver = BibliographyDriver::new();
     for group in &found.scan.groups {
@@ -271,7 +296,13 @@ impl Found {
 
 /// Scans `source` for citations and its one bibliography: `Ok(None)` when
 /// it has neither, `Err` when typst must format them.
-fn find(source: &str, bib_path: &str, library: &Library, lang: &str) -> Result<Option<Found>, Bail> {
+fn find(
+    source: &str,
+    bib_path: &str,
+    library: &Library,
+    lang: &str,
+    style_file: Option<&(dyn Fn(&str) -> Option<String> + Sync)>,
+) -> Result<Option<Found>, Bail> {
     // Cheap exit for outputs that cite nothing.
     if !source.contains("cite") && !source.contains("bibliography") && !source.contains('@') {
         return Ok(None);
@@ -290,7 +321,10 @@ fn find(source: &str, bib_path: &str, library: &Library, lang: &str) -> Result<O
     if bib.path != bib_path {
         return Err(());
     }
-    let style = archived_style(&bib.style).ok_or(())?;
+    let style = match archived_style(&bib.style) {
+        Some(style) => style,
+        None => style_file.and_then(|read| file_style(&bib.style, read)).ok_or(())?,
+    };
     if scan.groups.iter().flat_map(|g| &g.cites).any(|c| library.get(&c.key).is_none()) {
         return Err(());
     }
@@ -298,7 +332,7 @@ fn find(source: &str, bib_path: &str, library: &Library, lang: &str) -> Result<O
 }
 
 fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options) -> Result<Option<Pass>, Bail> {
-    let Some(found) = find(source, bib_path, library, options.lang)? else { return Ok(None) };
+    let Some(found) = find(source, bib_path, library, options.lang, options.style_file)? else { return Ok(None) };
     let scan = &found.scan;
     let bib = found.bib();
     let style = &found.style;
@@ -330,7 +364,7 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
                 .iter()
                 .map(|g| g.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.as_deref())).collect())
                 .collect();
-            let key = typst::utils::hash128(&(id, &bib.style, bib.full, options.lang, options.works, groups));
+            let key = typst::utils::hash128(&(id, &found.style.key, bib.full, options.lang, options.works, groups));
             cached(key, run)?
         }
         None => Arc::new(run()?),
@@ -383,18 +417,25 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
         true => library.keys().collect(),
         false => scan.groups.iter().flat_map(|g| &g.cites).map(|c| c.key.as_str()).collect(),
     };
-    let lettered = style.no_suffix.as_ref().map(|csl| {
+    // The project's letters, made with this style when it letters works of
+    // one author and year, else with [`LETTERS_STYLE`]'s.
+    let letters_from = match &style.no_suffix {
+        Some(_) => Some(style.clone()),
+        None => archived_style(LETTERS_STYLE).filter(|s| s.no_suffix.is_some()),
+    };
+    let lettered = letters_from.as_ref().and_then(|from| {
+        let csl = from.no_suffix.as_ref()?;
         let shared: Vec<&str> = options.works.iter().map(String::as_str).collect();
         let mut extra: Vec<&str> = own.iter().copied().filter(|k| !options.works.iter().any(|w| w == k)).collect();
         extra.sort_unstable();
         let assign = || Labels::assign(library, &shared, &extra, csl, &found.locale, &found.locales);
         let labels = match options.labels {
-            Some(cache) => cache.get(&bib.style, options.lang, &extra, assign),
+            Some(cache) => cache.get(&from.key, options.lang, &extra, assign),
             None => Arc::new(assign()),
         };
-        (csl, shared.iter().copied().chain(extra.iter().copied()).collect::<Vec<_>>(), labels)
+        Some((shared.iter().copied().chain(extra.iter().copied()).collect::<Vec<_>>(), labels))
     });
-    let csl = lettered.as_ref().map_or(&style.csl, |(csl, ..)| *csl);
+    let csl = style.no_suffix.as_ref().unwrap_or(&style.csl);
 
     let mut driver = BibliographyDriver::new();
     for group in unique {
@@ -411,9 +452,9 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
         own.contains(key) || library.get(key).is_some_and(|e| year_suffix::family_names(e).any(|n| names.contains(n)))
     };
     let all: Vec<&str> = match &lettered {
-        Some((_, works, _)) => works.iter().copied().filter(shares_a_name).collect(),
-        None if bib.full => library.keys().collect(),
-        None => Vec::new(),
+        Some((works, _)) if style.no_suffix.is_some() => works.iter().copied().filter(shares_a_name).collect(),
+        _ if bib.full => library.keys().collect(),
+        _ => Vec::new(),
     };
     for entry in all.into_iter().filter_map(|key| library.get(key)) {
         driver.citation(found.hidden(entry, csl));
@@ -422,7 +463,7 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
     let Some(list) = &mut rendered.bibliography else { return Err(()) };
     list.items.retain(|item| own.contains(item.key.as_str()));
     let mut collisions = Vec::new();
-    if let Some((_, _, labels)) = &lettered {
+    if let Some((_, labels)) = &lettered {
         let mut lettered_here: HashMap<String, String> = HashMap::new();
         for item in &mut list.items {
             if let Some(n) = labels.letter(&item.key)
@@ -461,7 +502,7 @@ mod tests {
             source,
             "/report/references.bib",
             &library(),
-            &Options { lang: "fi", link: true, works: &[], labels: None, library_id: None },
+            &Options { lang: "fi", link: true, works: &[], labels: None, library_id: None, style_file: None },
         );
         (pass.text, pass.outcome)
     }
@@ -499,7 +540,7 @@ mod tests {
             &src,
             "/report/references.bib",
             &lib,
-            &Options { lang: "fi", link: false, works: &[], labels: None, library_id: None },
+            &Options { lang: "fi", link: false, works: &[], labels: None, library_id: None, style_file: None },
         );
         assert!(matches!(outcome, Outcome::Formatted { .. }));
         assert!(out.contains("\\#let"), "{out}");
@@ -517,7 +558,7 @@ mod tests {
             &src,
             "/report/references.bib",
             &lib,
-            &Options { lang: "fi", link: false, works: &[], labels: None, library_id: None },
+            &Options { lang: "fi", link: false, works: &[], labels: None, library_id: None, style_file: None },
         )
         .text;
         assert!(out.contains("(2019a)") && out.contains("(2019b)"), "{out}");

@@ -348,10 +348,8 @@ pub(super) fn parse_bibliography(call: ast::FuncCall) -> Option<BibCall> {
             _ => return None,
         }
     }
-    // The style is a name from the archive, not a file.
-    if style.ends_with(".csl") {
-        return None;
-    }
+    // The style is a name from the archive or a .csl file, which the pass
+    // reads when it is given a way to (else typst formats).
     Some(BibCall { range: 0..0, path: path?, style, title, full })
 }
 
