@@ -207,6 +207,18 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
+    /// Makes the letters ahead of the outputs (see
+    /// [`outputs::citations::prefill_letters`]), when kooste formats the
+    /// citations and the project has a bibliography.
+    fn prefill_letters(&self) {
+        let bib = &self.prepared.bibliography;
+        if self.settings.typst_citations || bib.path.is_none() || self.prepared.works.is_empty() {
+            return;
+        }
+        let lang = &self.project.config.language;
+        outputs::citations::prefill_letters(&self.labels, &bib.library, &self.prepared.works, lang);
+    }
+
     /// Compiles every job; returns the results and how many batch jobs had
     /// to compile a second time.
     ///
@@ -220,19 +232,21 @@ impl Compiler<'_> {
         let with_numbers = |numbers: &BTreeMap<String, String>| {
             merge(context.clone(), [("report_numbers", Value::from_serialize(numbers))])
         };
+        // The project's year-suffix letters, which every output's citations
+        // need, are made first on both cores, while the batch outputs'
+        // heading numbers are predicted.
+        let (_, guess) = rayon::join(
+            || self.prefill_letters(),
+            || (!batch.is_empty()).then(|| outputs::predict_numbers(self.project, self.prepared, context)).flatten(),
+        );
         let (mut results, (predicted, batch_results)) = rayon::join(
             || self.compile(&whole, context),
-            || {
-                if batch.is_empty() {
-                    return (None, Vec::new());
+            || match (batch.is_empty(), guess) {
+                (false, Some(guess)) => {
+                    let results = self.compile(&batch, &with_numbers(&guess));
+                    (Some(guess), results)
                 }
-                match outputs::predict_numbers(self.project, self.prepared, context) {
-                    Some(guess) => {
-                        let results = self.compile(&batch, &with_numbers(&guess));
-                        (Some(guess), results)
-                    }
-                    None => (None, Vec::new()),
-                }
+                _ => (None, Vec::new()),
             },
         );
         results.extend(batch_results);

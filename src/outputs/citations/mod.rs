@@ -125,6 +125,18 @@ fn cached_style(key: String, parse: impl FnOnce() -> Option<IndependentStyle>) -
 /// "2019b" names one work in every output.
 const LETTERS_STYLE: &str = "apa";
 
+/// Makes the project's letters for [`LETTERS_STYLE`] before the outputs ask
+/// for them, on every core (each group of works that share a name in a
+/// driver of its own), so that no output waits for them on one.
+pub fn prefill_letters(cache: &LabelCache, library: &Library, works: &[String], lang: &str) {
+    let Some(style) = archived_style(LETTERS_STYLE) else { return };
+    let Some(csl) = &style.no_suffix else { return };
+    let shared: Vec<&str> = works.iter().map(String::as_str).collect();
+    let locales = locales_for(lang);
+    let locale = LocaleCode(lang.to_string());
+    cache.get(&style.key, lang, &[], || Labels::assign(library, &shared, &[], csl, &locale, &locales));
+}
+
 /// Reads the locales for `lang` on a thread of its own, so that the first
 /// citation pass finds them ready (the pipeline calls this while it loads
 /// and converts the project).
