@@ -92,7 +92,7 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
         session,
         reuse,
         build: &build,
-        labels: LabelCache::default(),
+        labels: &session.labels,
     };
     let (results, recompiled) = compiler.compile_all(jobs, &context);
     report.batch_recompiled = recompiled;
@@ -203,7 +203,7 @@ struct Compiler<'a> {
     build: &'a BuildInfo,
     /// The year-suffix letters of this run's works, made once for all
     /// outputs.
-    labels: LabelCache,
+    labels: &'a LabelCache,
 }
 
 impl Compiler<'_> {
@@ -216,7 +216,7 @@ impl Compiler<'_> {
             return;
         }
         let lang = &self.project.config.language;
-        outputs::citations::prefill_letters(&self.labels, &bib.library, &self.prepared.works, lang);
+        outputs::citations::prefill_letters(self.labels, &bib.library, bib.id, &self.prepared.works, lang);
     }
 
     /// Compiles every job; returns the results and how many batch jobs had
@@ -276,7 +276,7 @@ impl Compiler<'_> {
         jobs.par_iter()
             .map(|job| {
                 let previous = self.session.mains.get(&job.spec.name).cloned();
-                let citations = (!self.settings.typst_citations).then_some(&self.labels);
+                let citations = (!self.settings.typst_citations).then_some(self.labels);
                 let result = match outputs::render_job(self.project, self.prepared, ctx, job, citations) {
                     Ok((source, mut cite_diags)) => {
                         if self.settings.typst_citations {

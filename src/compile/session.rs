@@ -29,6 +29,8 @@ pub struct Session {
     read: Vec<(PathBuf, u64)>,
     /// The converted Markdown of the previous build.
     pub fragments: crate::convert::ConvertCache,
+    /// The year-suffix letters made so far.
+    pub labels: crate::outputs::citations::LabelCache,
 }
 
 /// An output as a previous build made it (its PDF is on disk).

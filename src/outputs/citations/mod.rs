@@ -128,13 +128,14 @@ const LETTERS_STYLE: &str = "apa";
 /// Makes the project's letters for [`LETTERS_STYLE`] before the outputs ask
 /// for them, on every core (each group of works that share a name in a
 /// driver of its own), so that no output waits for them on one.
-pub fn prefill_letters(cache: &LabelCache, library: &Library, works: &[String], lang: &str) {
+pub fn prefill_letters(cache: &LabelCache, library: &Library, library_id: u128, works: &[String], lang: &str) {
     let Some(style) = archived_style(LETTERS_STYLE) else { return };
     let Some(csl) = &style.no_suffix else { return };
     let shared: Vec<&str> = works.iter().map(String::as_str).collect();
     let locales = locales_for(lang);
     let locale = LocaleCode(lang.to_string());
-    cache.get(&style.key, lang, &[], || Labels::assign(library, &shared, &[], csl, &locale, &locales));
+    let scope = year_suffix::scope(Some(library_id), works);
+    cache.get(scope, &style.key, lang, &[], || Labels::assign(library, &shared, &[], csl, &locale, &locales));
 }
 
 /// Reads the locales for `lang` on a thread of its own, so that the first
@@ -442,7 +443,13 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
         extra.sort_unstable();
         let assign = || Labels::assign(library, &shared, &extra, csl, &found.locale, &found.locales);
         let labels = match options.labels {
-            Some(cache) => cache.get(&from.key, options.lang, &extra, assign),
+            Some(cache) => cache.get(
+                year_suffix::scope(options.library_id, options.works),
+                &from.key,
+                options.lang,
+                &extra,
+                assign,
+            ),
             None => Arc::new(assign()),
         };
         Some((shared.iter().copied().chain(extra.iter().copied()).collect::<Vec<_>>(), labels))

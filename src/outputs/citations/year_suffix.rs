@@ -43,21 +43,42 @@ pub(super) fn without_year_suffix(style: &IndependentStyle) -> IndependentStyle 
     style
 }
 
-/// The [`Labels`] of one run, by style, language and the works an output
-/// lists beyond the project's shared ones: every output of a run letters
-/// the shared works alike, so they are lettered once, not once per output.
+/// The [`Labels`] made so far, by the works they letter (a hash of the
+/// bibliography's text and the project's cited works), style, language and
+/// the works an output lists beyond those: every output of a run letters
+/// the shared works alike, so they are lettered once, and a watch build
+/// whose works did not change letters nothing again. At most
+/// [`CACHED_LABELS`]; when full it starts afresh.
 #[derive(Debug, Default)]
-pub struct LabelCache(Mutex<HashMap<(String, String, Vec<String>), Arc<Labels>>>);
+pub struct LabelCache(Mutex<HashMap<(u128, String, String, Vec<String>), Arc<Labels>>>);
+
+const CACHED_LABELS: usize = 16;
 
 impl LabelCache {
-    /// The labels for `style`, `lang` and `extra`, made by `assign` the
-    /// first time. The lock is held meanwhile: outputs that want the same
-    /// labels wait for them rather than make them again.
-    pub(super) fn get(&self, style: &str, lang: &str, extra: &[&str], assign: impl FnOnce() -> Labels) -> Arc<Labels> {
-        let key = (style.to_string(), lang.to_string(), extra.iter().map(|k| k.to_string()).collect());
+    /// The labels for `scope`, `style`, `lang` and `extra`, made by `assign`
+    /// the first time. The lock is held meanwhile: outputs that want the
+    /// same labels wait for them rather than make them again.
+    pub(super) fn get(
+        &self,
+        scope: u128,
+        style: &str,
+        lang: &str,
+        extra: &[&str],
+        assign: impl FnOnce() -> Labels,
+    ) -> Arc<Labels> {
+        let key = (scope, style.to_string(), lang.to_string(), extra.iter().map(|k| k.to_string()).collect());
         let mut cache = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !cache.contains_key(&key) && cache.len() >= CACHED_LABELS {
+            cache.clear();
+        }
         cache.entry(key).or_insert_with(|| Arc::new(assign())).clone()
     }
+}
+
+/// What a [`LabelCache`] scope names: the bibliography (by its text's hash,
+/// when known) and the project's cited works.
+pub(super) fn scope(library_id: Option<u128>, works: &[String]) -> u128 {
+    typst::utils::hash128(&(library_id, works))
 }
 
 /// The family names of a work's authors and editors: the names the style
