@@ -61,7 +61,7 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
     for path in &paths {
         let fragment = &prepared.fragments[*path];
         for LabelUse { name, range } in &fragment.converted.references {
-            if !defined.contains_key(name) && !(cases_failed && name.starts_with("sec-case-")) {
+            if !(defined.contains_key(name) || cases_failed && name.starts_with("sec-case-")) {
                 let mut diag =
                     Diagnostic::error(*path, Some(range.clone()), format!("unknown cross-reference `@{name}`"));
                 diag = match closest(name, defined.keys().map(String::as_str)) {

@@ -378,9 +378,12 @@ impl TextRun {
     }
 }
 
-/// Parses `[@a; @b, s. 12]` at the start of `text`: its length and the items
-/// (offset of `@` in the group, key, locator).
-fn parse_citation_group(text: &str) -> Option<(usize, Vec<(usize, String, Option<String>)>)> {
+/// One item of a citation group: the offset of its `@` in the group, its
+/// key and its locator.
+type CitationItem = (usize, String, Option<String>);
+
+/// Parses `[@a; @b, s. 12]` at the start of `text`: its length and the items.
+fn parse_citation_group(text: &str) -> Option<(usize, Vec<CitationItem>)> {
     let close = text.find(']')?;
     let inner = &text[1..close];
     if !inner.trim_start().starts_with('@') || text[close + 1..].starts_with('(') {

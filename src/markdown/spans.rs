@@ -132,7 +132,7 @@ impl<'a> Converter<'a, '_> {
                     if !run.text.is_empty() {
                         self.text_run(&std::mem::take(&mut run));
                     }
-                    self.inline(*node);
+                    self.inline(node);
                 }
             }
         }

@@ -530,18 +530,23 @@ const SAME_AUTHOR_YEAR: &str = "\
 @report{tem2019paatos, author = {{Työ- ja elinkeinoministeriö}}, title = {Aluekehittämispäätös}, year = {2019}}
 ";
 
-#[test]
-fn every_output_prints_the_reports_year_suffixes() {
-    let p = TempProject::fixture("sample");
+/// Adds [`SAME_AUTHOR_YEAR`] and cites all of it in the first chapter.
+fn cite_same_author_year(p: &TempProject) {
     p.append("report/references.bib", SAME_AUTHOR_YEAR);
-    // The report cites the Reglab works last and out of title order; the
-    // brief and the case sheet cite some of them, in other orders.
     p.append(
         "report/chapters/01-johdanto.md",
         "\nVerkostoista [@urbact2019networks; @urbact2019manual] ja [@tem2019paatos]. \
          Aho [@aho2019verkostot] ja [@aho2019alueet]. \
          Reglab [@reglab2019nya] ja [@reglab2019medlem] sekä [@reglab2019english].\n",
     );
+}
+
+#[test]
+fn every_output_prints_the_reports_year_suffixes() {
+    let p = TempProject::fixture("sample");
+    // The report cites the Reglab works last and out of title order; the
+    // brief and the case sheet cite some of them, in other orders.
+    cite_same_author_year(&p);
     p.append("report/brief.md", "\nMyös [@reglab2019medlem] ja [@aho2019verkostot].\n");
     p.append("report/cases/01-alfa.md", "\nLisäksi [@reglab2019nya] ja [@reglab2019english].\n");
     must_succeed(&p.run(&["build"]));
@@ -572,13 +577,7 @@ fn every_output_prints_the_reports_year_suffixes() {
 #[test]
 fn typst_citations_warn_of_the_labels_typst_leaves_alike() {
     let p = TempProject::fixture("sample");
-    p.append("report/references.bib", SAME_AUTHOR_YEAR);
-    p.append(
-        "report/chapters/01-johdanto.md",
-        "\nVerkostoista [@urbact2019networks; @urbact2019manual] ja [@tem2019paatos]. \
-         Aho [@aho2019verkostot] ja [@aho2019alueet]. \
-         Reglab [@reglab2019nya] ja [@reglab2019medlem] sekä [@reglab2019english].\n",
-    );
+    cite_same_author_year(&p);
     let out = p.run(&["build", "--typst-citations"]);
     must_succeed(&out);
     let err = stderr(&out);

@@ -190,8 +190,11 @@ pub struct Options<'a> {
     pub library_id: Option<u128>,
     /// Reads a style file the bibliography names (`None`: such a
     /// bibliography is left to typst).
-    pub style_file: Option<&'a (dyn Fn(&str) -> Option<String> + Sync)>,
+    pub style_file: Option<&'a ReadStyle<'a>>,
 }
+
+/// Reads a style file by the name a bibliography gives it.
+pub type ReadStyle<'a> = dyn Fn(&str) -> Option<String> + Sync + 'a;
 
 /// What the pass did, for tests and the benchmark notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -314,7 +317,7 @@ fn find(
     bib_path: &str,
     library: &Library,
     lang: &str,
-    style_file: Option<&(dyn Fn(&str) -> Option<String> + Sync)>,
+    style_file: Option<&ReadStyle<'_>>,
 ) -> Result<Option<Found>, Bail> {
     // Cheap exit for outputs that cite nothing.
     if !source.contains("cite") && !source.contains("bibliography") && !source.contains('@') {

@@ -50,7 +50,10 @@ pub(super) fn without_year_suffix(style: &IndependentStyle) -> IndependentStyle 
 /// whose works did not change letters nothing again. At most
 /// [`CACHED_LABELS`]; when full it starts afresh.
 #[derive(Debug, Default)]
-pub struct LabelCache(Mutex<HashMap<(u128, String, String, Vec<String>), Arc<Labels>>>);
+pub struct LabelCache(Mutex<HashMap<LabelKey, Arc<Labels>>>);
+
+/// A [`LabelCache`] key: scope, style, language and the extra works.
+type LabelKey = (u128, String, String, Vec<String>);
 
 const CACHED_LABELS: usize = 16;
 
