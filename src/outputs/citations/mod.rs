@@ -130,12 +130,33 @@ const LETTERS_STYLE: &str = "apa";
 /// driver of its own), so that no output waits for them on one.
 pub fn prefill_letters(cache: &LabelCache, library: &Library, library_id: u128, works: &[String], lang: &str) {
     let Some(style) = archived_style(LETTERS_STYLE) else { return };
-    let Some(csl) = &style.no_suffix else { return };
-    let shared: Vec<&str> = works.iter().map(String::as_str).collect();
-    let locales = locales_for(lang);
-    let locale = LocaleCode(lang.to_string());
-    let scope = year_suffix::scope(Some(library_id), works);
-    cache.get(scope, &style.key, lang, &[], || Labels::assign(library, &shared, &[], csl, &locale, &locales));
+    let (locale, locales) = (LocaleCode(lang.to_string()), locales_for(lang));
+    let options =
+        Options { lang, link: false, works, labels: Some(cache), library_id: Some(library_id), style_file: None };
+    project_letters(&style, library, &[], &locale, &locales, &options);
+}
+
+/// The project's letters as `from` makes them (`None` when it letters
+/// nothing), for an output that lists `extra` works beyond the project's
+/// shared ones: from the run's cache when the options give one.
+fn project_letters(
+    from: &Style,
+    library: &Library,
+    extra: &[&str],
+    locale: &LocaleCode,
+    locales: &[citationberg::Locale],
+    options: &Options,
+) -> Option<Arc<Labels>> {
+    let csl = from.no_suffix.as_ref()?;
+    let shared: Vec<&str> = options.works.iter().map(String::as_str).collect();
+    let assign = || Labels::assign(library, &shared, extra, csl, locale, locales);
+    Some(match options.labels {
+        Some(cache) => {
+            let scope = year_suffix::scope(options.library_id, options.works);
+            cache.get(scope, &from.key, options.lang, extra, assign)
+        }
+        None => Arc::new(assign()),
+    })
 }
 
 /// Reads the locales for `lang` on a thread of its own, so that the first
@@ -365,8 +386,7 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
                 unique.push(group);
                 return unique.len() - 1;
             }
-            let key = group.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.as_deref())).collect();
-            *index_of.entry(key).or_insert_with(|| {
+            *index_of.entry(group.key()).or_insert_with(|| {
                 unique.push(group);
                 unique.len() - 1
             })
@@ -376,10 +396,7 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
     let run = || run_hayagriva(&found, library, &unique, options);
     let formatted = match options.library_id {
         Some(id) => {
-            let groups: Vec<Vec<CiteKey>> = unique
-                .iter()
-                .map(|g| g.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.as_deref())).collect())
-                .collect();
+            let groups: Vec<Vec<CiteKey>> = unique.iter().map(|g| g.key()).collect();
             let key = typst::utils::hash128(&(id, &found.style.key, bib.full, options.lang, options.works, groups));
             cached(key, run)?
         }
@@ -440,22 +457,11 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
         None => archived_style(LETTERS_STYLE).filter(|s| s.no_suffix.is_some()),
     };
     let lettered = letters_from.as_ref().and_then(|from| {
-        let csl = from.no_suffix.as_ref()?;
-        let shared: Vec<&str> = options.works.iter().map(String::as_str).collect();
         let mut extra: Vec<&str> = own.iter().copied().filter(|k| !options.works.iter().any(|w| w == k)).collect();
         extra.sort_unstable();
-        let assign = || Labels::assign(library, &shared, &extra, csl, &found.locale, &found.locales);
-        let labels = match options.labels {
-            Some(cache) => cache.get(
-                year_suffix::scope(options.library_id, options.works),
-                &from.key,
-                options.lang,
-                &extra,
-                assign,
-            ),
-            None => Arc::new(assign()),
-        };
-        Some((shared.iter().copied().chain(extra.iter().copied()).collect::<Vec<_>>(), labels))
+        let labels = project_letters(from, library, &extra, &found.locale, &found.locales, options)?;
+        let works = options.works.iter().map(String::as_str).chain(extra.iter().copied()).collect::<Vec<_>>();
+        Some((works, labels))
     });
     let csl = style.no_suffix.as_ref().unwrap_or(&style.csl);
 

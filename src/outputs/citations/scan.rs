@@ -72,6 +72,14 @@ pub(super) struct Group {
     pub(super) cites: Vec<Cite>,
 }
 
+impl Group {
+    /// What makes two groups read the same: each citation's key, form and
+    /// supplement.
+    pub(super) fn key(&self) -> Vec<CiteKey<'_>> {
+        self.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.as_deref())).collect()
+    }
+}
+
 /// The `bibliography(..)` call.
 #[derive(Debug)]
 pub(super) struct BibCall {
