@@ -74,9 +74,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use rayon::prelude::*;
-use typst::layout::{Frame, FrameItem};
 
-use crate::support::{self, Typst};
+use crate::support::{self, Typst, frame_text, squash};
 
 /// Matching examples of the CommonMark spec at the time of writing; the test
 /// fails if fewer match.
@@ -162,19 +161,6 @@ fn document_text(doc: &typst_layout::PagedDocument) -> String {
         out.push('\n');
     }
     out
-}
-
-fn frame_text(frame: &Frame, out: &mut String) {
-    for (_, item) in frame.items() {
-        match item {
-            FrameItem::Group(group) => frame_text(&group.frame, out),
-            FrameItem::Text(text) => {
-                out.push_str(&text.text);
-                out.push(' ');
-            }
-            _ => {}
-        }
-    }
 }
 
 // ----- the HTML side ----------------------------------------------------------
@@ -384,10 +370,6 @@ fn decode_entity(s: &str) -> (String, usize) {
 }
 
 // ----- comparison -------------------------------------------------------------
-
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
 
 /// A short diff of two squashed texts: the common prefix's tail, then where
 /// they part.

@@ -364,3 +364,32 @@ impl Typst {
             .map_err(|errors| errors.iter().map(|e| e.message.to_string()).collect())
     }
 }
+
+/// The text of a laid-out frame, in reading order, appended to `out`
+/// (pieces run together: compare it [`squash`]ed).
+pub fn frame_text(frame: &typst::layout::Frame, out: &mut String) {
+    for (_, item) in frame.items() {
+        match item {
+            typst::layout::FrameItem::Group(group) => frame_text(&group.frame, out),
+            typst::layout::FrameItem::Text(text) => out.push_str(&text.text),
+            _ => {}
+        }
+    }
+}
+
+/// `s` with every whitespace character removed, for comparing texts that
+/// a PDF and an HTML page break and space differently.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A test that cannot check something because `what` is missing: under CI
+/// (`CI=true`, as `.ci/run` runs) that is a failure, since CI installs every
+/// tool and fetches every file the tests need; elsewhere the test says so
+/// and goes on without that check.
+pub fn cannot_check(what: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("cannot check under CI: {what} (.ci/run must install or fetch it)");
+    }
+    println!("skipped: {what}");
+}
