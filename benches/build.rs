@@ -39,10 +39,10 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kooste::compile::session::Session;
 use kooste::compile::world::{ReportWorld, Shared};
 use kooste::load::project::Project;
 use kooste::pipeline;
+use kooste::session::Session;
 use kooste::settings::{Mode, Settings};
 use typst_kit::datetime::Time;
 

@@ -21,6 +21,7 @@ fn main() {
     let lang = std::env::var("CITE_LANG").unwrap_or_else(|_| "fi".into());
     // The works of this one output: the letters of a build of the whole
     // project can differ where other outputs cite more.
+    let cache = kooste::outputs::citations::Cache::default();
     let options = kooste::outputs::citations::Options {
         lang: &lang,
         link: false,
@@ -28,6 +29,7 @@ fn main() {
         labels: None,
         library_id: None,
         style_file: None,
+        cache: &cache,
     };
     let mut times = Vec::new();
     for _ in 0..runs {

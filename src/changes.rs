@@ -12,7 +12,6 @@
 //! their page numbers.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context as _, bail};
 use serde::Serialize;
@@ -93,31 +92,25 @@ pub fn snapshot(root: &Path, rev: &str, dir: &Path) -> anyhow::Result<()> {
 
 /// Copies the working tree's `report/`, `data/` and `templates/` into `dir`.
 fn copy_tree(root: &Path, dir: &Path) -> anyhow::Result<()> {
-    for top in ["report", "data", "templates"] {
-        let mut stack = vec![PathBuf::from(top)];
-        while let Some(rel) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(root.join(&rel)) else { continue };
-            std::fs::create_dir_all(dir.join(&rel))?;
-            for entry in entries.flatten() {
-                let child = rel.join(entry.file_name());
-                if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    stack.push(child);
-                } else {
-                    std::fs::copy(entry.path(), dir.join(&child))
-                        .with_context(|| format!("failed to copy {}", child.display()))?;
-                }
-            }
+    use crate::load::tree::{PROJECT_DIRS, walk};
+    for entry in walk(root, PROJECT_DIRS) {
+        let to = dir.join(&entry.rel);
+        if entry.is_dir {
+            std::fs::create_dir_all(&to)?;
+        } else {
+            std::fs::create_dir_all(to.parent().expect("files have folders"))?;
+            std::fs::copy(root.join(&entry.rel), &to)
+                .with_context(|| format!("failed to copy {}", entry.rel.display()))?;
         }
     }
     Ok(())
 }
 
 fn git(root: &Path, args: &[&str]) -> anyhow::Result<Vec<u8>> {
-    let out = Command::new("git").arg("-C").arg(root).args(args).output().context("failed to run git")?;
-    if !out.status.success() {
-        bail!("git {} failed ({})", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
-    }
-    Ok(out.stdout)
+    crate::git::run(root, args).map_err(|err| match err {
+        crate::git::GitError::Failed(stderr) => anyhow::anyhow!("git {} failed ({stderr})", args.join(" ")),
+        missing => anyhow::anyhow!("{missing}"),
+    })
 }
 
 /// The Markdown sources of a project, relative to its root.

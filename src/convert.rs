@@ -11,14 +11,16 @@ use std::sync::Arc;
 use minijinja::value::Value;
 use rayon::prelude::*;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
 use crate::load::Inputs;
 use crate::load::bibliography::Bibliography;
-use crate::load::datasets::{DATASETS_PATH, Table};
-use crate::load::project::Project;
-use crate::load::sources::{Document, Sources, case_label, recommendation_label};
+use crate::load::datasets::{Described, Table};
+use crate::load::project::{Format, Project};
+use crate::load::sources::{Document, Sources};
+use crate::load::templates::Templates;
+use crate::load::tree::Files;
 use crate::markdown::{ConvertOptions, Converted, Dialect, MissingImage, to_typst};
-use crate::render::{RenderedMarkdown, Renderer, merge};
+use crate::render::{RenderError, RenderedMarkdown, Renderer};
 
 /// A converted Markdown document, ready to be placed by a template.
 #[derive(Debug, Clone)]
@@ -34,6 +36,10 @@ pub struct Fragment {
 pub struct Prepared {
     pub sources: Sources,
     pub tables: Arc<Vec<Table>>,
+    /// What datasets.toml describes (names, places, failures).
+    pub datasets: Described,
+    /// The texts under templates/.
+    pub templates: Arc<Templates>,
     pub bibliography: Bibliography,
     pub renderer: Renderer,
     pub fragments: HashMap<PathBuf, Fragment>,
@@ -67,31 +73,6 @@ impl Prepared {
 #[derive(Debug, Default)]
 pub struct ConvertCache(HashMap<u128, Fragment>);
 
-/// What a conversion may read besides its document and context: every file
-/// under report/, data/ and templates/ but the Markdown sources (names,
-/// sizes, modification times). Images, datasets, report.toml, variables
-/// and templates are among them.
-fn project_fingerprint(root: &Path) -> u128 {
-    let mut files: Vec<(PathBuf, u64, Option<std::time::SystemTime>)> = Vec::new();
-    let mut stack: Vec<PathBuf> = ["report", "data", "templates"].iter().map(|d| root.join(d)).collect();
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(meta) = entry.metadata() else { continue };
-            if meta.is_dir() {
-                stack.push(path);
-            } else if !path.extension().is_some_and(|e| e == "md" || e == "qmd")
-                || path.starts_with(root.join("templates"))
-            {
-                files.push((path, meta.len(), meta.modified().ok()));
-            }
-        }
-    }
-    files.sort();
-    typst::utils::hash128(&files)
-}
-
 /// Renders and converts every Markdown source of `inputs`, in parallel, for
 /// the final build's profile or the draft's; with a `cache` (watch builds),
 /// documents whose inputs have not changed keep their fragments.
@@ -99,26 +80,27 @@ pub fn convert(
     project: &Project,
     inputs: Inputs,
     final_mode: bool,
+    format: Format,
     cache: Option<&mut ConvertCache>,
 ) -> (Prepared, Diagnostics) {
-    let root = &project.root;
-    let Inputs { sources, tables, bibliography } = inputs;
+    let Inputs { sources, tables, datasets, bibliography, templates, variables, files } = inputs;
     let tables = Arc::new(tables);
-    let renderer = Renderer::new(root, tables.clone());
+    let renderer = Renderer::new(templates.clone(), tables.clone());
     let ctx = markdown_context(project, &sources);
     // The author language's settings: language, profile, meta, var, template boxes.
-    let (dialect, mut diags) = crate::dialect::load(root, &project.config, final_mode);
+    let dialect = crate::dialect::dialect(&project.config, &templates, variables, final_mode, format);
+    let mut diags = Vec::new();
 
     let docs = sources.documents();
-    let base = cache.is_some().then(|| typst::utils::hash128(&(project_fingerprint(root), final_mode, &ctx)));
+    let base = cache.is_some().then(|| typst::utils::hash128(&(files.fingerprint, final_mode, format, &ctx)));
     let key = |i: usize, doc: &Document| base.map(|base| typst::utils::hash128(&(base, i, &doc.path, &doc.text)));
     let previous = cache.as_deref();
-    let results: Vec<Result<Fragment, Diagnostic>> = docs
+    let results: Vec<Result<Fragment, RenderError>> = docs
         .par_iter()
         .enumerate()
         .map(|(i, doc)| match key(i, doc).and_then(|k| previous?.0.get(&k)) {
             Some(fragment) => Ok(fragment.clone()),
-            None => convert_document(root, &renderer, &ctx, &dialect, doc, i),
+            None => convert_document(&files, &renderer, &ctx, &dialect, doc, i),
         })
         .collect();
     if let Some(cache) = cache {
@@ -130,27 +112,21 @@ pub fn convert(
         cache.0 = kept.collect();
     }
     let mut fragments = HashMap::new();
-    // A dataset described in datasets.toml that failed to load has its own
-    // error already; "unknown dataset" from a template would only repeat it.
-    let described = std::fs::read_to_string(root.join(DATASETS_PATH)).unwrap_or_default();
-    let follow_on =
-        |d: &Diagnostic| {
-            d.message.split("unknown dataset `").nth(1).and_then(|rest| rest.split('`').next()).is_some_and(|name| {
-                !tables.iter().any(|t| t.name == name) && described.contains(&format!("\"{name}\""))
-            })
-        };
     for result in results {
         match result {
             Ok(fragment) => {
                 diags.extend(fragment.converted.diagnostics.iter().cloned());
                 fragments.insert(fragment.path.clone(), fragment);
             }
-            Err(diag) if follow_on(&diag) => {}
-            Err(diag) => diags.push(diag),
+            // A dataset described in datasets.toml that failed to load has
+            // its own error already; "unknown dataset" would only repeat it.
+            Err(RenderError { unknown_dataset: Some(name), .. }) if datasets.failed(&name) => {}
+            Err(err) => diags.push(*err.diagnostic),
         }
     }
     let works = cited_keys(&fragments, &sources).into_iter().map(String::from).collect();
-    (Prepared { sources, tables, bibliography, renderer, fragments, works }, diags)
+    let prepared = Prepared { sources, tables, datasets, templates, bibliography, renderer, fragments, works };
+    (prepared, diags)
 }
 
 fn cited_keys<'a>(fragments: &'a HashMap<PathBuf, Fragment>, sources: &'a Sources) -> BTreeSet<&'a str> {
@@ -163,13 +139,13 @@ fn cited_keys<'a>(fragments: &'a HashMap<PathBuf, Fragment>, sources: &'a Source
 
 /// Renders one Markdown document as a template and converts it to Typst.
 fn convert_document(
-    root: &Path,
+    files: &Files,
     renderer: &Renderer,
     ctx: &Value,
     dialect: &Dialect,
     doc: &Document,
     index: usize,
-) -> Result<Fragment, Diagnostic> {
+) -> Result<Fragment, RenderError> {
     let rendered = renderer.render_markdown(&doc.path, &doc.body, ctx)?;
     // An abstract is in its own language (report/abstracts/sv.md): its quotes too.
     let own;
@@ -180,10 +156,7 @@ fn convert_document(
         }
         _ => dialect,
     };
-    let image_exists = |p: &str| {
-        let rel = p.trim_start_matches('/');
-        !rel.split('/').any(|s| s == "..") && root.join(rel).is_file()
-    };
+    let image_exists = |p: &str| files.has_image(p);
     let prefix = index.to_string();
     let options = ConvertOptions {
         path: &doc.path,
@@ -205,16 +178,8 @@ fn convert_document(
 /// Context for Markdown templates: config, cases and recommendations (front
 /// matter only; `data` is a global).
 fn markdown_context(project: &Project, sources: &Sources) -> Value {
-    let cases: Vec<Value> = sources
-        .cases
-        .iter()
-        .map(|c| merge(Value::from_serialize(&c.front), [("label", Value::from(case_label(&c.front.id)))]))
-        .collect();
-    let recs: Vec<Value> = sources
-        .recommendations
-        .iter()
-        .map(|r| merge(Value::from_serialize(&r.front), [("label", Value::from(recommendation_label(&r.front.id)))]))
-        .collect();
+    let cases: Vec<Value> = sources.cases.iter().map(crate::render::case_front).collect();
+    let recs: Vec<Value> = sources.recommendations.iter().map(crate::render::recommendation_front).collect();
     Value::from_serialize(BTreeMap::from([
         ("config", Value::from_serialize(&project.config)),
         ("cases", Value::from(cases)),

@@ -3,10 +3,11 @@
 //!
 //! Every loader turns parser errors (TOML, YAML, CSV, BibTeX, minijinja,
 //! Typst) into a [`Diagnostic`]: a path relative to the project root, a byte
-//! range in that file, a message and hints. [`emit`] converts them to typst
-//! `SourceDiagnostic`s and prints them with `typst_kit::diagnostics::emit`, so
-//! a CSV error looks exactly like a Typst error, and `--diagnostic-format
-//! short` gives `path:line:col: error: message` lines.
+//! range in that file, a message and hints. [`emit`] prints them with
+//! codespan-reporting in the style of typst's own messages (with 1-based
+//! columns, which typst-kit's printer does not give), so a CSV error looks
+//! like a Typst error, and `--diagnostic-format short` gives
+//! `path:line:col: error: message` lines.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -20,7 +21,7 @@ use typst::diag::Severity as TypstSeverity;
 use typst_kit::diagnostics::termcolor::{ColorChoice, StandardStream, WriteColor};
 
 /// How bad a problem is: errors fail the run (exit 1), warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Severity {
     Error,
     Warning,
@@ -29,7 +30,7 @@ pub enum Severity {
 }
 
 /// One problem in the author's input.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// File relative to the project root, with `/` separators; empty when the

@@ -3,20 +3,26 @@
 //! repository, entirely in process.
 //!
 //! The pipeline, with the module of each stage and the typed value it hands
-//! to the next ([`pipeline`] runs them):
+//! to the next ([`pipeline`] runs them; [`session`] holds what one run, or
+//! a watch session of runs, keeps):
 //!
 //! ```text
 //! cmd::*       clap arguments ─────────────────────────────→ settings::Settings
 //! load         report/report.toml                         → load::project::Project
-//!              report/**/*.md, data/*.csv, references.bib → load::Inputs
+//!              report/**/*.md, data/*.csv, references.bib,
+//!              templates/, _variables.yml, the file tree  → load::Inputs
+//! dialect      report.toml, templates, variables, format  → markdown::Dialect
 //! convert      each source rendered by minijinja (render)
 //!              and converted to Typst (markdown, markup)  → convert::Prepared (Fragments)
 //! checks       labels, citations, datasets, gates         → Diagnostics
-//! outputs      one Job per PDF; its template rendered,
-//!              citations formatted (outputs::citations)   → generated Typst (String)
-//! compile      sandboxed World (compile::world)           → PagedDocument → PDF bytes
-//! layout       the laid-out pages read back (preflight)   → page faults as Diagnostics
-//! write        all-or-nothing PDF set, --emit-typst       → files on disk
+//! outputs      one Job per document; its template
+//!              rendered, citations formatted
+//!              (outputs::citations)                       → generated Typst (String)
+//! pipeline     each job built by its format's backend:
+//!   compile    sandboxed World (compile::world)           → PagedDocument
+//!   layout     the laid-out pages read back (preflight)   → page faults as Diagnostics
+//!   compile    export                                     → write::Artifact (PDF bytes)
+//! write        all-or-nothing artifact set, --emit-typst  → files on disk
 //! report       summaries, progress, JSON                  → the terminal
 //! ```
 //!
@@ -24,10 +30,11 @@
 //! markers that take a Typst error back to the author's line;
 //! [`diagnostics`] is the one type and printer for every problem;
 //! [`changes`] marks what changed between two revisions (for `kooste diff`);
-//! [`compile::session`] keeps the Typst world alive between watch builds;
-//! [`review`] brings reviewers' PDF comments back into the Markdown.
-//! Nothing below [`cmd`] sees clap, and only [`report`] and [`diagnostics`]
-//! print.
+//! [`git`] is the one way kooste runs git; [`review`] brings reviewers' PDF
+//! comments back into the Markdown. Only [`load`] reads project files
+//! (and the Typst world, through typst-kit's store, what a compile asks
+//! for); only [`write`] writes deliverables. Nothing below [`cmd`] sees
+//! clap, and only [`report`] and [`diagnostics`] print.
 
 pub mod changes;
 pub mod checks;
@@ -37,6 +44,7 @@ pub mod compile;
 pub mod convert;
 pub mod diagnostics;
 pub mod dialect;
+pub mod git;
 pub mod layout;
 pub mod load;
 pub mod markdown;
@@ -46,6 +54,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod review;
+pub mod session;
 pub mod settings;
 pub mod source_map;
 pub mod write;

@@ -1,29 +1,34 @@
-//! [`Session`]: what stays alive between the builds of `kooste watch`: the
-//! fonts, the standard library and the file cache ([`Shared`]), and each
-//! output's generated main source, edited in place by the next build so
-//! typst's incremental compilation can reuse its work.
+//! [`Session`]: what one run of the pipeline keeps, and what stays alive
+//! between the builds of `kooste watch`: the fonts, the standard library
+//! and the file cache ([`Shared`]); each output's generated main source,
+//! edited in place by the next build so typst's incremental compilation
+//! can reuse its work; the converted Markdown; the citation pass's styles,
+//! locales, results and year-suffix letters. It is owned where the
+//! pipeline is run (`cmd::watch` for a session of builds, `pipeline::run`
+//! for one), never by a stage.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use typst::syntax::Source;
 use typst_kit::datetime::Time;
 
-use super::world::Shared;
+use crate::compile::world::Shared;
 use crate::diagnostics::Diagnostics;
+use crate::load::tree::content_hash;
+use crate::outputs::JobId;
 use crate::report::OutputReport;
 
 /// The state one build hands to the next.
 #[derive(Default)]
 pub struct Session {
     shared: Option<Arc<Shared>>,
-    /// Each output's main source from the previous build, by output name.
-    pub mains: HashMap<String, Source>,
+    /// Each job's main source from the previous build.
+    pub mains: HashMap<JobId, Source>,
     /// What the previous builds made of each output that compiled, by
-    /// output name: what a watch build reuses for an unchanged output.
-    pub previous: HashMap<String, Previous>,
+    /// job: what a watch build reuses for an unchanged output.
+    pub previous: HashMap<JobId, Previous>,
     /// The project files the compiles have read, with a hash of the
     /// contents they had when the last build finished.
     read: Vec<(PathBuf, u64)>,
@@ -31,6 +36,8 @@ pub struct Session {
     pub fragments: crate::convert::ConvertCache,
     /// The year-suffix letters made so far.
     pub labels: crate::outputs::citations::LabelCache,
+    /// Parsed citation styles, locales and hayagriva's results.
+    pub citations: crate::outputs::citations::Cache,
 }
 
 /// An output as a previous build made it (its PDF is on disk).
@@ -69,7 +76,7 @@ impl Session {
     /// Whether a file the compiles read has changed (or gone) since the
     /// last build finished; true before the first build.
     pub fn files_changed(&self, root: &Path) -> bool {
-        self.shared.is_none() || self.read.iter().any(|(rel, hash)| content_hash(&root.join(rel)) != Some(*hash))
+        self.shared.is_none() || self.read.iter().any(|(rel, hash)| content_hash(root, rel) != Some(*hash))
     }
 
     /// Records what the compiles read so far, with their contents' hashes.
@@ -80,15 +87,7 @@ impl Session {
             .loader()
             .accessed()
             .into_iter()
-            .filter_map(|rel| content_hash(&root.join(&rel)).map(|hash| (rel, hash)))
+            .filter_map(|rel| content_hash(root, &rel).map(|hash| (rel, hash)))
             .collect();
     }
-}
-
-/// A hash of a file's bytes; `None` when it cannot be read.
-fn content_hash(path: &Path) -> Option<u64> {
-    let bytes = std::fs::read(path).ok()?;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    Some(hasher.finish())
 }

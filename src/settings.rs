@@ -147,31 +147,20 @@ pub struct BuildInfo {
 impl BuildInfo {
     /// Asks git about the project; nothing is fatal here.
     pub fn detect(root: &Path, date: Datetime) -> BuildInfo {
-        let hashes = git(root, &["log", "-1", "--format=%h %H"]).unwrap_or_default();
+        let hashes = crate::git::text(root, &["log", "-1", "--format=%h %H"]).unwrap_or_default();
         let (commit, full_commit) = hashes.split_once(' ').unwrap_or_default();
         let (commit, full_commit) = (commit.to_string(), full_commit.to_string());
         let dirty = !commit.is_empty()
-            && git(root, &["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+            && crate::git::text(root, &["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty());
         let date = format!("{}.{}.{}", date.day().unwrap_or(1), date.month().unwrap_or(1), date.year().unwrap_or(1970));
         BuildInfo { commit, full_commit, dirty, date }
     }
 }
 
-/// What `git -C root ARGS` prints, trimmed; `None` when git fails.
-fn git(root: &Path, args: &[&str]) -> Option<String> {
-    std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-}
-
 /// The time of the last commit, for reproducible final builds.
 pub fn last_commit_time(root: &Path) -> Option<i64> {
-    git(root, &["log", "-1", "--format=%ct"])?.parse().ok()
+    crate::git::text(root, &["log", "-1", "--format=%ct"])?.parse().ok()
 }
 
 /// `SOURCE_DATE_EPOCH`, if set to a number.

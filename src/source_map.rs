@@ -63,6 +63,17 @@ pub fn locate(
     Some(Place { path: template_path.to_path_buf(), range: start..end.max(start), from_markdown: false })
 }
 
+/// What a line of generated Typst says as a marker: `None` when it is no
+/// marker line; `Some(None)` for the end marker (or one that names no
+/// line); else the file and line of the block that follows.
+pub fn parse_marker(line: &str) -> Option<Option<(PathBuf, usize)>> {
+    let spec = line.trim().strip_prefix(SOURCE_MARKER.trim_end())?.trim();
+    if spec == "end" {
+        return Some(None);
+    }
+    Some(spec.rsplit_once(':').and_then(|(path, line)| Some((PathBuf::from(path), line.trim().parse().ok()?))))
+}
+
 /// The nearest `// source: path:line` marker above `offset` and how many
 /// lines below it `offset` lies; `None` when the nearest marker is the end
 /// marker (or there is none).
@@ -73,18 +84,15 @@ pub fn find_marker(text: &str, offset: usize) -> Option<(PathBuf, usize, usize)>
     loop {
         let found = before[..pos].rfind(SOURCE_MARKER)?;
         let line_start = before[..found].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[found..].find('\n').map_or(text.len(), |i| found + i);
         // Only a marker at the start of a line counts.
-        if before[line_start..found].trim().is_empty() {
-            let line_end = text[found..].find('\n').map_or(text.len(), |i| found + i);
-            let spec = &text[found + SOURCE_MARKER.len()..line_end];
-            if spec.trim() == "end" {
-                return None;
-            }
-            let (path, line) = spec.rsplit_once(':')?;
-            let line: usize = line.trim().parse().ok()?;
+        if before[line_start..found].trim().is_empty()
+            && let Some(place) = parse_marker(&text[line_start..line_end])
+        {
+            let (path, line) = place?;
             let delta = text[line_end.min(offset)..offset].matches('\n').count().saturating_sub(1);
             let delta = if offset > line_end { delta } else { 0 };
-            return Some((PathBuf::from(path), line, delta));
+            return Some((path, line, delta));
         }
         pos = found;
     }

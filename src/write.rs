@@ -1,4 +1,4 @@
-//! Writing: PDFs as an all-or-nothing set (every temporary file written and
+//! Writing: the only stage that writes a deliverable. Artifacts as an all-or-nothing set (every temporary file written and
 //! flushed before any is renamed over its target), single files atomically,
 //! and `--emit-typst` folders that compile standalone.
 //!
@@ -6,10 +6,12 @@
 //! removes once they are old; never a half-written PDF.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::compile::world::Shared;
+use crate::load::project::Format;
+use crate::outputs::JobId;
 
 /// A generated main source to emit: its virtual path and its text.
 pub struct MainFile<'a> {
@@ -17,14 +19,31 @@ pub struct MainFile<'a> {
     pub text: &'a str,
 }
 
-/// Writes a PDF set: all or nothing, then removes the Typst a failed build
-/// had kept beside each PDF (it is stale now).
-pub fn write_set(files: &[(&Path, &[u8])]) -> anyhow::Result<()> {
-    write_all_atomic(files)?;
+/// What a backend made of one job: the bytes of its file and where they go.
+#[derive(Debug)]
+pub struct Artifact {
+    pub job: JobId,
+    pub format: Format,
+    /// The file's path (in the output folder).
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// Writes a set of artifacts: all or nothing, then removes the Typst a
+/// failed build had kept beside each (it is stale now).
+pub fn write_set(artifacts: &[&Artifact]) -> anyhow::Result<()> {
+    let files: Vec<(&Path, &[u8])> = artifacts.iter().map(|a| (a.path.as_path(), a.bytes.as_slice())).collect();
+    write_all_atomic(&files)?;
     for (path, _) in files {
         let _ = std::fs::remove_file(path.with_extension("typ"));
     }
     Ok(())
+}
+
+/// Writes one artifact atomically, as a watch build does the moment it is
+/// made.
+pub fn write_artifact(artifact: &Artifact) -> anyhow::Result<()> {
+    write_atomic(&artifact.path, &artifact.bytes)
 }
 
 /// Keeps the generated Typst of an output that failed to compile beside its

@@ -29,11 +29,11 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
                     .with_hint("give a caption or fig-alt=\"...\": PDF/UA needs a text alternative"),
             );
         }
-        diags.extend(charts_without_alt(&prepared.fragments[*path].rendered, path, &project.root));
+        let text = prepared.sources.documents().into_iter().find(|d| d.path == **path).map_or("", |d| d.text.as_str());
+        diags.extend(charts_without_alt(&prepared.fragments[*path].rendered, path, text));
     }
-    let datasets = std::fs::read_to_string(project.root.join(DATASETS_PATH)).unwrap_or_default();
     for table in prepared.tables.iter().filter(|t| t.illustrative) {
-        let at = datasets.find(&format!("\"{}\"", table.name)).map(|i| i..i + table.name.len() + 2);
+        let at = prepared.datasets.at(&table.name);
         diags.push(
             Diagnostic::error(DATASETS_PATH, at, format!("dataset `{}` is illustrative", table.name))
                 .with_hint("replace it with real data (and set illustrative = false) or remove it and its tables before the final build"),
@@ -102,17 +102,16 @@ pub fn page_budget(project: &Project, spec: &OutputSpec, pages: usize) -> Option
 }
 
 /// A final build's errors for the charts of one rendered Markdown file
-/// (`path` under `root`) whose alternative text was generated: at the line
-/// of each `chart(...)` call.
-fn charts_without_alt(rendered: &RenderedMarkdown, path: &Path, root: &Path) -> Diagnostics {
-    let text = std::fs::read_to_string(root.join(path)).unwrap_or_default();
+/// (`path`, whose text is `text`) whose alternative text was generated: at
+/// the line of each `chart(...)` call.
+fn charts_without_alt(rendered: &RenderedMarkdown, path: &Path, text: &str) -> Diagnostics {
     rendered
         .charts_without_alt
         .iter()
         .map(|&index| {
             let at = rendered.block_line(index).map(|line| {
-                let start = crate::diagnostics::offset_of(&text, line, 1);
-                crate::diagnostics::line_range(&text, start)
+                let start = crate::diagnostics::offset_of(text, line, 1);
+                crate::diagnostics::line_range(text, start)
             });
             Diagnostic::error(path, at, "chart has no alt text of its own")
                 .with_hint("write alt=\"…\" in chart(...): what the chart shows, in a sentence or two; the generated description is a draft's fallback")

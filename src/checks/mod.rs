@@ -14,15 +14,14 @@ use crate::load::bibliography::BIB_PATH;
 use crate::load::datasets::DATASETS_PATH;
 use crate::load::sources::{case_label, recommendation_label};
 use crate::markdown::LabelUse;
-use crate::render::TEMPLATES_DIR;
 
 /// Runs the cross-document checks over `prepared`.
-pub fn cross_document(root: &Path, prepared: &Prepared, diags: &mut Diagnostics) {
+pub fn cross_document(prepared: &Prepared, diags: &mut Diagnostics) {
     // A case whose front matter failed has no label; references to case
     // labels would only repeat that error.
     let cases_failed = diags.iter().any(|d| d.is_error() && d.path.starts_with("report/cases"));
     check_labels(prepared, cases_failed, diags);
-    check_datasets_used(root, prepared, diags);
+    check_datasets_used(prepared, diags);
 }
 
 /// Checks that every cross-reference names a label and every citation a
@@ -116,21 +115,18 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
 
 /// Warns about datasets no Markdown source or template mentions (by
 /// `"name"` in a function call or `data.name`): described but never shown.
-pub fn check_datasets_used(root: &Path, prepared: &Prepared, diags: &mut Diagnostics) {
+pub fn check_datasets_used(prepared: &Prepared, diags: &mut Diagnostics) {
     // Every document, also one whose template failed to render: the
     // datasets it names are used (its error says what is wrong).
-    let mut texts: Vec<String> = prepared.sources.documents().iter().map(|d| d.text.clone()).collect();
-    if let Ok(entries) = std::fs::read_dir(root.join(TEMPLATES_DIR)) {
-        texts.extend(entries.flatten().filter_map(|e| std::fs::read_to_string(e.path()).ok()));
-    }
-    let datasets = std::fs::read_to_string(root.join(DATASETS_PATH)).unwrap_or_default();
+    let mut texts: Vec<&str> = prepared.sources.documents().iter().map(|d| d.text.as_str()).collect();
+    texts.extend(prepared.templates.top_level().map(|(_, text)| text));
     for table in prepared.tables.iter() {
         let quoted = format!("\"{}\"", table.name);
         let dotted = format!("data.{}", table.name);
         let bracketed = format!("data[{quoted}]");
         let used = texts.iter().any(|t| t.contains(&quoted) || t.contains(&bracketed) || t.contains(&dotted));
         if !used {
-            let at = datasets.find(&quoted).map(|i| i..i + quoted.len());
+            let at = prepared.datasets.at(&table.name);
             diags.push(
                 Diagnostic::warning(DATASETS_PATH, at, format!("dataset `{}` is never used", table.name))
                     .with_hint("show it with table() or chart(), or remove it from datasets.toml"),

@@ -49,10 +49,7 @@ pub fn standalone(root: &Path, path: &Path, text: &str) -> (String, Diagnostics)
 /// punctuation off to compare with the specifications' literal text).
 pub fn standalone_with(root: &Path, path: &Path, text: &str, dialect: &Dialect) -> (String, Diagnostics) {
     let (protected, codes) = shortcodes::protect(text);
-    let image_exists = |p: &str| {
-        let rel = p.trim_start_matches('/');
-        !rel.split('/').any(|s| s == "..") && root.join(rel).is_file()
-    };
+    let image_exists = |p: &str| crate::load::tree::image_path(p).is_some_and(|rel| root.join(rel).is_file());
     let options = ConvertOptions {
         path,
         source: text,

@@ -13,32 +13,17 @@ use std::time::Instant;
 use typst_kit::watcher::Watcher;
 
 use crate::cli::WatchArgs;
-use crate::compile::session::Session;
 use crate::diagnostics::Format;
 use crate::load::project::{Project, ProjectError};
+use crate::session::Session;
 use crate::settings::Settings;
 use crate::{pipeline, report};
 
-/// The folders whose files (new ones included) trigger a rebuild.
-pub const WATCHED: &[&str] = &["report", "data", "templates"];
-
-/// Every folder under the watched ones, so that new files are noticed.
+/// Every file and folder under report/, data/ and templates/, so that new
+/// files are noticed.
 pub fn watch_paths(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = WATCHED.iter().map(|d| root.join(d)).collect();
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-        out.push(dir);
-    }
-    out
+    let tree = crate::load::tree::walk(root, crate::load::tree::PROJECT_DIRS);
+    tree.into_iter().map(|entry| root.join(entry.rel)).collect()
 }
 
 /// `kooste watch`: builds, then rebuilds on every change until interrupted.

@@ -1,6 +1,6 @@
 //! Compiling: generated Typst in a sandboxed [`world::ReportWorld`] →
-//! `PagedDocument` (typst-layout) → PDF bytes (typst-pdf). [`session`] keeps
-//! the world's stores alive between watch builds.
+//! `PagedDocument` (typst-layout) → PDF bytes (typst-pdf). The world's
+//! stores live in the run's session between watch builds.
 //!
 //! Typst diagnostics whose span lies in the generated main source are mapped
 //! back to the author's file: the converter writes a `// source: path:line`
@@ -8,7 +8,6 @@
 //! Markdown line; an error in the template's own code lands on the template
 //! line (found by aligning the template with its output).
 
-pub mod session;
 pub mod world;
 
 use std::path::{Path, PathBuf};
@@ -166,7 +165,7 @@ pub fn map_span(
     }
     let text = world.main_source().text();
     let template = (!origin.template_text.is_empty()).then_some((origin.template_path, origin.template_text));
-    let read = |path: &Path| std::fs::read_to_string(world.shared().root.join(path)).unwrap_or_default();
+    let read = |path: &Path| world.shared().read_text(path).unwrap_or_default();
     match source_map::locate(text, range.start, template, read) {
         Some(place) => {
             if place.from_markdown {

@@ -21,8 +21,7 @@ use typst_kit::datetime::Time;
 use typst_kit::files::{FileLoader, FileStore};
 use typst_kit::fonts::FontStore;
 
-/// Where vendored Typst packages live: `templates/packages/<namespace>/<name>/<version>/`.
-pub const PACKAGES_DIR: &str = "templates/packages";
+pub use crate::load::templates::PACKAGES_DIR;
 
 /// Loads project files, refusing anything outside the root.
 pub struct ProjectFiles {
@@ -101,6 +100,16 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The text of the project file at `rel` (relative to the root), read
+    /// through the file store as a compile would read it: never from
+    /// outside the project.
+    pub fn read_text(&self, rel: &Path) -> Option<String> {
+        let vpath = VirtualPath::new(format!("/{}", rel.to_str()?.replace('\\', "/"))).ok()?;
+        let id = RootedPath::new(VirtualRoot::Project, vpath).intern();
+        let bytes = self.files.file(id).ok()?;
+        String::from_utf8(bytes.to_vec()).ok()
+    }
+
     /// Loads fonts (embedded plus `report/fonts/`) and sets up the file store.
     pub fn new(root: &Path, time: Time) -> Shared {
         let mut fonts = FontStore::new();

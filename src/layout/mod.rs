@@ -307,6 +307,17 @@ fn one_line(text: &str) -> String {
     }
 }
 
+/// Whether the syntax tree under `node` breaks pages to a parity
+/// (`pagebreak(to: "odd")`, `to: "even"`).
+fn breaks_to_parity(node: &typst::syntax::SyntaxNode) -> bool {
+    use typst::syntax::ast::{Arg, Expr, FuncCall};
+    let parity = node.cast::<FuncCall>().is_some_and(|call| {
+        matches!(call.callee(), Expr::Ident(name) if name.as_str() == "pagebreak")
+            && call.args().items().any(|arg| matches!(arg, Arg::Named(named) if named.name().as_str() == "to"))
+    });
+    parity || node.children().any(breaks_to_parity)
+}
+
 /// The layout faults of one compiled output as diagnostics at the author's
 /// lines: warnings in a draft, errors when `final_mode`.
 pub fn preflight(
@@ -316,9 +327,8 @@ pub fn preflight(
     output: &str,
     final_mode: bool,
 ) -> Diagnostics {
-    let main = world.main_source().text();
     // Print-style recto starts leave blank versos on purpose.
-    let allow_blank = main.contains("to: \"odd\"") || main.contains("to: \"even\"");
+    let allow_blank = breaks_to_parity(world.main_source().root());
     let layout = read(doc);
     let main_id = typst::World::main(world);
     faults(&layout, allow_blank)
@@ -354,7 +364,7 @@ mod tests {
     use crate::compile::world::Shared;
 
     fn root() -> std::path::PathBuf {
-        std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).unwrap()
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap()
     }
 
     /// Compiles `body` on small A6 pages with a footer (an artifact).

@@ -7,6 +7,7 @@
 //! column in the CSV or in datasets.toml.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -29,7 +30,7 @@ struct DatasetsFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct DatasetSpec {
-    name: String,
+    name: toml::Spanned<String>,
     file: String,
     title: String,
     source: String,
@@ -98,37 +99,69 @@ impl Table {
     }
 }
 
+/// What data/datasets.toml describes, for the stages after load: each
+/// entry's name, where it stands, and whether its table loaded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Described {
+    pub entries: Vec<DatasetEntry>,
+}
+
+/// One `[[dataset]]` entry as described.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatasetEntry {
+    pub name: String,
+    /// The name's value in datasets.toml (quotes included).
+    pub at: Range<usize>,
+    /// Whether its CSV file loaded into a table.
+    pub loaded: bool,
+}
+
+impl Described {
+    /// Where the dataset `name` is described.
+    pub fn at(&self, name: &str) -> Option<Range<usize>> {
+        self.entries.iter().find(|e| e.name == name).map(|e| e.at.clone())
+    }
+
+    /// Whether `name` is described but its table failed to load (its error
+    /// is reported already).
+    pub fn failed(&self, name: &str) -> bool {
+        self.entries.iter().any(|e| e.name == name && !e.loaded)
+    }
+}
+
 /// Loads every dataset described in data/datasets.toml.
-pub fn load_tables(root: &Path) -> (Vec<Table>, Diagnostics) {
+pub fn load_tables(root: &Path) -> (Vec<Table>, Described, Diagnostics) {
     let mut diags = Vec::new();
+    let mut described = Described::default();
     let path = root.join(DATASETS_PATH);
     if !path.exists() {
-        return (Vec::new(), diags);
+        return (Vec::new(), described, diags);
     }
     let (text, file) = match read_datasets_file(&path) {
         Ok(read) => read,
-        Err(diag) => return (Vec::new(), vec![diag]),
+        Err(diag) => return (Vec::new(), described, vec![diag]),
     };
     let mut tables: Vec<Table> = Vec::new();
     for spec in file.dataset {
-        let at = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
-        if tables.iter().any(|t| t.name == spec.name) {
-            diags.push(Diagnostic::error(
-                DATASETS_PATH,
-                at(&format!("\"{}\"", spec.name)),
-                format!("dataset name `{}` is used twice", spec.name),
-            ));
+        let (name, at) = (spec.name.get_ref().clone(), spec.name.span());
+        if tables.iter().any(|t| t.name == name) {
+            diags.push(Diagnostic::error(DATASETS_PATH, Some(at), format!("dataset name `{name}` is used twice")));
             continue;
         }
-        match load_dataset(root, spec, &text) {
+        let loaded = match load_dataset(root, spec, &text) {
             Ok((table, mut unknown_columns)) => {
                 diags.append(&mut unknown_columns);
                 tables.push(table);
+                true
             }
-            Err(mut errs) => diags.append(&mut errs),
-        }
+            Err(mut errs) => {
+                diags.append(&mut errs);
+                false
+            }
+        };
+        described.entries.push(DatasetEntry { name, at, loaded });
     }
-    (tables, diags)
+    (tables, described, diags)
 }
 
 /// Reads and parses data/datasets.toml at `path`: its text and its entries.
@@ -181,7 +214,7 @@ fn load_dataset(root: &Path, spec: DatasetSpec, text: &str) -> Result<(Table, Di
     let labels = headers.iter().map(|h| spec.labels.get(h).cloned().unwrap_or_else(|| h.clone())).collect();
     let table = Table {
         labels,
-        name: spec.name,
+        name: spec.name.into_inner(),
         path: rel,
         title: spec.title,
         source: spec.source,

@@ -1,36 +1,94 @@
 //! Loading: the project's files → typed inputs, every problem reported.
+//! Load owns every read of a project file that the stages after it use:
+//! they consult [`Inputs`], never the disk (the Typst world reads what a
+//! compile asks for through typst-kit's store).
 //!
 //! [`project`] reads `report/report.toml` into a [`project::Project`];
 //! [`sources`] the Markdown under `report/` (front matter included);
 //! [`datasets`] the CSV files described by `data/datasets.toml`;
-//! [`bibliography`] `report/references.bib`. [`load`] reads the last three
-//! into one [`Inputs`].
+//! [`bibliography`] `report/references.bib`; [`templates`] the texts under
+//! `templates/`; [`tree`] walks the project's folders. [`load`] reads all
+//! but report.toml into one [`Inputs`].
 
 pub mod bibliography;
 pub mod datasets;
 pub mod meta;
 pub mod project;
 pub mod sources;
+pub mod templates;
+pub mod tree;
 
 use std::path::Path;
+use std::sync::Arc;
 
-use crate::diagnostics::Diagnostics;
+use minijinja::Value;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+/// Quarto's variables file, relative to the project root.
+pub const VARIABLES_PATH: &str = "report/_variables.yml";
 
 /// Everything a project's files hold besides its configuration.
 #[derive(Debug, Default)]
 pub struct Inputs {
     pub sources: sources::Sources,
     pub tables: Vec<datasets::Table>,
+    /// What datasets.toml describes: names, places, which failed to load.
+    pub datasets: datasets::Described,
     pub bibliography: bibliography::Bibliography,
+    pub templates: Arc<templates::Templates>,
+    /// The values `{{< var key >}}` reads (`report/_variables.yml`), if
+    /// the file exists and parses.
+    pub variables: Option<Value>,
+    /// The files under report/, data/ and templates/.
+    pub files: tree::Files,
 }
 
-/// Loads the Markdown sources, the datasets and the bibliography under
-/// `root`, with every problem in all of them.
+/// Loads the Markdown sources, the datasets, the bibliography, the
+/// templates and the variables under `root`, with every problem in all of
+/// them.
 pub fn load(root: &Path) -> (Inputs, Diagnostics) {
     let (sources, mut diags) = sources::load_sources(root);
-    let (tables, mut table_diags) = datasets::load_tables(root);
+    let (tables, datasets, mut table_diags) = datasets::load_tables(root);
     diags.append(&mut table_diags);
     let (bibliography, mut bib_diags) = bibliography::load_references(root);
     diags.append(&mut bib_diags);
-    (Inputs { sources, tables, bibliography }, diags)
+    let variables = load_variables(root, &mut diags);
+    let templates = Arc::new(templates::Templates::load(root));
+    let files = tree::Files::load(root);
+    (Inputs { sources, tables, datasets, bibliography, templates, variables, files }, diags)
+}
+
+/// Quarto's `_variables.yml`, parsed; `None` when there is none or it has
+/// an error (reported in `diags`).
+fn load_variables(root: &Path, diags: &mut Diagnostics) -> Option<Value> {
+    let text = std::fs::read_to_string(root.join(VARIABLES_PATH)).ok()?;
+    match parse_variables(&text) {
+        Ok(value) => Some(value),
+        Err(message) => {
+            diags.push(
+                Diagnostic::error(VARIABLES_PATH, None, format!("cannot read the variables: {message}"))
+                    .with_hint("the file maps names to values, as Quarto's _variables.yml: `name: value`"),
+            );
+            None
+        }
+    }
+}
+
+/// Parses `_variables.yml` into the value `{{< var >}}` reads.
+pub fn parse_variables(yaml: &str) -> Result<Value, String> {
+    let parsed: yaml_serde::Value = yaml_serde::from_str(yaml).map_err(|e| e.to_string())?;
+    match parsed {
+        yaml_serde::Value::Mapping(_) | yaml_serde::Value::Null => Ok(Value::from_serialize(&parsed)),
+        _ => Err("the file must be a mapping of names to values".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn variables_are_a_mapping() {
+        assert!(super::parse_variables("- a\n").is_err());
+        assert!(super::parse_variables("a:\n  b: 1\n").is_ok());
+    }
 }

@@ -108,12 +108,42 @@ pub struct Series {
     pub urn: String,
 }
 
-/// One PDF to build: a template rendered to Typst and compiled.
+/// What an output is published as: the backend that builds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Paged: compiled by typst and exported by typst-pdf.
+    #[default]
+    Pdf,
+}
+
+impl Format {
+    /// The names a Quarto `when-format` (or `unless-format`) may give it.
+    pub fn quarto_names(self) -> &'static [&'static str] {
+        match self {
+            Format::Pdf => &["pdf", "typst"],
+        }
+    }
+
+    /// The extension of its files.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+/// One document to build: a template rendered to Typst and compiled.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct OutputSpec {
-    /// Short name used by `--only`.
+    /// Short name used by `--only`; for one item of a batch output, the
+    /// output's name and the item's id (`cases/01-reglab`), as templates
+    /// and the build stamp show it.
     pub name: String,
+    /// What it is published as (`pdf`, the default).
+    #[serde(default)]
+    pub format: Format,
     /// Template file under `templates/`.
     pub template: String,
     /// PDF path relative to the output folder.
@@ -256,12 +286,16 @@ impl Config {
                     format!("output name `{}` is used twice", out.name),
                 ));
             }
-            if !out.file.ends_with(".pdf") || Path::new(&out.file).is_absolute() || out.file.contains("..") {
+            let extension = out.format.extension();
+            if !out.file.ends_with(&format!(".{extension}"))
+                || Path::new(&out.file).is_absolute()
+                || out.file.contains("..")
+            {
                 diags.push(
                     Diagnostic::error(
                         CONFIG_PATH,
                         spans.output(out.index, "file"),
-                        format!("output file `{}` is not a relative .pdf path", out.file),
+                        format!("output file `{}` is not a relative .{extension} path", out.file),
                     )
                     .with_hint("write a path such as \"report.pdf\"; it is placed in the output folder"),
                 );

@@ -218,9 +218,8 @@ pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
         }
     }
     // Quarto's `.qmd` is read wherever `.md` is (`brief.md` first).
-    let brief = ["report/brief.md", "report/brief.qmd"].into_iter().find(|p| root.join(p).is_file());
-    if let Some(brief) = brief
-        && let Some(doc) = read_document(root, Path::new(brief), &mut diags)
+    if let Some(brief) = super::tree::brief_path(root)
+        && let Some(doc) = read_document(root, &brief, &mut diags)
         && let Some(front) = parse_front(&doc, &mut diags, Some(BriefFront::default()))
     {
         sources.brief = Some(Brief { doc, front });
@@ -243,17 +242,7 @@ pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
 
 /// The `.md` and `.qmd` files of one folder, sorted by file name.
 fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<Document> {
-    let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|name| (name.ends_with(".md") || name.ends_with(".qmd")) && !name.starts_with('.'))
-        .collect();
-    names.sort();
-    names.into_iter().filter_map(|name| read_document(root, &Path::new(folder).join(name), diags)).collect()
+    super::tree::markdown_in(root, folder).into_iter().filter_map(|rel| read_document(root, &rel, diags)).collect()
 }
 
 /// Reads one Markdown file; reports unreadable, binary and non-UTF-8 files.

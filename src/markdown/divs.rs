@@ -26,6 +26,7 @@ use super::escape::string_literal;
 use super::fences::{COLON, Fences};
 use super::spans::lang_call;
 use super::{Converter, Node, Range};
+use crate::load::project::Format;
 
 /// The callout kinds and their labels in Finnish, Swedish and English.
 const CALLOUTS: &[(&str, [&str; 3])] = &[
@@ -50,9 +51,9 @@ pub fn template_functions(typst: &str) -> Vec<String> {
     names
 }
 
-/// Whether a `when-format` value names the output kooste makes.
-fn format_holds(formats: &str) -> bool {
-    formats.split([',', ' ']).any(|f| matches!(f.trim(), "pdf" | "typst"))
+/// Whether a `when-format` value names the format the conversion is for.
+fn format_holds(formats: &str, target: Format) -> bool {
+    formats.split([',', ' ']).any(|f| target.quarto_names().contains(&f.trim()))
 }
 
 impl<'a> Converter<'a, '_> {
@@ -171,8 +172,8 @@ impl<'a> Converter<'a, '_> {
             match key.as_str() {
                 "when-profile" => holds &= names().contains(&profile),
                 "unless-profile" => holds &= !names().contains(&profile),
-                "when-format" => holds &= format_holds(&value),
-                "unless-format" => holds &= !format_holds(&value),
+                "when-format" => holds &= format_holds(&value, self.opts.dialect.format),
+                "unless-format" => holds &= !format_holds(&value, self.opts.dialect.format),
                 _ => rest.push((key, value)),
             }
         }

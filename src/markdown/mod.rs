@@ -140,6 +140,9 @@ pub struct Dialect {
     /// ([`template_functions`]); `None` without templates (`kooste
     /// convert`), where callouts are drawn by the converter itself.
     pub templates: Option<Vec<String>>,
+    /// The format the conversion is for, which Quarto's `when-format`
+    /// and `unless-format` test.
+    pub format: crate::load::project::Format,
 }
 
 impl Default for Dialect {
@@ -150,6 +153,7 @@ impl Default for Dialect {
             profile: Profile::Draft,
             meta: minijinja::Value::UNDEFINED,
             vars: None,
+            format: crate::load::project::Format::Pdf,
             templates: None,
         }
     }

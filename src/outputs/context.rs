@@ -10,7 +10,7 @@ use minijinja::value::Value;
 
 use crate::convert::Prepared;
 use crate::load::project::Project;
-use crate::load::sources::{Case, Document, Include, Recommendation, case_label, recommendation_label};
+use crate::load::sources::{Case, Document, Include, Recommendation};
 use crate::render::merge;
 use crate::source_map::marker_line;
 
@@ -91,24 +91,16 @@ pub fn output_context(project: &Project, prepared: &Prepared) -> Value {
 /// A case study for templates: front matter, label and converted text.
 pub fn case_value(case: &Case, prepared: &Prepared) -> Value {
     merge(
-        Value::from_serialize(&case.front),
-        [
-            ("label", Value::from(case_label(&case.front.id))),
-            ("typst", prepared.fragment_typst(&case.doc.path)),
-            ("marker", source_marker(&case.doc, "name")),
-        ],
+        crate::render::case_front(case),
+        [("typst", prepared.fragment_typst(&case.doc.path)), ("marker", source_marker(&case.doc, "name"))],
     )
 }
 
 /// A recommendation for templates: front matter, label and converted text.
 pub fn recommendation_value(rec: &Recommendation, prepared: &Prepared) -> Value {
     merge(
-        Value::from_serialize(&rec.front),
-        [
-            ("label", Value::from(recommendation_label(&rec.front.id))),
-            ("typst", prepared.fragment_typst(&rec.doc.path)),
-            ("marker", source_marker(&rec.doc, "title")),
-        ],
+        crate::render::recommendation_front(rec),
+        [("typst", prepared.fragment_typst(&rec.doc.path)), ("marker", source_marker(&rec.doc, "title"))],
     )
 }
 

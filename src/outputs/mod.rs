@@ -21,13 +21,53 @@ use crate::render::{TEMPLATES_DIR, merge};
 use context::{case_value, recommendation_value};
 use numbers::{METADATA_LABEL, predict};
 
-/// One PDF to build: an output, or one item of a batch output.
+/// Which document a job builds: an output, or one item of a batch output.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId {
+    /// The `[[output]]`'s name.
+    pub output: String,
+    /// The item's id (`01-reglab`), for a batch output.
+    pub item: Option<String>,
+}
+
+impl JobId {
+    /// The id a name written by [`JobId`]'s `Display` stands for (as a
+    /// draft's build stamp carries it).
+    pub fn parse(name: &str) -> JobId {
+        match name.split_once('/') {
+            Some((output, item)) => JobId { output: output.to_string(), item: Some(item.to_string()) },
+            None => JobId { output: name.to_string(), item: None },
+        }
+    }
+}
+
+/// `report`, or `cases/01-reglab` for an item of a batch output.
+impl std::fmt::Display for JobId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.item {
+            Some(item) => write!(f, "{}/{item}", self.output),
+            None => f.write_str(&self.output),
+        }
+    }
+}
+
+/// One document to build: an output, or one item of a batch output.
 #[derive(Clone)]
 pub struct Job {
+    pub id: JobId,
     /// The output with `name` and `file` made concrete for the item.
     pub spec: OutputSpec,
     /// The item a batch template renders (`item` in the template).
     pub item: Option<Value>,
+}
+
+/// What the citation pass of a job needs: the run's year-suffix letters,
+/// and a way to read a style file a template names (through the Typst
+/// world's file store, which keeps to the project).
+pub struct Citations<'a> {
+    pub labels: &'a citations::LabelCache,
+    pub cache: &'a citations::Cache,
+    pub read: &'a (dyn Fn(&std::path::Path) -> Option<String> + Sync),
 }
 
 /// The jobs of the outputs named in `only` (every output when it is empty).
@@ -44,7 +84,7 @@ pub fn select(project: &Project, only: &[String], prepared: &Prepared) -> Vec<Jo
 /// The jobs of one output: itself, or one per item of its collection.
 pub fn expand(spec: &OutputSpec, prepared: &Prepared) -> Vec<Job> {
     let Some(each) = &spec.each else {
-        return vec![Job { spec: spec.clone(), item: None }];
+        return vec![Job { id: JobId { output: spec.name.clone(), item: None }, spec: spec.clone(), item: None }];
     };
     let items: Vec<(String, Value)> = if each == "cases" {
         prepared.sources.cases.iter().map(|c| (c.front.id.clone(), case_value(c, prepared))).collect()
@@ -76,10 +116,11 @@ pub fn expand(spec: &OutputSpec, prepared: &Prepared) -> Vec<Job> {
     items
         .into_iter()
         .map(|(id, item)| {
+            let job_id = JobId { output: spec.name.clone(), item: Some(id) };
             let mut concrete = spec.clone();
-            concrete.name = format!("{}/{id}", spec.name);
-            concrete.file = spec.file.replace("{id}", &id);
-            Job { spec: concrete, item: Some(item) }
+            concrete.name = job_id.to_string();
+            concrete.file = spec.file.replace("{id}", job_id.item.as_deref().unwrap_or_default());
+            Job { id: job_id, spec: concrete, item: Some(item) }
         })
         .collect()
 }
@@ -118,7 +159,7 @@ fn slug(text: &str) -> String {
 pub fn predict_numbers(project: &Project, prepared: &Prepared, context: &Value) -> Option<BTreeMap<String, String>> {
     let mut all = BTreeMap::new();
     for spec in project.config.outputs.iter().filter(|o| o.each.is_none()) {
-        let job = Job { spec: spec.clone(), item: None };
+        let job = Job { id: JobId { output: spec.name.clone(), item: None }, spec: spec.clone(), item: None };
         let Ok((source, _)) = render_job(project, prepared, context, &job, None) else { continue };
         if source.contains(METADATA_LABEL) {
             all.extend(predict(&source)?);
@@ -135,31 +176,32 @@ pub fn render_job(
     prepared: &Prepared,
     context: &Value,
     job: &Job,
-    citations: Option<&citations::LabelCache>,
+    citations: Option<&Citations>,
 ) -> Result<(String, Diagnostics), Diagnostic> {
     let spec = &job.spec;
     let ctx = merge(
         context.clone(),
         [("output", Value::from_serialize(spec)), ("item", job.item.clone().unwrap_or(Value::from(())))],
     );
-    let source = prepared.renderer.render_output(&project.root, &spec.template, &ctx)?;
+    let source = prepared.renderer.render_output(&spec.template, &ctx)?;
     let lang = &project.config.language;
     // Citations and the bibliography as text, formatted once here rather
     // than by typst at a cost that grows with the square of their number.
     Ok(match citations {
-        Some(labels) => {
-            references::format_citations(&project.root, prepared, labels, source, lang, project.config.link_citations)
+        Some(Citations { labels, cache, read }) => {
+            let link = project.config.link_citations;
+            references::format_citations(read, prepared, (labels, cache), source, lang, link)
         }
         None => (source, Vec::new()),
     })
 }
 
-/// The virtual path of an output's generated main file, beside its template
+/// The virtual path of a job's generated main file, beside its template
 /// so relative imports resolve in templates/.
-pub fn main_vpath(spec: &OutputSpec) -> String {
-    let stem = spec.template.trim_end_matches(".j2").trim_end_matches(".typ");
-    match spec.name.split_once('/') {
-        Some((_, id)) => format!("/{TEMPLATES_DIR}/{stem}.{id}.generated.typ"),
+pub fn main_vpath(job: &Job) -> String {
+    let stem = job.spec.template.trim_end_matches(".j2").trim_end_matches(".typ");
+    match &job.id.item {
+        Some(id) => format!("/{TEMPLATES_DIR}/{stem}.{id}.generated.typ"),
         None => format!("/{TEMPLATES_DIR}/{stem}.generated.typ"),
     }
 }

@@ -17,9 +17,9 @@ use crate::render::TEMPLATES_DIR;
 /// formatted (with the run's letters, kept in `labels`), and an error for
 /// each pair of works its reference list would still print under one label.
 pub fn format_citations(
-    root: &Path,
+    read: &(dyn Fn(&Path) -> Option<String> + Sync),
     prepared: &Prepared,
-    labels: &LabelCache,
+    (labels, cache): (&LabelCache, &citations::Cache),
     source: String,
     lang: &str,
     link: bool,
@@ -32,7 +32,8 @@ pub fn format_citations(
         works: &prepared.works,
         labels: Some(labels),
         library_id: Some(bib.id),
-        style_file: Some(&|name: &str| read_style(root, name)),
+        style_file: Some(&|name: &str| read_style(read, name)),
+        cache,
     };
     let pass = citations::format(&source, &format!("/{}", path.display()), &bib.library, &options);
     let hint = "works of one author and year are lettered 2019a, 2019b, … after their year; \
@@ -43,25 +44,30 @@ pub fn format_citations(
 /// The text of the style file `name` a generated main file in templates/
 /// names: relative to templates/, or to the project root with a leading
 /// `/`, never outside the project (as the Typst world reads files).
-fn read_style(root: &Path, name: &str) -> Option<String> {
+fn read_style(read: &dyn Fn(&Path) -> Option<String>, name: &str) -> Option<String> {
     let rel = Path::new(name);
     if rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
         return None;
     }
-    let path = match name.strip_prefix('/') {
-        Some(from_root) => root.join(from_root),
-        None => root.join(TEMPLATES_DIR).join(rel),
-    };
-    std::fs::read_to_string(path).ok()
+    match name.strip_prefix('/') {
+        Some(from_root) => read(Path::new(from_root)),
+        None => read(&Path::new(TEMPLATES_DIR).join(rel)),
+    }
 }
 
 /// A problem for each pair of works typst, formatting the citations of
 /// `source` itself (`--typst-citations`), would list under one label: a
 /// warning in a draft (the author cannot mend typst's lettering, only
 /// build without the flag), an error in a final build.
-pub fn typst_label_collisions(bib: &Bibliography, source: &str, lang: &str, final_mode: bool) -> Diagnostics {
+pub fn typst_label_collisions(
+    bib: &Bibliography,
+    source: &str,
+    lang: &str,
+    cache: &citations::Cache,
+    final_mode: bool,
+) -> Diagnostics {
     let Some(path) = &bib.path else { return Vec::new() };
-    let collisions = citations::typst_collisions(source, &format!("/{}", path.display()), &bib.library, lang);
+    let collisions = citations::typst_collisions(source, &format!("/{}", path.display()), &bib.library, lang, cache);
     let hint = "typst 0.15 (hayagriva 0.10.1) letters works of one author and year for at most three such \
                 groups in a document (typst/hayagriva#507); build without --typst-citations and kooste \
                 letters them all";

@@ -25,7 +25,34 @@ pub fn find<'t>(tables: &'t [Table], name: &str) -> Result<&'t Table, Error> {
     tables.iter().find(|t| t.name == name).ok_or_else(|| {
         let known: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
         Error::new(ErrorKind::InvalidOperation, format!("unknown dataset `{name}` (known: {})", known.join(", ")))
+            .with_source(UnknownDataset(name.to_string()))
     })
+}
+
+/// The typed cause of an "unknown dataset" error: the name asked for.
+#[derive(Debug)]
+pub struct UnknownDataset(pub String);
+
+impl std::fmt::Display for UnknownDataset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no dataset is named `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownDataset {}
+
+impl UnknownDataset {
+    /// The cause of `err`, when it is an unknown dataset.
+    pub fn of(err: &Error) -> Option<&UnknownDataset> {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
+        while let Some(c) = cause {
+            if let Some(unknown) = c.downcast_ref::<UnknownDataset>() {
+                return Some(unknown);
+            }
+            cause = c.source();
+        }
+        None
+    }
 }
 
 pub fn find_column(table: &Table, column: &str) -> Result<usize, Error> {

@@ -24,8 +24,8 @@ use crate::load::datasets::Table;
 use crate::markup::escape::{escape_text, string_literal};
 use crate::markup::numbers::format_number;
 
-/// The folder of output templates and style files, relative to the root.
-pub const TEMPLATES_DIR: &str = "templates";
+pub use crate::load::templates::TEMPLATES_DIR;
+use crate::load::templates::Templates;
 
 mod data;
 mod functions;
@@ -63,11 +63,22 @@ impl RenderedMarkdown {
 /// The minijinja environment with kooste's filters and functions.
 pub struct Renderer {
     env: Environment<'static>,
+    templates: Arc<Templates>,
+}
+
+/// A Markdown source that failed to render.
+#[derive(Debug)]
+pub struct RenderError {
+    pub diagnostic: Box<Diagnostic>,
+    /// The dataset the template asked for and no dataset is named so, when
+    /// that is what failed.
+    pub unknown_dataset: Option<String>,
 }
 
 impl Renderer {
-    /// Creates the environment; `tables` back `data`, `table()` and the aggregates.
-    pub fn new(root: &Path, tables: Arc<Vec<Table>>) -> Renderer {
+    /// Creates the environment over the project's `templates`; `tables`
+    /// back `data`, `table()` and the aggregates.
+    pub fn new(templates: Arc<Templates>, tables: Arc<Vec<Table>>) -> Renderer {
         let mut env = Environment::new();
         let syntax =
             SyntaxConfig::builder().comment_delimiters("{##", "##}").build().expect("constant delimiters are valid");
@@ -98,16 +109,12 @@ impl Renderer {
         });
 
         // Templates under templates/ only: include/extends cannot leave it.
-        let dir = root.join(TEMPLATES_DIR);
+        let loaded = templates.clone();
         env.set_loader(move |name| {
             if name.contains("..") || name.starts_with('/') || name.contains('\\') {
                 return Ok(None);
             }
-            match std::fs::read_to_string(dir.join(name)) {
-                Ok(text) => Ok(Some(text)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(Error::new(ErrorKind::InvalidOperation, format!("cannot read template {name} ({e})"))),
-            }
+            Ok(loaded.get(name).map(str::to_string))
         });
 
         env.add_filter("num", |v: f64, decimals: Option<usize>| format_number(v, decimals, 1000));
@@ -121,22 +128,24 @@ impl Renderer {
 
         data::register(&mut env, &tables);
         functions::register(&mut env, &tables);
-        Renderer { env }
+        Renderer { env, templates }
     }
 
     /// Renders a Markdown source (chapter, case, …) with `ctx`; `name` is its
     /// project-relative path.
-    pub fn render_markdown(&self, name: &Path, body: &str, ctx: &Value) -> Result<RenderedMarkdown, Diagnostic> {
+    pub fn render_markdown(&self, name: &Path, body: &str, ctx: &Value) -> Result<RenderedMarkdown, RenderError> {
         let name_str = name.to_string_lossy().replace('\\', "/");
         // Quarto's shortcodes `{{< … >}}` are not minijinja's: inert tokens
         // on their lines until the converter resolves them.
         let (body, shortcodes) = crate::markdown::shortcodes::protect(body);
         let body = body.as_str();
-        let captured = self
-            .env
-            .template_from_named_str(&name_str, body)
-            .and_then(|tmpl| tmpl.render_captured(ctx))
-            .map_err(|err| template_error(name, body, &err))?;
+        let captured =
+            self.env.template_from_named_str(&name_str, body).and_then(|tmpl| tmpl.render_captured(ctx)).map_err(
+                |err| RenderError {
+                    diagnostic: Box::new(template_error(name, body, &err)),
+                    unknown_dataset: data::UnknownDataset::of(&err).map(|u| u.0.clone()),
+                },
+            )?;
         let Generated { blocks, labels, charts_without_alt } = functions::take_generated(captured.state());
         let text = captured.into_output();
         let line_map = crate::source_map::line_map(body, &text);
@@ -144,7 +153,7 @@ impl Renderer {
     }
 
     /// Renders the output template `templates/<template>` with `ctx`.
-    pub fn render_output(&self, root: &Path, template: &str, ctx: &Value) -> Result<String, Diagnostic> {
+    pub fn render_output(&self, template: &str, ctx: &Value) -> Result<String, Diagnostic> {
         let rel = Path::new(TEMPLATES_DIR).join(template);
         let tmpl = self.env.get_template(template).map_err(|err| {
             if err.kind() == ErrorKind::TemplateNotFound && err.name().is_none_or(|n| n == template) {
@@ -155,10 +164,10 @@ impl Renderer {
                 )
                 .with_hint("check the template name of this [[output]] in report.toml")
             } else {
-                template_error_in_file(root, &err, &rel)
+                template_error_in_file(&self.templates, &err, &rel)
             }
         })?;
-        tmpl.render(ctx).map_err(|err| template_error_in_file(root, &err, &rel))
+        tmpl.render(ctx).map_err(|err| template_error_in_file(&self.templates, &err, &rel))
     }
 }
 
@@ -209,10 +218,11 @@ fn unclosed_tag_before(body: &str, at: usize) -> Option<usize> {
 }
 
 /// A minijinja error in an output template (or a template it includes).
-fn template_error_in_file(root: &Path, err: &Error, fallback: &Path) -> Diagnostic {
+fn template_error_in_file(templates: &Templates, err: &Error, fallback: &Path) -> Diagnostic {
     let path = err.name().map(|n| Path::new(TEMPLATES_DIR).join(n)).unwrap_or_else(|| fallback.to_path_buf());
-    let text = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
-    template_error(&path, &text, err)
+    let name = path.strip_prefix(TEMPLATES_DIR).ok().and_then(Path::to_str).map(|n| n.replace('\\', "/"));
+    let text = name.and_then(|n| templates.get(&n)).unwrap_or_default();
+    template_error(&path, text, err)
 }
 
 fn describe(err: &Error) -> String {
@@ -261,6 +271,19 @@ pub fn escape_markdown(s: &str) -> String {
     out
 }
 
+/// What every template sees of a case: its front matter and label.
+pub fn case_front(case: &crate::load::sources::Case) -> Value {
+    let label = Value::from(crate::load::sources::case_label(&case.front.id));
+    merge(Value::from_serialize(&case.front), [("label", label)])
+}
+
+/// What every template sees of a recommendation: its front matter and
+/// label.
+pub fn recommendation_front(rec: &crate::load::sources::Recommendation) -> Value {
+    let label = Value::from(crate::load::sources::recommendation_label(&rec.front.id));
+    merge(Value::from_serialize(&rec.front), [("label", label)])
+}
+
 /// A map value with extra entries (which replace entries of the same name).
 pub fn merge<const N: usize>(value: Value, extra: [(&str, Value); N]) -> Value {
     let mut map: BTreeMap<String, Value> = BTreeMap::new();
@@ -290,7 +313,7 @@ mod tests {
 
     #[test]
     fn quarto_attributes_survive_templating() {
-        let renderer = Renderer::new(Path::new("."), Arc::new(Vec::new()));
+        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()));
         let out = renderer
             .render_markdown(Path::new("a.md"), "# A {#sec-a}\n{## hidden ##}\n![x](y.png){#fig-y}\n", &Value::from(()))
             .unwrap();
@@ -299,7 +322,7 @@ mod tests {
 
     #[test]
     fn values_are_escaped_for_markdown() {
-        let renderer = Renderer::new(Path::new("."), Arc::new(Vec::new()));
+        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()));
         let ctx = Value::from_serialize(BTreeMap::from([("x", "*bold* #h")]));
         let out = renderer.render_markdown(Path::new("a.md"), "{{ x }}", &ctx).unwrap();
         assert_eq!(out.text, "\\*bold\\* \\#h");
@@ -307,9 +330,9 @@ mod tests {
 
     #[test]
     fn template_error_has_position() {
-        let renderer = Renderer::new(Path::new("."), Arc::new(Vec::new()));
+        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()));
         let body = "line one\n{{ nope( }}\n";
-        let err = renderer.render_markdown(Path::new("a.md"), body, &Value::from(())).unwrap_err();
+        let err = renderer.render_markdown(Path::new("a.md"), body, &Value::from(())).unwrap_err().diagnostic;
         assert_eq!(err.location(body).split(':').nth(1), Some("2"), "{err:?}");
     }
 }

@@ -22,7 +22,6 @@ use typst_layout::PagedDocument;
 use super::annotations::Rect;
 use super::words::{Projection, balance, letters, with_punctuation};
 use crate::diagnostics::offset_of;
-use crate::source_map::{END_MARKER, SOURCE_MARKER};
 
 /// One laid-out glyph.
 #[derive(Debug, Clone)]
@@ -274,14 +273,7 @@ fn markers(text: &str) -> Vec<Marker> {
     let mut out = vec![Marker { at: 0, place: None }];
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
-        if let Some(spec) = trimmed.strip_prefix(SOURCE_MARKER.trim_end()) {
-            let spec = spec.trim();
-            let place = if trimmed == END_MARKER {
-                None
-            } else {
-                spec.rsplit_once(':').and_then(|(p, l)| Some((PathBuf::from(p), l.trim().parse().ok()?)))
-            };
+        if let Some(place) = crate::source_map::parse_marker(line) {
             out.push(Marker { at: pos + line.len(), place });
         }
         pos += line.len();

@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::Problem;
 use super::annotations::Stamp;
@@ -37,13 +36,11 @@ impl Draft {
 /// Rebuilds the output named in `stamp` from its commit in `root`'s
 /// repository.
 pub fn rebuild(root: &Path, stamp: &Stamp) -> Result<Draft, Problem> {
-    let known = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["cat-file", "-e", &format!("{}^{{commit}}", stamp.commit)])
-        .output()
-        .map_err(|e| Problem::Io(format!("failed to run git ({e})")))?;
-    if !known.status.success() {
+    let known = crate::git::run(root, &["cat-file", "-e", &format!("{}^{{commit}}", stamp.commit)]);
+    if let Err(crate::git::GitError::Missing(e)) = &known {
+        return Err(Problem::Io(format!("failed to run git ({e})")));
+    }
+    if known.is_err() {
         return Err(Problem::Input(
             format!("the draft was built from commit {}, which this repository does not have", short(&stamp.commit)),
             vec!["fetch the branch the draft was built from (`git fetch`), or run kooste review in that clone".into()],
@@ -58,7 +55,7 @@ pub fn rebuild(root: &Path, stamp: &Stamp) -> Result<Draft, Problem> {
             vec!["check it out and run `kooste check` there".into()],
         ),
     })?;
-    let base = stamp.output.split('/').next().unwrap_or(&stamp.output).to_string();
+    let base = crate::outputs::JobId::parse(&stamp.output).output;
     let options = Settings { out_dir: dir.path().join("out"), only: vec![base], ..Settings::new(Mode::Layout) };
     let unbuildable = || {
         Problem::Input(
@@ -71,7 +68,7 @@ pub fn rebuild(root: &Path, stamp: &Stamp) -> Result<Draft, Problem> {
         return Err(unbuildable());
     }
     let laid = report.documents.into_iter().find(|d| d.name == stamp.output).ok_or_else(unbuildable)?;
-    let (tables, _) = crate::load::datasets::load_tables(dir.path());
+    let (tables, _, _) = crate::load::datasets::load_tables(dir.path());
     let datasets = tables.into_iter().map(|t| (t.name, t.path)).collect();
     Ok(Draft { dir, laid, datasets })
 }

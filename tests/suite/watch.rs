@@ -120,3 +120,53 @@ fn every_kind_of_edit_reaches_the_pdf() {
     assert!(log.contains("wrote out/report.pdf"), "{log}");
     assert!(fold(&pdf_text(&report)).contains("VAHTITESTI korjattu."));
 }
+
+/// A copy of the sample fixture with the repository's templates, loaded.
+fn sample() -> (TempProject, kooste::load::project::Project) {
+    let p = TempProject::fixture("sample");
+    let project = kooste::load::project::Project::load(Some(p.path())).unwrap();
+    (p, project)
+}
+
+fn reused(report: &kooste::report::RunReport) -> Vec<(String, bool)> {
+    report.outputs.iter().map(|o| (o.name.clone(), o.reused)).collect()
+}
+
+/// The pipeline with one session for several builds, as `kooste watch`
+/// runs it: an unchanged output keeps its PDF.
+#[test]
+fn watch_builds_compile_only_what_changed() {
+    use kooste::diagnostics::has_errors;
+    use kooste::pipeline::run_in;
+    use kooste::session::Session;
+    use kooste::settings::{Mode, Settings};
+
+    let (p, project) = sample();
+    let settings = Settings { watch: true, epoch: Some(1_582_848_000), ..Settings::new(Mode::Build) };
+    let mut session = Session::default();
+    let first = run_in(&project, &settings, &mut session).unwrap();
+    assert!(!has_errors(&first.diagnostics), "{:?}", first.diagnostics);
+    assert!(first.outputs.iter().all(|o| !o.reused && o.path.is_file()));
+
+    // An edit to one chapter: only the report compiles again.
+    let chapter = std::fs::read_dir(p.path().join("report/chapters")).unwrap().flatten().next().unwrap().path();
+    let mut text = std::fs::read_to_string(&chapter).unwrap();
+    text.push_str("\nLisätty kappale.\n");
+    std::fs::write(&chapter, text).unwrap();
+    let second = run_in(&project, &settings, &mut session).unwrap();
+    let changed: Vec<String> = reused(&second).into_iter().filter(|(_, r)| !r).map(|(n, _)| n).collect();
+    assert_eq!(changed, ["report"], "{:?}", reused(&second));
+
+    // A style file every output reads: everything compiles again.
+    let style = p.path().join("templates/style.typ");
+    let mut text = std::fs::read_to_string(&style).unwrap();
+    text.push_str("\n// changed\n");
+    std::fs::write(&style, text).unwrap();
+    let third = run_in(&project, &settings, &mut session).unwrap();
+    assert!(third.outputs.iter().all(|o| !o.reused), "{:?}", reused(&third));
+
+    // A plain build reuses nothing.
+    let plain = Settings { watch: false, ..settings };
+    let fourth = run_in(&project, &plain, &mut session).unwrap();
+    assert!(fourth.outputs.iter().all(|o| !o.reused), "{:?}", reused(&fourth));
+}

@@ -511,7 +511,7 @@ mod tests {
         line_text.id = None;
         cases.push(("line-categories", neg, line_text));
         // The project's own data, when it is there.
-        let (tables, _) = crate::load::datasets::load_tables(&root);
+        let (tables, _, _) = crate::load::datasets::load_tables(&root);
         let find = |n: &str| tables.iter().find(|t| t.name == n).cloned();
         if let Some(rahoitus) = find("rahoitus") {
             let mut s = spec(ChartKind::Bar, "skenaario", &["toimintakulut"]);

@@ -44,7 +44,7 @@
 //! the formatted text back in place; [`year_suffix`] letters the works.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::Arc;
 
 use hayagriva::citationberg::{self, IndependentStyle, LocaleCode};
 use hayagriva::{
@@ -53,9 +53,13 @@ use hayagriva::{
 };
 use typst::syntax::LinkedNode;
 
+mod cache;
 mod scan;
 mod write;
 mod year_suffix;
+
+pub use cache::Cache;
+use cache::{Formatted, Style};
 
 use scan::{Bail, BibCall, CiteKey, Form, Group, Scan, walk};
 use write::write;
@@ -68,58 +72,6 @@ pub const ENTRY_LABEL_PREFIX: &str = "kooste-bib-";
 /// Hanging indent of bibliography entries (typst's own value).
 const INDENT: &str = "1.5em";
 
-/// An archive style, parsed, and whether a citation's text can depend on
-/// where it stands (CSL `position` tests: "ibid.", first or subsequent;
-/// notes). Where it cannot, equal citations are formatted once.
-struct Style {
-    /// The archive name, or `file:` and a hash of a style file's text.
-    key: String,
-    csl: IndependentStyle,
-    positional: bool,
-    /// For a style that letters works of one author and year (APA's
-    /// 2019a, 2019b), the style without that step, which
-    /// [`year_suffix`] does for the whole project.
-    no_suffix: Option<IndependentStyle>,
-}
-
-/// Parsed archive styles, by name: parsing one takes milliseconds and every
-/// output of a build asks for the same one.
-static STYLES: LazyLock<Mutex<HashMap<String, Arc<Style>>>> = LazyLock::new(Default::default);
-
-fn archived_style(name: &str) -> Option<Arc<Style>> {
-    cached_style(name.to_string(), || match hayagriva::archive::ArchivedStyle::by_name(name)?.get() {
-        citationberg::Style::Independent(style) => Some(style),
-        citationberg::Style::Dependent(_) => None,
-    })
-}
-
-/// A style file a template names (`style: "brief-references.csl"`), read
-/// with `read` (which keeps to the project) and parsed once per text.
-fn file_style(name: &str, read: &dyn Fn(&str) -> Option<String>) -> Option<Arc<Style>> {
-    let text = read(name)?;
-    let key = format!("file:{:032x}", typst::utils::hash128(&text));
-    cached_style(key, || IndependentStyle::from_xml(&text).ok())
-}
-
-/// The style under `key`, made by `parse` the first time.
-fn cached_style(key: String, parse: impl FnOnce() -> Option<IndependentStyle>) -> Option<Arc<Style>> {
-    let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(style) = styles.get(&key) {
-        return Some(style.clone());
-    }
-    let csl = parse()?;
-    // citationberg has no walker over a style's conditions; its Debug form
-    // names every `position` test (`Position(..)`). A false alarm only costs
-    // the deduplication.
-    let positional = csl.settings.class == citationberg::StyleClass::Note
-        || format!("{:?}", csl.citation).contains("Position")
-        || format!("{:?}", csl.macros).contains("Position");
-    let no_suffix = csl.citation.disambiguate_add_year_suffix.then(|| year_suffix::without_year_suffix(&csl));
-    let style = Arc::new(Style { key: key.clone(), csl, positional, no_suffix });
-    styles.insert(key, style.clone());
-    Some(style)
-}
-
 /// The style whose letters a style that letters nothing itself (a
 /// numbered list) prints: the author-date lettering of the report, so that
 /// "2019b" names one work in every output.
@@ -128,11 +80,25 @@ const LETTERS_STYLE: &str = "apa";
 /// Makes the project's letters for [`LETTERS_STYLE`] before the outputs ask
 /// for them, on every core (each group of works that share a name in a
 /// driver of its own), so that no output waits for them on one.
-pub fn prefill_letters(cache: &LabelCache, library: &Library, library_id: u128, works: &[String], lang: &str) {
-    let Some(style) = archived_style(LETTERS_STYLE) else { return };
-    let (locale, locales) = (LocaleCode(lang.to_string()), locales_for(lang));
-    let options =
-        Options { lang, link: false, works, labels: Some(cache), library_id: Some(library_id), style_file: None };
+pub fn prefill_letters(
+    styles: &Cache,
+    cache: &LabelCache,
+    library: &Library,
+    library_id: u128,
+    works: &[String],
+    lang: &str,
+) {
+    let Some(style) = styles.archived(LETTERS_STYLE) else { return };
+    let (locale, locales) = (LocaleCode(lang.to_string()), styles.locales(lang));
+    let options = Options {
+        lang,
+        link: false,
+        works,
+        labels: Some(cache),
+        library_id: Some(library_id),
+        style_file: None,
+        cache: styles,
+    };
     project_letters(&style, library, &[], &locale, &locales, &options);
 }
 
@@ -159,40 +125,6 @@ fn project_letters(
     })
 }
 
-/// Reads the locales for `lang` on a thread of its own, so that the first
-/// citation pass finds them ready (the pipeline calls this while it loads
-/// and converts the project).
-pub fn warm_up(lang: &str) {
-    let lang = lang.to_string();
-    std::thread::spawn(move || locales_for(&lang));
-}
-
-/// The CSL locales a document in `lang` can use: its own language's and
-/// the `en-US` every style falls back to. Parsing all 60 of hayagriva's
-/// locales takes about 60 ms; these are found by their code in the CBOR
-/// bytes first and parsed alone.
-fn locales_for(lang: &str) -> Arc<Vec<citationberg::Locale>> {
-    static CACHE: LazyLock<Mutex<HashMap<String, Arc<Vec<citationberg::Locale>>>>> = LazyLock::new(Default::default);
-    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(locales) = cache.get(lang) {
-        return locales.clone();
-    }
-    let wanted = |code: &str| code == "en-US" || code.split('-').next() == Some(lang);
-    // The codes as CBOR text strings (a 0x60 + length byte, then the text):
-    // `fi`, or `fi-` with a two-letter region, and `en-US`.
-    let cbor = |text: &str, len: usize| [&[0x60 + len as u8][..], text.as_bytes()].concat();
-    let patterns = [cbor(lang, lang.len()), cbor(&format!("{lang}-"), lang.len() + 3), cbor("en-US", 5)];
-    let locales: Vec<citationberg::Locale> = hayagriva::archive::LOCALES
-        .iter()
-        .filter(|bytes| patterns.iter().any(|p| bytes.windows(p.len()).any(|w| w == p.as_slice())))
-        .filter_map(|bytes| ciborium::de::from_reader::<citationberg::Locale, _>(*bytes).ok())
-        .filter(|locale| locale.lang.as_ref().is_some_and(|code| wanted(&code.0)))
-        .collect();
-    let locales = Arc::new(locales);
-    cache.insert(lang.to_string(), locales.clone());
-    locales
-}
-
 /// How to format.
 pub struct Options<'a> {
     /// The document language (ISO 639-1), for the style's terms.
@@ -212,6 +144,8 @@ pub struct Options<'a> {
     /// Reads a style file the bibliography names (`None`: such a
     /// bibliography is left to typst).
     pub style_file: Option<&'a ReadStyle<'a>>,
+    /// The parsed styles and locales, and hayagriva's earlier results.
+    pub cache: &'a Cache,
 }
 
 /// Reads a style file by the name a bibliography gives it.
@@ -257,8 +191,8 @@ pub fn format(source: &str, bib_path: &str, library: &Library, options: &Options
 /// citations itself (`--typst-citations`), prints with the same label:
 /// hayagriva run as typst runs it. Empty when the source does something
 /// with citations this pass cannot follow.
-pub fn typst_collisions(source: &str, bib_path: &str, library: &Library, lang: &str) -> Vec<Collision> {
-    let Ok(Some(found)) = find(source, bib_path, library, lang, None) else { return Vec::new() };
+pub fn typst_collisions(source: &str, bib_path: &str, library: &Library, lang: &str, cache: &Cache) -> Vec<Collision> {
+    let Ok(Some(found)) = find(source, bib_path, library, lang, None, cache) else { return Vec::new() };
     let csl = &found.style.csl;
     let mut driver = BibliographyDriver::new();
     for group in &found.scan.groups {
@@ -339,6 +273,7 @@ fn find(
     library: &Library,
     lang: &str,
     style_file: Option<&ReadStyle<'_>>,
+    cache: &Cache,
 ) -> Result<Option<Found>, Bail> {
     // Cheap exit for outputs that cite nothing.
     if !source.contains("cite") && !source.contains("bibliography") && !source.contains('@') {
@@ -358,18 +293,20 @@ fn find(
     if bib.path != bib_path {
         return Err(());
     }
-    let style = match archived_style(&bib.style) {
+    let style = match cache.archived(&bib.style) {
         Some(style) => style,
-        None => style_file.and_then(|read| file_style(&bib.style, read)).ok_or(())?,
+        None => style_file.and_then(|read| cache.file(&bib.style, read)).ok_or(())?,
     };
     if scan.groups.iter().flat_map(|g| &g.cites).any(|c| library.get(&c.key).is_none()) {
         return Err(());
     }
-    Ok(Some(Found { scan, style, locale: LocaleCode(lang.to_string()), locales: locales_for(lang) }))
+    Ok(Some(Found { scan, style, locale: LocaleCode(lang.to_string()), locales: cache.locales(lang) }))
 }
 
 fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options) -> Result<Option<Pass>, Bail> {
-    let Some(found) = find(source, bib_path, library, options.lang, options.style_file)? else { return Ok(None) };
+    let Some(found) = find(source, bib_path, library, options.lang, options.style_file, options.cache)? else {
+        return Ok(None);
+    };
     let scan = &found.scan;
     let bib = found.bib();
     let style = &found.style;
@@ -398,7 +335,7 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
         Some(id) => {
             let groups: Vec<Vec<CiteKey>> = unique.iter().map(|g| g.key()).collect();
             let key = typst::utils::hash128(&(id, &found.style.key, bib.full, options.lang, options.works, groups));
-            cached(key, run)?
+            options.cache.formatted(key, run)?
         }
         None => Arc::new(run()?),
     };
@@ -406,35 +343,6 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
     let text = write(source, &found, citations, &shown_as, list, options)?;
     let outcome = Outcome::Formatted { groups: scan.groups.len(), entries: list.items.len() };
     Ok(Some(Pass { text, outcome, collisions: collisions.clone() }))
-}
-
-/// What hayagriva made of one output's citations: the formatted unique
-/// groups, the reference list (lettered) and the labels left alike.
-struct Formatted {
-    citations: Vec<hayagriva::RenderedCitation>,
-    list: hayagriva::RenderedBibliography,
-    collisions: Vec<Collision>,
-}
-
-/// The results of earlier runs, by what they were made from: a watch
-/// rebuild after an edit that moves citations without changing them formats
-/// nothing again. At most [`CACHED_RUNS`]; when full it starts afresh.
-static FORMATTED: LazyLock<Mutex<HashMap<u128, Arc<Formatted>>>> = LazyLock::new(Default::default);
-const CACHED_RUNS: usize = 64;
-
-/// The cached run under `key`, or `run`'s result, kept.
-fn cached(key: u128, run: impl FnOnce() -> Result<Formatted, Bail>) -> Result<Arc<Formatted>, Bail> {
-    let lock = || FORMATTED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(hit) = lock().get(&key) {
-        return Ok(hit.clone());
-    }
-    let formatted = Arc::new(run()?);
-    let mut cache = lock();
-    if cache.len() >= CACHED_RUNS {
-        cache.clear();
-    }
-    cache.insert(key, formatted.clone());
-    Ok(formatted)
 }
 
 /// Runs hayagriva over the `unique` groups of `found`, with the project's
@@ -454,7 +362,7 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
     // one author and year, else with [`LETTERS_STYLE`]'s.
     let letters_from = match &style.no_suffix {
         Some(_) => Some(style.clone()),
-        None => archived_style(LETTERS_STYLE).filter(|s| s.no_suffix.is_some()),
+        None => options.cache.archived(LETTERS_STYLE).filter(|s| s.no_suffix.is_some()),
     };
     let lettered = letters_from.as_ref().and_then(|from| {
         let mut extra: Vec<&str> = own.iter().copied().filter(|k| !options.works.iter().any(|w| w == k)).collect();
@@ -530,7 +438,15 @@ mod tests {
             source,
             "/report/references.bib",
             &library(),
-            &Options { lang: "fi", link: true, works: &[], labels: None, library_id: None, style_file: None },
+            &Options {
+                lang: "fi",
+                link: true,
+                works: &[],
+                labels: None,
+                library_id: None,
+                style_file: None,
+                cache: &Cache::default(),
+            },
         );
         (pass.text, pass.outcome)
     }
@@ -568,7 +484,15 @@ mod tests {
             &src,
             "/report/references.bib",
             &lib,
-            &Options { lang: "fi", link: false, works: &[], labels: None, library_id: None, style_file: None },
+            &Options {
+                lang: "fi",
+                link: false,
+                works: &[],
+                labels: None,
+                library_id: None,
+                style_file: None,
+                cache: &Cache::default(),
+            },
         );
         assert!(matches!(outcome, Outcome::Formatted { .. }));
         assert!(out.contains("\\#let"), "{out}");
@@ -586,7 +510,15 @@ mod tests {
             &src,
             "/report/references.bib",
             &lib,
-            &Options { lang: "fi", link: false, works: &[], labels: None, library_id: None, style_file: None },
+            &Options {
+                lang: "fi",
+                link: false,
+                works: &[],
+                labels: None,
+                library_id: None,
+                style_file: None,
+                cache: &Cache::default(),
+            },
         )
         .text;
         assert!(out.contains("(2019a)") && out.contains("(2019b)"), "{out}");

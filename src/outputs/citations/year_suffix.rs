@@ -442,8 +442,15 @@ mod tests {
     fn report_and_brief_letter_every_group_alike_in_list_order() {
         let library = hayagriva::io::from_biblatex_str(FAMILIES).unwrap();
         let works = works(&library);
-        let options =
-            Options { lang: "fi", link: false, works: &works, labels: None, library_id: None, style_file: None };
+        let options = Options {
+            lang: "fi",
+            link: false,
+            works: &works,
+            labels: None,
+            library_id: None,
+            style_file: None,
+            cache: &Default::default(),
+        };
         let report = format(&format!("{REPORT}{BIBCALL}\n"), "/report/references.bib", &library, &options);
         let brief = format(&format!("{BRIEF}{BIBCALL}\n"), "/report/references.bib", &library, &options);
         assert!(report.collisions.is_empty() && brief.collisions.is_empty(), "{:?}", report.collisions);
@@ -475,8 +482,15 @@ mod tests {
                    @online{org3, author = {{Org}}, title = {Kolme}, year = {2019}, url = {https://org.fi/3}}\n";
         let library = hayagriva::io::from_biblatex_str(bib).unwrap();
         let works = works(&library);
-        let options =
-            Options { lang: "en", link: false, works: &works, labels: None, library_id: None, style_file: None };
+        let options = Options {
+            lang: "en",
+            link: false,
+            works: &works,
+            labels: None,
+            library_id: None,
+            style_file: None,
+            cache: &Default::default(),
+        };
         let pass = format(&format!("@org1 @org2 @org3\n{BIBCALL}\n"), "/report/references.bib", &library, &options);
         assert_eq!(pass.collisions.len(), 1, "{:?}", pass.collisions);
         let Collision { first, second, label } = &pass.collisions[0];
@@ -490,13 +504,28 @@ mod tests {
         // What `--typst-citations` prints: hayagriva's own letters, for the
         // first three groups only (typst/hayagriva#507).
         let library = hayagriva::io::from_biblatex_str(FAMILIES).unwrap();
-        let collisions = typst_collisions(&format!("{REPORT}{BIBCALL}\n"), "/report/references.bib", &library, "fi");
+        let collisions = typst_collisions(
+            &format!("{REPORT}{BIBCALL}\n"),
+            "/report/references.bib",
+            &library,
+            "fi",
+            &Default::default(),
+        );
         let pairs: Vec<(&str, &str)> = collisions.iter().map(|c| (c.first.as_str(), c.second.as_str())).collect();
         assert!(pairs.contains(&("reglab2019english", "reglab2019medlem")), "{collisions:?}");
         assert!(pairs.iter().any(|(a, _)| a.starts_with("virtanen")), "{collisions:?}");
         assert!(!pairs.iter().any(|(a, _)| a.starts_with("tem")), "the first group is lettered: {collisions:?}");
         // A document with one such group is lettered.
         let one = "@reglab2019nya @reglab2019english @reglab2019medlem\n";
-        assert!(typst_collisions(&format!("{one}{BIBCALL}\n"), "/report/references.bib", &library, "fi").is_empty());
+        assert!(
+            typst_collisions(
+                &format!("{one}{BIBCALL}\n"),
+                "/report/references.bib",
+                &library,
+                "fi",
+                &Default::default()
+            )
+            .is_empty()
+        );
     }
 }
