@@ -113,22 +113,11 @@ fn git(root: &Path, args: &[&str]) -> anyhow::Result<Vec<u8>> {
     })
 }
 
-/// The Markdown sources of a project, relative to its root.
+/// The Markdown sources of a project, relative to its root: every file
+/// the build reads as one (chapters, cases and recommendations in `.md` or
+/// `.qmd`, the brief, the abstracts).
 fn markdown_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for folder in ["report/chapters", "report/cases", "report/recommendations"] {
-        if let Ok(entries) = std::fs::read_dir(root.join(folder)) {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.ends_with(".md") {
-                    out.push(Path::new(folder).join(name));
-                }
-            }
-        }
-    }
-    if root.join("report/brief.md").exists() {
-        out.push(PathBuf::from("report/brief.md"));
-    }
+    let mut out = crate::load::tree::source_paths(root);
     out.sort();
     out
 }
@@ -147,6 +136,11 @@ fn describe(rel: &Path, text: &str) -> (Option<String>, String) {
         let id = field("id:");
         let title = field("title:").unwrap_or(file);
         return (id.map(|id| recommendation_label(&id)), title);
+    }
+    // The brief and the abstracts open no section of the report: their
+    // front matter's title, else the file's name.
+    if !rel.starts_with("report/chapters") {
+        return (None, field("title:").filter(|t| !t.is_empty()).unwrap_or(file));
     }
     for line in text.lines() {
         if let Some(heading) = line.strip_prefix("# ") {

@@ -481,6 +481,48 @@ fn diff_shows_a_changed_paragraph_and_lists_its_section() {
     assert!(first.contains("Muutokset") && first.contains("Johdanto") && first.contains("muutettu"), "{first}");
 }
 
+/// A change only to a Quarto `.qmd` chapter, the brief or an abstract is a
+/// change too: each is listed on the first page.
+#[test]
+fn diff_sees_qmd_chapters_the_brief_and_the_abstracts() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("p");
+    must_succeed(&kooste().arg("init").arg(&root).output().unwrap());
+    std::fs::write(root.join("report/chapters/04-quarto.qmd"), "# Quarto-luku {#sec-quarto}\n\nEnsimmäinen versio.\n")
+        .unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "one"]);
+    for (file, added) in [
+        ("report/chapters/04-quarto.qmd", "\nToinen versio lisäsi tämän.\n"),
+        ("report/brief.md", "\nLisäys policy briefiin.\n"),
+        ("report/abstracts/sv.md", "\nEtt tillägg.\n"),
+    ] {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{text}{added}")).unwrap();
+    }
+    git(&["commit", "-qam", "two"]);
+    let out = kooste().args(["diff", "HEAD~1"]).current_dir(&root).output().unwrap();
+    must_succeed(&out);
+    let pdf = root.join("out/report-diff.pdf");
+    let first = fold(&pdf_text_of_pages(&pdf, Some((1, 8))));
+    for title in ["Quarto-luku", "Policy briefin otsikko kertoo pääviestin", "sv.md"] {
+        assert!(first.contains(title), "{title} is not listed: {first}");
+    }
+    assert!(fold(&pdf_text(&pdf)).contains("Toinen versio lisäsi tämän."));
+}
+
 #[test]
 fn citations_formatted_by_kooste_read_as_typst_formats_them() {
     // More citations than the fixture has: a group, a locator, prose, a
