@@ -35,8 +35,9 @@ REF = re.compile(
     NOUN + r"\s+(" + NUM + r"(?:\s*(?:[–-]|,|ja|sekä|tai)\s*" + NUM + r")*)",
     re.IGNORECASE,
 )
-# A contents line: "6.3 Mallien vertailu ........ 54" or "6.3 Mallien vertailu 54".
-TOC_LINE = re.compile(r"^\s*(" + NUM + r")\s+\S.*?(?:\.\s*){0,}\s+\d+\s*$")
+# A contents line: "6.3 Mallien vertailu . . . . 54" (dot leaders; the page
+# number may be missing from pdftotext's layout output).
+TOC_LINE = re.compile(r"^\s*(" + NUM + r")\s+\S.*?(?:(?:\s?\.){3,}.*|\s\d+\s*)$")
 
 
 def pdf_text(path):
