@@ -12,6 +12,7 @@
 
 pub mod bibliography;
 pub mod datasets;
+pub mod front;
 pub mod meta;
 pub mod project;
 pub mod sources;

@@ -9,9 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+pub use super::front::front_matter_range;
+use super::front::parse_front;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// One Markdown file: where it is, its text and its front matter.
@@ -36,6 +37,10 @@ pub struct Chapter {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ChapterFront {
+    /// The chapter's title, as Quarto reads it: it becomes the chapter's
+    /// level-1 heading when the text has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// Render a collection right after this chapter: `cases` or `recommendations`.
     pub include: Option<Include>,
     /// The chapter belongs to the appendices (lettered, after the references).
@@ -173,6 +178,9 @@ pub struct Sources {
     pub recommendations: Vec<Recommendation>,
     pub brief: Option<Brief>,
     pub abstracts: Vec<Abstract>,
+    /// The sources that could not be read or whose front matter failed
+    /// (their errors are reported): what they define and cite is unknown.
+    pub failed: Vec<PathBuf>,
 }
 
 impl Sources {
@@ -195,8 +203,22 @@ pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
     let mut diags = Vec::new();
     let mut sources = Sources::default();
 
-    for doc in read_folder(root, "report/chapters", &mut diags) {
-        if let Some(front) = parse_front(&doc, &mut diags, Some(ChapterFront::default())) {
+    for mut doc in read_folder(root, "report/chapters", &mut diags) {
+        if let Some(front) = parse_front(&doc, "a chapter", &mut diags, Some(ChapterFront::default())) {
+            if let Some(title) = &front.title
+                && !title_as_heading(&mut doc, title)
+            {
+                let at = front_matter_range(&doc.text)
+                    .and_then(|r| doc.text[r.clone()].find("title:").map(|i| r.start + i..r.start + i + 5));
+                diags.push(
+                    Diagnostic::warning(
+                        &doc.path,
+                        at,
+                        "front matter: `title` is not used: the chapter has its own level-1 heading",
+                    )
+                    .with_hint("remove one of the two; the heading is the chapter's title"),
+                );
+            }
             sources.chapters.push(Chapter { doc, front });
         }
     }
@@ -207,30 +229,32 @@ pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
         );
     }
     for doc in read_folder(root, "report/cases", &mut diags) {
-        if let Some(front) = parse_front::<CaseFront>(&doc, &mut diags, None) {
+        if let Some(front) = parse_front::<CaseFront>(&doc, "a case study", &mut diags, None) {
             check_id(&doc, &front.id, &mut diags);
             sources.cases.push(Case { doc, front });
         }
     }
     for doc in read_folder(root, "report/recommendations", &mut diags) {
-        if let Some(front) = parse_front::<RecommendationFront>(&doc, &mut diags, None) {
+        if let Some(front) = parse_front::<RecommendationFront>(&doc, "a recommendation", &mut diags, None) {
             sources.recommendations.push(Recommendation { doc, front });
         }
     }
     // Quarto's `.qmd` is read wherever `.md` is (`brief.md` first).
     if let Some(brief) = super::tree::brief_path(root)
         && let Some(doc) = read_document(root, &brief, &mut diags)
-        && let Some(front) = parse_front(&doc, &mut diags, Some(BriefFront::default()))
+        && let Some(front) = parse_front(&doc, "the brief", &mut diags, Some(BriefFront::default()))
     {
         sources.brief = Some(Brief { doc, front });
     }
     for doc in read_folder(root, "report/abstracts", &mut diags) {
         let lang = doc.path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-        if let Some(front) = parse_front(&doc, &mut diags, Some(AbstractFront::default())) {
+        if let Some(front) = parse_front(&doc, "an abstract", &mut diags, Some(AbstractFront::default())) {
             sources.abstracts.push(Abstract { lang, doc, front });
         }
     }
 
+    let loaded: Vec<&Path> = sources.documents().iter().map(|d| d.path.as_path()).collect();
+    sources.failed = super::tree::source_paths(root).into_iter().filter(|p| !loaded.contains(&p.as_path())).collect();
     check_unique(sources.cases.iter().map(|c| (&c.doc, c.front.id.as_str())), "case study id", &mut diags);
     check_unique(
         sources.recommendations.iter().map(|r| (&r.doc, r.front.id.as_str())),
@@ -293,24 +317,6 @@ pub fn decode_text(rel: &Path, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>
     }
 }
 
-/// The byte range of the YAML between the `---` lines, if the file has front matter.
-pub fn front_matter_range(text: &str) -> Option<std::ops::Range<usize>> {
-    let first = text.lines().next()?;
-    if first.trim() != "---" {
-        return None;
-    }
-    let start = first.len() + 1;
-    let mut pos = start;
-    for line in text[start.min(text.len())..].split_inclusive('\n') {
-        let trimmed = line.trim_end();
-        if trimmed == "---" || trimmed == "..." {
-            return Some(start..pos);
-        }
-        pos += line.len();
-    }
-    None
-}
-
 /// The text with its front matter (delimiters included) replaced by empty
 /// lines, so line numbers stay those of the file.
 fn blank_front_matter(text: &str) -> String {
@@ -324,37 +330,33 @@ fn blank_front_matter(text: &str) -> String {
     body
 }
 
-/// Parses a document's front matter. `empty` is what a file without front
-/// matter gets; `None` makes front matter required.
-fn parse_front<T: DeserializeOwned>(doc: &Document, diags: &mut Diagnostics, empty: Option<T>) -> Option<T> {
-    let Some(range) = front_matter_range(&doc.text) else {
-        if empty.is_none() {
-            diags.push(
-                Diagnostic::error(&doc.path, Some(0..0), "front matter is missing")
-                    .with_hint("start the file with a YAML block between two `---` lines; see docs/authoring.md"),
-            );
+/// Quarto's `title:` of a chapter whose text has no level-1 heading: the
+/// heading `# title`, written on the front matter's `title:` line of the
+/// body (blank there), so it is that line's. False when the text has a
+/// heading of its own.
+fn title_as_heading(doc: &mut Document, title: &str) -> bool {
+    let mut fenced = false;
+    let has_heading = doc.body.lines().any(|line| {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
         }
-        return empty;
+        !fenced && (line.starts_with("# ") || line.trim_end() == "#")
+    });
+    if has_heading {
+        return false;
+    }
+    let Some(line) = doc.text.lines().position(|l| l.starts_with("title:")) else {
+        return true;
     };
-    let yaml = &doc.text[range.clone()];
-    if yaml.trim().is_empty() && empty.is_some() {
-        return empty;
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut lines: Vec<&str> = doc.body.split('\n').collect();
+    let heading = format!("# {title}");
+    if lines.get(line).is_some_and(|l| l.is_empty()) {
+        lines[line] = &heading;
+        doc.body = lines.join("\n");
     }
-    match yaml_serde::from_str::<T>(if yaml.trim().is_empty() { "{}" } else { yaml }) {
-        Ok(front) => Some(front),
-        Err(err) => {
-            let at = err.location().map_or(range.start, |loc| range.start + loc.index());
-            let message = err.to_string();
-            // The message ends with " at line L column C" relative to the block; drop it.
-            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-            let mut diag = Diagnostic::error(&doc.path, Some(at..at + 1), format!("front matter: {message}"));
-            if message.contains("unknown field") {
-                diag = diag.with_hint("see docs/authoring.md for the keys this kind of file accepts");
-            }
-            diags.push(diag);
-            None
-        }
-    }
+    true
 }
 
 /// Ids end up in labels and file names: ASCII letters, digits and hyphens.
@@ -408,7 +410,7 @@ mod tests {
             body: String::new(),
         };
         let mut diags = Vec::new();
-        assert!(parse_front::<CaseFront>(&doc, &mut diags, None).is_none());
+        assert!(parse_front::<CaseFront>(&doc, "a case study", &mut diags, None).is_none());
         assert_eq!(diags.len(), 1);
         assert!(diags[0].message.contains("unknown field `colour`"), "{}", diags[0].message);
         let (line, _) = crate::diagnostics::line_col(&doc.text, diags[0].range.clone().unwrap().start);
@@ -433,7 +435,7 @@ mod tests {
         for (text, line, message) in cases {
             let doc = Document { path: "report/cases/a.md".into(), text: text.into(), body: String::new() };
             let mut diags = Vec::new();
-            assert!(parse_front::<CaseFront>(&doc, &mut diags, None).is_none(), "{text}");
+            assert!(parse_front::<CaseFront>(&doc, "a case study", &mut diags, None).is_none(), "{text}");
             assert_eq!(diags.len(), 1, "{text}");
             assert!(diags[0].message.contains(message), "{}", diags[0].message);
             assert!(!diags[0].message.contains(" at line "), "{}", diags[0].message);
