@@ -43,6 +43,10 @@ pub struct Marked {
 /// Marks what changed in the Markdown sources between `rev` and `rev2` (or
 /// the working tree) in a copy of the newer sources.
 pub fn mark_sources(root: &Path, rev: &str, rev2: Option<&str>) -> anyhow::Result<Marked> {
+    check_revision(root, rev)?;
+    if let Some(rev2) = rev2 {
+        check_revision(root, rev2)?;
+    }
     let old = tempfile::tempdir().context("failed to create a temporary folder")?;
     let new = tempfile::tempdir().context("failed to create a temporary folder")?;
     snapshot(root, rev, old.path())?;
@@ -72,6 +76,27 @@ pub fn mark_sources(root: &Path, rev: &str, rev2: Option<&str>) -> anyhow::Resul
         }
     }
     Ok(Marked { dir: new, changes })
+}
+
+/// Says in one line what is wrong when `rev` names no commit of the
+/// repository at `root`.
+pub fn check_revision(root: &Path, rev: &str) -> anyhow::Result<()> {
+    use crate::git::{GitError, run, text};
+    match run(root, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]) {
+        Ok(_) => Ok(()),
+        Err(GitError::Missing(err)) => bail!("kooste diff needs git, which could not be run ({err})"),
+        Err(GitError::Failed(_)) => {
+            if text(root, &["rev-parse", "--git-dir"]).is_none() {
+                bail!("{} is not in a git repository; kooste diff compares revisions of one", root.display());
+            }
+            match text(root, &["rev-list", "--count", "HEAD"]).and_then(|n| n.parse::<usize>().ok()) {
+                Some(n) => {
+                    bail!("no commit {rev} in this repository; it has {}", crate::diagnostics::count(n, "commit"))
+                }
+                None => bail!("no commit {rev} in this repository; it has no commits yet"),
+            }
+        }
+    }
 }
 
 /// Writes the files of `report/`, `data/` and `templates/` at `rev` into `dir`.

@@ -125,8 +125,17 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
 
+    /// Check only this output (repeatable), e.g. `--only brief`.
+    #[arg(long, value_name = "NAME")]
+    pub only: Vec<String>,
+
     #[command(flatten)]
     pub release: ReleaseArgs,
+
+    /// Print a JSON summary (outputs, pages, problems) on standard output,
+    /// as `kooste build --json` does.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `kooste diff`.

@@ -20,6 +20,11 @@ use codespan_reporting::term;
 use typst::diag::Severity as TypstSeverity;
 use typst_kit::diagnostics::termcolor::{ColorChoice, StandardStream, WriteColor};
 
+/// `n` and a noun that takes an `s` in the plural: "1 page", "3 pages".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// How bad a problem is: errors fail the run (exit 1), warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Severity {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::diagnostics::{self, Diagnostic, Diagnostics, Format, has_errors};
+use crate::diagnostics::{self, Diagnostic, Diagnostics, Format, count, has_errors};
 use crate::settings::Mode;
 
 /// What one output produced.
@@ -93,16 +93,16 @@ pub fn summary(root: &Path, format: Format, result: anyhow::Result<RunReport>, m
     diagnostics::emit(root, &report.diagnostics, format);
     if has_errors(&report.diagnostics) {
         let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!("{errors} error{} found; no PDF was written", plural(errors));
+        eprintln!("{} found; no PDF was written", count(errors, "error"));
         return INPUT_ERRORS;
     }
     for out in &report.outputs {
         let path = out.path.strip_prefix(root).unwrap_or(&out.path);
         let verb = if mode == Mode::Build { "wrote" } else { "checked" };
         eprintln!(
-            "{verb} {} ({} pages, {} kB, {:.2} s)",
+            "{verb} {} ({}, {} kB, {:.2} s)",
             path.display(),
-            out.pages,
+            count(out.pages, "page"),
             out.bytes / 1024,
             out.compile_time.as_secs_f64()
         );
@@ -121,7 +121,7 @@ pub fn watch_result(root: &Path, format: Format, result: anyhow::Result<RunRepor
                 for out in &report.outputs {
                     let path = out.path.strip_prefix(root).unwrap_or(&out.path);
                     let verb = if out.reused { "unchanged" } else { "wrote" };
-                    eprintln!("{verb} {} ({} pages)", path.display(), out.pages);
+                    eprintln!("{verb} {} ({})", path.display(), count(out.pages, "page"));
                 }
                 eprintln!("built in {:.2} s. Waiting for changes…", elapsed.as_secs_f64());
             }
@@ -180,7 +180,11 @@ pub fn diff_result(root: &Path, format: Format, report: &RunReport, changes: usi
         return INPUT_ERRORS;
     }
     let shown = target.strip_prefix(root).unwrap_or(target);
-    eprintln!("wrote {} ({changes} changed source{})", shown.display(), plural(changes));
+    eprintln!(
+        "wrote {} ({changes} changed source{}; the list of changed sections follows the description sheets)",
+        shown.display(),
+        plural(changes)
+    );
     0
 }
 

@@ -40,6 +40,7 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
         );
     }
     diags.extend(project.config.sheet_gaps(true));
+    diags.extend(key_message_count(prepared, true));
     for lang in ["fi", "sv", "en"] {
         if !prepared.sources.abstracts.iter().any(|a| a.lang == lang) {
             diags.push(
@@ -60,6 +61,7 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
 /// print are worth a warning.
 pub fn draft_notes(project: &Project, prepared: &Prepared) -> Diagnostics {
     let mut diags = project.config.sheet_gaps(false);
+    diags.extend(key_message_count(prepared, false));
     diags.extend(
         project.config.abstract_titles(
             prepared
@@ -84,6 +86,26 @@ pub fn draft_notes(project: &Project, prepared: &Prepared) -> Diagnostics {
     diags
 }
 
+/// The brief's key messages, when there are not 3 to 5: an error in a
+/// final build, else a warning.
+fn key_message_count(prepared: &Prepared, final_mode: bool) -> Option<Diagnostic> {
+    let brief = prepared.sources.brief.as_ref()?;
+    let count = brief.front.key_messages.len();
+    if (3..=5).contains(&count) {
+        return None;
+    }
+    let key = ["key_messages", "key-messages"].into_iter().find_map(|k| Some((brief.doc.text.find(k)?, k.len())));
+    let message =
+        format!("the brief has {}; a final brief has 3 to 5", crate::diagnostics::count(count, "key message"));
+    let at = key.map(|(i, len)| i..i + len);
+    let diag = if final_mode {
+        Diagnostic::error(&brief.doc.path, at, message)
+    } else {
+        Diagnostic::warning(&brief.doc.path, at, message)
+    };
+    Some(diag.with_hint("keep the messages a reader must take away, one sentence each"))
+}
+
 /// An error when the output `spec` came out at `pages`, over its page budget.
 pub fn page_budget(project: &Project, spec: &OutputSpec, pages: usize) -> Option<Diagnostic> {
     let budget = spec.page_budget?;
@@ -95,7 +117,12 @@ pub fn page_budget(project: &Project, spec: &OutputSpec, pages: usize) -> Option
         Diagnostic::error(
             CONFIG_PATH,
             at,
-            format!("output `{}` has {pages} pages, {} over its page budget of {budget}", spec.name, pages - budget),
+            format!(
+                "output `{}` has {}, {} over its page budget of {budget}",
+                spec.name,
+                crate::diagnostics::count(pages, "page"),
+                pages - budget
+            ),
         )
         .with_hint("shorten the text, or raise page-budget in report.toml"),
     )

@@ -6,6 +6,7 @@
 pub mod gates;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::convert::Prepared;
@@ -19,50 +20,55 @@ use crate::markdown::LabelUse;
 pub fn cross_document(prepared: &Prepared, diags: &mut Diagnostics) {
     // A case whose front matter failed has no label; references to case
     // labels would only repeat that error.
-    let cases_failed = diags.iter().any(|d| d.is_error() && d.path.starts_with("report/cases"));
+    let cases_failed = prepared.sources.failed.iter().any(|p| p.starts_with("report/cases"));
     check_labels(prepared, cases_failed, diags);
     check_datasets_used(prepared, diags);
+    check_chapter_headings(prepared, diags);
+}
+
+/// Warns about a chapter with no level-1 heading: the report's structure
+/// comes from them, so its text would run on under the previous chapter's
+/// title.
+pub fn check_chapter_headings(prepared: &Prepared, diags: &mut Diagnostics) {
+    for chapter in &prepared.sources.chapters {
+        let Some(fragment) = prepared.fragments.get(&chapter.doc.path) else { continue };
+        if !fragment.converted.headings.is_empty() {
+            continue;
+        }
+        // The first line of text after the front matter (the body keeps
+        // the file's lines), as a range in the file.
+        let body = &chapter.doc.body;
+        let line = body[..body.len() - body.trim_start().len()].matches('\n').count() + 1;
+        let start = crate::diagnostics::offset_of(&chapter.doc.text, line, 1);
+        let end = crate::diagnostics::line_range(&chapter.doc.text, start).end;
+        diags.push(
+            Diagnostic::warning(
+                &chapter.doc.path,
+                Some(start..end),
+                "this chapter has no level-1 heading: its text runs on under the previous chapter's title",
+            )
+            .with_hint("begin it with `# Title {#sec-id}`, or give it `title:` in its front matter as Quarto does"),
+        );
+    }
 }
 
 /// Checks that every cross-reference names a label and every citation a
-/// BibTeX entry, and that no label is defined twice.
+/// BibTeX entry, and that no label is defined twice. What follows from an
+/// error reported already is not reported again: citations when the
+/// bibliography did not parse, cross-references and uncited entries when a
+/// document failed to render (its labels and citations are unknown).
 pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnostics) {
-    let mut defined: BTreeMap<String, (PathBuf, std::ops::Range<usize>)> = BTreeMap::new();
-    let mut define = |name: &str, path: &Path, range: std::ops::Range<usize>, diags: &mut Diagnostics| {
-        if let Some((first, _)) = defined.get(name) {
-            diags
-                .push(Diagnostic::error(path, Some(range), format!("label `{name}` is defined twice")).with_hint(
-                    format!("{} defines it already; labels must be unique in the project", first.display()),
-                ));
-        } else {
-            defined.insert(name.to_string(), (path.to_path_buf(), range));
-        }
-    };
-    let mut paths: Vec<&PathBuf> = prepared.fragments.keys().collect();
-    paths.sort();
-    for path in &paths {
-        let fragment = &prepared.fragments[*path];
-        for LabelUse { name, range } in &fragment.converted.defines {
-            define(name, path, range.clone(), diags);
-        }
-        for name in &fragment.rendered.labels {
-            define(name, path, 0..0, diags);
-        }
-    }
-    for case in &prepared.sources.cases {
-        define(&case_label(&case.front.id), &case.doc.path, 0..0, diags);
-    }
-    for rec in &prepared.sources.recommendations {
-        define(&recommendation_label(&rec.front.id), &rec.doc.path, 0..0, diags);
-    }
-
+    let defined = defined_labels(prepared, diags);
+    let some_failed = !prepared.sources.failed.is_empty()
+        || prepared.sources.documents().iter().any(|d| !prepared.fragments.contains_key(&d.path));
     let bib = &prepared.bibliography;
-    for path in &paths {
-        let fragment = &prepared.fragments[*path];
+    for fragment in prepared.fragments_in_order() {
+        let path = &fragment.path;
         for LabelUse { name, range } in &fragment.converted.references {
-            if !(defined.contains_key(name) || cases_failed && name.starts_with("sec-case-")) {
+            let follows = some_failed || cases_failed && name.starts_with("sec-case-");
+            if !defined.contains_key(name) && !follows {
                 let mut diag =
-                    Diagnostic::error(*path, Some(range.clone()), format!("unknown cross-reference `@{name}`"));
+                    Diagnostic::error(path, Some(range.clone()), format!("unknown cross-reference `@{name}`"));
                 diag = match closest(name, defined.keys().map(String::as_str)) {
                     Some(similar) => diag.with_hint(format!("did you mean `@{similar}`?")),
                     None => diag.with_hint(
@@ -73,8 +79,8 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
             }
         }
         for LabelUse { name, range } in &fragment.converted.citations {
-            if !bib.contains(name) {
-                let mut diag = Diagnostic::error(*path, Some(range.clone()), format!("unknown citation key `{name}`"));
+            if !bib.contains(name) && !bib.broken {
+                let mut diag = Diagnostic::error(path, Some(range.clone()), format!("unknown citation key `{name}`"));
                 diag = match closest(name, bib.keys.keys().map(String::as_str)) {
                     Some(similar) => diag.with_hint(format!("did you mean `{similar}`? keys come from {BIB_PATH}")),
                     None => diag
@@ -84,23 +90,10 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
             }
         }
     }
-    // Entries nobody cites would print in no bibliography: say so.
-    let cited = prepared.cited_keys();
-    if let Some(bib_path) = &bib.path {
-        for (key, at) in &bib.keys {
-            if !cited.contains(key.as_str()) {
-                diags.push(
-                    Diagnostic::warning(
-                        bib_path,
-                        Some(*at..*at + key.len()),
-                        format!("reference `{key}` is never cited"),
-                    )
-                    .with_hint("cite it with [@key] or remove the entry"),
-                );
-            }
-        }
+    if !some_failed {
+        check_uncited(prepared, diags);
     }
-    for case in &prepared.sources.cases {
+    for case in prepared.sources.cases.iter().filter(|_| !bib.broken) {
         for key in &case.front.sources {
             if !bib.contains(key) {
                 let at = case.doc.text.find(key.as_str()).map(|i| i..i + key.len());
@@ -109,6 +102,52 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
                         .with_hint(format!("keys come from {BIB_PATH}")),
                 );
             }
+        }
+    }
+}
+
+/// Every label the project defines, with where; an error for each defined
+/// twice.
+fn defined_labels(prepared: &Prepared, diags: &mut Diagnostics) -> BTreeMap<String, (PathBuf, Range<usize>)> {
+    let mut defined: BTreeMap<String, (PathBuf, Range<usize>)> = BTreeMap::new();
+    let mut define = |name: &str, path: &Path, range: Range<usize>, diags: &mut Diagnostics| {
+        if let Some((first, _)) = defined.get(name) {
+            diags
+                .push(Diagnostic::error(path, Some(range), format!("label `{name}` is defined twice")).with_hint(
+                    format!("{} defines it already; labels must be unique in the project", first.display()),
+                ));
+        } else {
+            defined.insert(name.to_string(), (path.to_path_buf(), range));
+        }
+    };
+    for fragment in prepared.fragments_in_order() {
+        for LabelUse { name, range } in &fragment.converted.defines {
+            define(name, &fragment.path, range.clone(), diags);
+        }
+        for name in &fragment.rendered.labels {
+            define(name, &fragment.path, 0..0, diags);
+        }
+    }
+    for case in &prepared.sources.cases {
+        define(&case_label(&case.front.id), &case.doc.path, 0..0, diags);
+    }
+    for rec in &prepared.sources.recommendations {
+        define(&recommendation_label(&rec.front.id), &rec.doc.path, 0..0, diags);
+    }
+    defined
+}
+
+/// Entries nobody cites would print in no bibliography: say so.
+fn check_uncited(prepared: &Prepared, diags: &mut Diagnostics) {
+    let cited = prepared.cited_keys();
+    let bib = &prepared.bibliography;
+    let Some(bib_path) = &bib.path else { return };
+    for (key, at) in &bib.keys {
+        if !cited.contains(key.as_str()) {
+            diags.push(
+                Diagnostic::warning(bib_path, Some(*at..*at + key.len()), format!("reference `{key}` is never cited"))
+                    .with_hint("cite it with [@key] or remove the entry"),
+            );
         }
     }
 }

@@ -28,6 +28,11 @@ pub fn check(args: CheckArgs) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let settings = Settings::new(Mode::Check).final_build(&project.root, args.release.final_mode);
-    report::summary(&project.root, args.project.diagnostic_format, pipeline::run(&project, &settings), Mode::Check)
+    let settings = Settings { only: args.only.clone(), ..Settings::new(Mode::Check) }
+        .final_build(&project.root, args.release.final_mode);
+    let result = pipeline::run(&project, &settings);
+    if args.json {
+        report::json(&project.root, &result);
+    }
+    report::summary(&project.root, args.project.diagnostic_format, result, Mode::Check)
 }

@@ -133,6 +133,9 @@ fn map_diagnostic(world: &ReportWorld, origin: &Origin, diag: &SourceDiagnostic)
         })
     });
 
+    if let Some(hint) = located.as_ref().and_then(|(id, range)| missing_font_hint(world, *id, range.clone())) {
+        hints.push(hint);
+    }
     let (path, range) = match located {
         Some((id, range)) => map_span(world, origin, id, range, &mut hints),
         None => (PathBuf::new(), None),
@@ -144,6 +147,19 @@ fn map_diagnostic(world: &ReportWorld, origin: &Origin, diag: &SourceDiagnostic)
         message = format!("{message} (in package {:?})", id.root());
     }
     Diagnostic { severity, path, range, message, hints, page: None }
+}
+
+/// Where fonts come from, when the problem's place is a string naming a
+/// font family the world does not have.
+fn missing_font_hint(world: &ReportWorld, id: FileId, range: std::ops::Range<usize>) -> Option<String> {
+    let source = world.source(id).ok()?;
+    let text = source.text().get(range)?;
+    let family = text.strip_prefix('"')?.strip_suffix('"')?;
+    (!family.is_empty() && !world.book().contains_family(&family.to_lowercase())).then(|| {
+        format!(
+            "kooste has typst's embedded fonts and those in report/fonts/; put the files of `{family}` (.ttf, .otf) there"
+        )
+    })
 }
 
 /// Maps a range in file `id` to the author's file and range: through the
@@ -169,7 +185,7 @@ pub fn map_span(
     match source_map::locate(text, range.start, template, read) {
         Some(place) => {
             if place.from_markdown {
-                hints.push("in the Typst generated from this Markdown; `kooste build` keeps it in out/<name>.typ when a build fails".into());
+                hints.push("in the Typst generated from this Markdown; a failed `kooste build` keeps it beside the output's file, with the extension .typ".into());
             }
             (place.path, Some(place.range))
         }

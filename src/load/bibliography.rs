@@ -30,6 +30,9 @@ pub struct Bibliography {
     pub library: Arc<hayagriva::Library>,
     /// A hash of the file's text, which names these entries across builds.
     pub id: u128,
+    /// The file exists but did not parse (its errors are reported): which
+    /// keys it has is unknown, so no citation is reported as unknown.
+    pub broken: bool,
 }
 
 impl Bibliography {
@@ -53,12 +56,23 @@ pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
         Ok((keys, library)) => {
             let lines = keys.iter().map(|(key, &at)| (key.clone(), line_col(&text, at).0)).collect();
             let id = typst::utils::hash128(&text);
-            (Bibliography { path: Some(rel.to_path_buf()), keys, lines, library: Arc::new(library), id }, Vec::new())
+            let library = Arc::new(library);
+            (Bibliography { path: Some(rel.to_path_buf()), keys, lines, library, id, broken: false }, Vec::new())
         }
         Err(errors) => {
-            let diags =
-                errors.into_iter().map(|(range, message)| Diagnostic::error(rel, Some(range), message)).collect();
-            (Bibliography::default(), diags)
+            let diags = errors
+                .into_iter()
+                .map(|(range, message)| match unclosed_brace(&text, range.start) {
+                    Some(open) => Diagnostic::error(rel, Some(open..open + 1), "BibTeX: this `{` is never closed")
+                        .with_hint(format!(
+                            "close it with `}}`; the parser read on to line {}",
+                            line_col(&text, range.start).0
+                        )),
+                    None => Diagnostic::error(rel, Some(range), message),
+                })
+                .take(1)
+                .collect();
+            (Bibliography { broken: true, ..Bibliography::default() }, diags)
         }
     }
 }
@@ -72,7 +86,7 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<(std::ops::Range<usize>, String)>
         errors
             .into_iter()
             .map(|err| match &err {
-                BibLaTeXError::Parse(e) => (e.span.clone(), format!("BibTeX: {}", e.kind)),
+                BibLaTeXError::Parse(e) => (after_previous_token(text, e.span.clone()), format!("BibTeX: {}", e.kind)),
                 BibLaTeXError::Type(e) => (e.span.clone(), format!("BibTeX: {}", e.kind)),
             })
             .collect::<Vec<_>>()
@@ -87,6 +101,61 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<(std::ops::Range<usize>, String)>
     Ok((keys, library))
 }
 
+/// A parse error's place: where something was expected is right after
+/// the last thing written (a missing comma belongs at the end of its
+/// line, not where the parser met the next field).
+fn after_previous_token(text: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let start = span.start.min(text.len());
+    let before = text[..start].trim_end();
+    if before.len() < start && text[before.len()..start].contains('\n') { before.len()..before.len() } else { span }
+}
+
+/// The `{` left open that explains a parse failure at `failed`, if one
+/// does: in the entries up to the failure, a field whose braces are still
+/// open where the next field (or the entry's closing `}` line) begins, or
+/// an entry that never closes. The parser itself reports where it gave up,
+/// often lines below.
+fn unclosed_brace(text: &str, failed: usize) -> Option<usize> {
+    let field_start = |line: &str| {
+        let t = line.trim_start();
+        let name_len = t.find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).unwrap_or(t.len());
+        name_len > 0 && t[name_len..].trim_start().starts_with('=')
+    };
+    let mut stack: Vec<usize> = Vec::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        if pos > failed && stack.is_empty() {
+            break;
+        }
+        let entry_start = line.starts_with('@');
+        let at_field_level = entry_start || field_start(line) || line.trim() == "}";
+        if at_field_level && !stack.is_empty() {
+            // A new field or entry: only the entry's own brace may be open.
+            let culprit = if entry_start { stack.last() } else { stack.get(1..).and_then(<[usize]>::last) };
+            if let Some(&open) = culprit {
+                return Some(open);
+            }
+        }
+        if entry_start {
+            stack.clear();
+        }
+        let mut escaped = false;
+        for (i, c) in line.char_indices() {
+            match c {
+                '{' if !escaped => stack.push(pos + i),
+                '}' if !escaped => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+            escaped = c == '\\' && !escaped;
+        }
+        pos += line.len();
+    }
+    // An entry that never closes.
+    stack.first().copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +167,21 @@ mod tests {
         assert_eq!(keys.get("tem2019"), Some(&8));
         let errors = parse("@online{x, title = {X}\n").unwrap_err();
         assert!(!errors.is_empty());
+    }
+
+    #[test]
+    fn an_unclosed_brace_is_found_where_it_opens() {
+        let text = "@book{a,\n  title = {Kirja,\n  year = {2019}\n}\n\n@book{b, title = {B}, year = {2020}}\n";
+        let err = parse(text).unwrap_err();
+        let (range, _) = &err[0];
+        assert_eq!(unclosed_brace(text, range.start), Some(text.find("{Kirja").unwrap()), "{err:?}");
+        // A missing comma is placed after the key, on its own line.
+        let text = "@book{a\n  title = {Kirja},\n  year = {2019}\n}\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(err[0].0.start, "@book{a".len(), "{err:?}");
+        assert_eq!(unclosed_brace(text, err[0].0.start), None);
+        // An entry without its closing brace.
+        let text = "@book{a,\n  title = {Kirja},\n\n@book{b, title = {B}}\n";
+        assert_eq!(unclosed_brace(text, text.len()), Some(5));
     }
 }

@@ -234,6 +234,9 @@ pub fn sniff_delimiter(text: &str) -> u8 {
 
 type Parsed = (Vec<String>, Vec<ColumnType>, Vec<Vec<Cell>>);
 
+/// How many ragged rows of one file are reported one by one.
+const RAGGED_SHOWN: usize = 20;
+
 /// Parses CSV text into headers, column types and typed rows.
 pub fn parse_csv(rel: &Path, text: &str, declared: &BTreeMap<String, ColumnType>) -> Result<Parsed, Diagnostics> {
     let delimiter = sniff_delimiter(text);
@@ -253,17 +256,30 @@ pub fn parse_csv(rel: &Path, text: &str, declared: &BTreeMap<String, ColumnType>
     // One compact record per row (a single buffer each) until the types
     // are known; a 50 MB export must not cost gigabytes.
     let mut raw_rows: Vec<csv::StringRecord> = Vec::new();
+    // Every ragged row is reported (the reader goes on after one), up to
+    // RAGGED_SHOWN; the rest are counted on the last one shown.
+    let mut ragged = 0;
     for record in reader.records() {
         match record {
             Ok(record) => {
                 raw_rows.push(record);
             }
+            Err(err) if matches!(err.kind(), csv::ErrorKind::UnequalLengths { .. }) => {
+                ragged += 1;
+                if ragged <= RAGGED_SHOWN {
+                    diags.push(csv_error(rel, text, &err));
+                }
+            }
             Err(err) => {
                 diags.push(csv_error(rel, text, &err));
-                // A ragged row stops the csv reader's guarantees; report and stop.
                 break;
             }
         }
+    }
+    if ragged > RAGGED_SHOWN
+        && let Some(last) = diags.last_mut()
+    {
+        last.hints.push(format!("{} more rows of this file have a wrong number of fields", ragged - RAGGED_SHOWN));
     }
     if !diags.is_empty() {
         return Err(diags);
@@ -395,7 +411,10 @@ fn csv_error(rel: &Path, text: &str, err: &csv::Error) -> Diagnostic {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => Diagnostic::error(
             rel,
             Some(crate::diagnostics::line_range(text, at)),
-            format!("this row has {len} fields, the header has {expected_len}"),
+            format!(
+                "this row has {}, the header has {expected_len}",
+                crate::diagnostics::count(*len as usize, "field")
+            ),
         )
         .with_hint("every row needs as many fields as the header; quote values that contain the delimiter"),
         csv::ErrorKind::Utf8 { .. } => Diagnostic::error(rel, Some(at..at + 1), "invalid UTF-8 in CSV file"),
@@ -418,6 +437,18 @@ mod tests {
         assert_eq!(types, [ColumnType::Text, ColumnType::Number, ColumnType::Integer]);
         assert_eq!(rows[0][1], Cell::Num(12.5));
         assert_eq!(rows[0][2], Cell::Int(1234));
+    }
+
+    #[test]
+    fn every_ragged_row_is_reported_up_to_a_cap() {
+        let text = "a,b\n1,2\n3,4,5\n6\n7,8\n";
+        let diags = parse(text).unwrap_err();
+        let places: Vec<String> = diags.iter().map(|d| d.location(text)).collect();
+        assert_eq!(places, ["data/x.csv:3:1", "data/x.csv:4:1"]);
+        let many = format!("a,b\n{}", "1,2,3\n".repeat(25));
+        let diags = parse(&many).unwrap_err();
+        assert_eq!(diags.len(), RAGGED_SHOWN);
+        assert!(diags.last().unwrap().hints.iter().any(|h| h.starts_with("5 more rows")), "{diags:?}");
     }
 
     #[test]

@@ -70,6 +70,10 @@ pub struct Config {
     pub spans: Spans,
 }
 
+/// The document languages kooste has its texts for (quotes, callout
+/// titles, the reference list's heading, description sheets).
+pub const LANGUAGES: &[&str] = &["fi", "sv", "en"];
+
 fn default_language() -> String {
     "fi".into()
 }
@@ -191,6 +195,13 @@ struct Nested {
     meta: NestedMeta,
 }
 
+/// The keys of `[meta]` (its language tables among them).
+#[derive(Deserialize)]
+struct MetaKeys {
+    #[serde(default)]
+    meta: BTreeMap<String, At>,
+}
+
 /// `[meta]` and the language tables under it.
 #[derive(Deserialize, Default)]
 struct NestedMeta {
@@ -211,6 +222,9 @@ impl Spans {
             spans.extend(nested.series.into_iter().map(|(key, at)| (format!("series.{key}"), at.span())));
             for (i, table) in nested.output.into_iter().enumerate() {
                 spans.extend(table.into_iter().map(|(key, at)| (format!("output.{i}.{key}"), at.span())));
+            }
+            if let Ok(meta) = toml::from_str::<MetaKeys>(text) {
+                spans.extend(meta.meta.into_iter().map(|(key, at)| (format!("meta.{key}"), at.span())));
             }
             for (lang, table) in [("sv", nested.meta.sv), ("en", nested.meta.en)] {
                 let Some(table) = table else { continue };
@@ -286,59 +300,7 @@ impl Config {
                     format!("output name `{}` is used twice", out.name),
                 ));
             }
-            let extension = out.format.extension();
-            if !out.file.ends_with(&format!(".{extension}"))
-                || Path::new(&out.file).is_absolute()
-                || out.file.contains("..")
-            {
-                diags.push(
-                    Diagnostic::error(
-                        CONFIG_PATH,
-                        spans.output(out.index, "file"),
-                        format!("output file `{}` is not a relative .{extension} path", out.file),
-                    )
-                    .with_hint("write a path such as \"report.pdf\"; it is placed in the output folder"),
-                );
-            }
-            if let Err(err) = typst_pdf::PdfStandards::new(&out.standards) {
-                diags.push(Diagnostic::error(
-                    CONFIG_PATH,
-                    spans.output(out.index, "standards"),
-                    format!("output `{}`: {}", out.name, err.message()),
-                ));
-            }
-            if let Some(each) = &out.each {
-                let known = each == "cases"
-                    || each == "recommendations"
-                    || each.strip_prefix("data.").is_some_and(|d| !d.is_empty());
-                if !known {
-                    diags.push(
-                        Diagnostic::error(
-                            CONFIG_PATH,
-                            spans.output(out.index, "each"),
-                            format!("output `{}`: each = \"{each}\" is not a collection", out.name),
-                        )
-                        .with_hint("use \"cases\", \"recommendations\" or \"data.<dataset>\""),
-                    );
-                }
-                if !out.file.contains("{id}") {
-                    diags.push(
-                        Diagnostic::error(
-                            CONFIG_PATH,
-                            spans.output(out.index, "file"),
-                            format!("output `{}` is built once per item, so its file needs `{{id}}`", out.name),
-                        )
-                        .with_hint("for example file = \"cases/{id}.pdf\""),
-                    );
-                }
-            }
-            if out.template.contains("..") || Path::new(&out.template).is_absolute() {
-                diags.push(Diagnostic::error(
-                    CONFIG_PATH,
-                    spans.output(out.index, "template"),
-                    format!("template `{}` must be a file name under templates/", out.template),
-                ));
-            }
+            diags.extend(self.validate_output(out));
         }
         for out in self.outputs.iter().filter(|o| !(1..=6).contains(&o.bookmark_depth)) {
             diags.push(Diagnostic::error(
@@ -347,11 +309,82 @@ impl Config {
                 format!("output `{}`: bookmark-depth must be 1 to 6 (heading levels)", out.name),
             ));
         }
+        if !LANGUAGES.contains(&self.language.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    CONFIG_PATH,
+                    spans.value("language"),
+                    format!("language `{}` is not one kooste writes", self.language),
+                )
+                .with_hint(format!("use one of {} (ISO 639-1)", LANGUAGES.join(", "))),
+            );
+        }
         if self.date.date.is_none() {
             diags.push(Diagnostic::error(
                 CONFIG_PATH,
                 spans.value("date"),
                 "date must contain a calendar date (YYYY-MM-DD)",
+            ));
+        }
+        diags
+    }
+
+    /// The problems of one `[[output]]`: its file, standards, collection
+    /// and template name.
+    fn validate_output(&self, out: &OutputSpec) -> Diagnostics {
+        let mut diags = Vec::new();
+        let spans = &self.spans;
+        let extension = out.format.extension();
+        if !out.file.ends_with(&format!(".{extension}"))
+            || Path::new(&out.file).is_absolute()
+            || out.file.contains("..")
+        {
+            diags.push(
+                Diagnostic::error(
+                    CONFIG_PATH,
+                    spans.output(out.index, "file"),
+                    format!("output file `{}` is not a relative .{extension} path", out.file),
+                )
+                .with_hint("write a path such as \"report.pdf\"; it is placed in the output folder"),
+            );
+        }
+        if let Err(err) = typst_pdf::PdfStandards::new(&out.standards) {
+            diags.push(Diagnostic::error(
+                CONFIG_PATH,
+                spans.output(out.index, "standards"),
+                format!("output `{}`: {}", out.name, err.message()),
+            ));
+        }
+        if let Some(each) = &out.each {
+            let known = each == "cases"
+                || each == "recommendations"
+                || each.strip_prefix("data.").is_some_and(|d| !d.is_empty());
+            if !known {
+                diags.push(
+                    Diagnostic::error(
+                        CONFIG_PATH,
+                        spans.output(out.index, "each"),
+                        format!("output `{}`: each = \"{each}\" is not a collection", out.name),
+                    )
+                    .with_hint("use \"cases\", \"recommendations\" or \"data.<dataset>\""),
+                );
+            }
+            if !out.file.contains("{id}") {
+                diags.push(
+                    Diagnostic::error(
+                        CONFIG_PATH,
+                        spans.output(out.index, "file"),
+                        format!("output `{}` is built once per item, so its file needs `{{id}}`", out.name),
+                    )
+                    .with_hint("for example file = \"cases/{id}.pdf\""),
+                );
+            }
+        }
+        if out.template.contains("..") || Path::new(&out.template).is_absolute() {
+            diags.push(Diagnostic::error(
+                CONFIG_PATH,
+                spans.output(out.index, "template"),
+                format!("template `{}` must be a file name under templates/", out.template),
             ));
         }
         diags

@@ -78,6 +78,14 @@ impl<'a> Converter<'a, '_> {
                 self.expr_end();
                 self.prev = literal.chars().next_back().or(self.prev);
             }
+            NodeValue::Math(math) => {
+                let marks = if math.display_math { "$$" } else { "$" };
+                let range = self.node_range(node);
+                self.warn(range, "TeX maths is not typeset: it prints as written, dollars included")
+                    .hints
+                    .push("write `\\$` for a dollar sign that opens no maths".into());
+                self.text(&format!("{marks}{}{marks}", math.literal));
+            }
             NodeValue::Emph => self.wrap("#emph[", node),
             NodeValue::Strong => self.wrap("#strong[", node),
             NodeValue::Strikethrough => self.wrap("#strike[", node),
@@ -211,6 +219,9 @@ impl<'a> Converter<'a, '_> {
             (Some(p), None) => {
                 self.out.images.push(LabelUse { name: p.clone(), range: range.clone() });
                 let size = if figure { "width: 100%" } else { "height: 1em" };
+                // A draft builds without alt text (a warning says so, and a
+                // final build refuses it); PDF/UA still needs one.
+                let alt = if alt.trim().is_empty() { url.to_string() } else { alt.clone() };
                 self.raw(&format!("image({}, {size}, alt: {})", string_literal(p), string_literal(&alt)));
             }
             (_, problem) => {

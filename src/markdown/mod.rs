@@ -206,10 +206,52 @@ pub fn comrak_options() -> Options<'static> {
     options.extension.autolink = true;
     options.extension.tasklist = true;
     options.extension.footnotes = true;
+    // Pandoc reads TeX maths between dollars (`tex_math_dollars`).
+    options.extension.math_dollars = true;
     options.extension.header_attributes = true;
     options.extension.link_attributes = true;
     options.parse.escaped_char_spans = true;
     options
+}
+
+/// The byte ranges of the code spans and code blocks of `markdown` whose
+/// text holds template syntax (`{{` or `{%`): code prints as written, so
+/// the renderer leaves these alone.
+pub fn code_with_template_syntax(markdown: &str) -> Vec<Range<usize>> {
+    if !markdown.contains("{{") && !markdown.contains("{%") {
+        return Vec::new();
+    }
+    let arena = Arena::new();
+    let root = comrak::parse_document(&arena, markdown, &comrak_options());
+    let line_starts: Vec<usize> = std::iter::once(0).chain(markdown.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let offset = |line: usize, column: usize| {
+        let start = line_starts.get(line.saturating_sub(1)).copied().unwrap_or(markdown.len());
+        (start + column.saturating_sub(1)).min(markdown.len())
+    };
+    let mut ranges = Vec::new();
+    for node in root.descendants() {
+        let data = node.data();
+        let literal = match &data.value {
+            NodeValue::Code(code) => &code.literal,
+            NodeValue::CodeBlock(block) => &block.literal,
+            _ => continue,
+        };
+        if !(literal.contains("{{") || literal.contains("{%")) {
+            continue;
+        }
+        let pos = data.sourcepos;
+        let start = offset(pos.start.line, pos.start.column);
+        // The end column is the last byte's; a block ends with its line.
+        let end = offset(pos.end.line, pos.end.column + 1);
+        let end = match &data.value {
+            NodeValue::CodeBlock(_) => markdown[end..].find('\n').map_or(markdown.len(), |i| end + i),
+            _ => end,
+        };
+        if start < end && markdown.is_char_boundary(start) && markdown.is_char_boundary(end) {
+            ranges.push(start..end);
+        }
+    }
+    ranges
 }
 
 /// Converts Markdown text to Typst markup.

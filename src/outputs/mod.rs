@@ -183,7 +183,8 @@ pub fn render_job(
         context.clone(),
         [("output", Value::from_serialize(spec)), ("item", job.item.clone().unwrap_or(Value::from(())))],
     );
-    let source = prepared.renderer.render_output(&spec.template, &ctx)?;
+    let named_at = project.config.spans.output(spec.index, "template");
+    let source = prepared.renderer.render_output(&spec.template, &ctx, named_at)?;
     let lang = &project.config.language;
     // Citations and the bibliography as text, formatted once here rather
     // than by typst at a cost that grows with the square of their number.

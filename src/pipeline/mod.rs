@@ -21,7 +21,6 @@ mod jobs;
 mod paged;
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 use std::time::Instant;
 
 use minijinja::value::Value;
@@ -29,7 +28,6 @@ use minijinja::value::Value;
 use crate::checks::{self, gates};
 use crate::convert::{self, ConvertCache, Prepared};
 use crate::diagnostics::{Diagnostics, has_errors};
-use crate::load::bibliography::BIB_PATH;
 use crate::load::project::Format;
 use crate::load::{self, project::Project};
 use crate::outputs::{self, Job, context::output_context};
@@ -110,7 +108,7 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     // Works that print one label do so in every output that lists them:
     // each pair is said once.
     let mut seen = HashSet::new();
-    report.diagnostics.retain(|d| d.path != Path::new(BIB_PATH) || seen.insert(d.clone()));
+    report.diagnostics.retain(|d| seen.insert(d.clone()));
     // All or nothing: a deliverable set is written only when every output
     // compiled, so the files on disk always belong together.
     if has_errors(&report.diagnostics) {

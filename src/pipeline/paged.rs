@@ -40,7 +40,10 @@ impl Compiler<'_> {
         crate::compile::stamp(&mut doc, &self.build.full_commit, self.build.dirty, &spec.name);
         let (pdf, mut checked) = self.check_and_export(job, &doc, &world, &origin, pages);
         diags.append(&mut checked);
-        let Some(pdf) = pdf else { return JobResult::failed(diags, main) };
+        let Some(pdf) = pdf else {
+            let failed_typst = Some((path, world.main_source().text().to_string()));
+            return JobResult { built: None, diagnostics: diags, main, failed_typst };
+        };
         let report = OutputReport {
             name: spec.name.clone(),
             path: path.clone(),

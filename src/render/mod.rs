@@ -138,37 +138,85 @@ impl Renderer {
         // Quarto's shortcodes `{{< … >}}` are not minijinja's: inert tokens
         // on their lines until the converter resolves them.
         let (body, shortcodes) = crate::markdown::shortcodes::protect(body);
-        let body = body.as_str();
+        // Code prints as written: template syntax in a code span or block
+        // is not rendered.
+        let (raw, inserted) = raw_code(&body);
         let captured =
-            self.env.template_from_named_str(&name_str, body).and_then(|tmpl| tmpl.render_captured(ctx)).map_err(
-                |err| RenderError {
-                    diagnostic: Box::new(template_error(name, body, &err)),
-                    unknown_dataset: data::UnknownDataset::of(&err).map(|u| u.0.clone()),
+            self.env.template_from_named_str(&name_str, &raw).and_then(|tmpl| tmpl.render_captured(ctx)).map_err(
+                |err| {
+                    let mut diagnostic = template_error(name, &raw, &err);
+                    diagnostic.range = diagnostic.range.map(|r| unshift(r.start, &inserted)..unshift(r.end, &inserted));
+                    RenderError {
+                        diagnostic: Box::new(diagnostic),
+                        unknown_dataset: data::UnknownDataset::of(&err).map(|u| u.0.clone()),
+                    }
                 },
             )?;
+        let body = body.as_str();
         let Generated { blocks, labels, charts_without_alt } = functions::take_generated(captured.state());
         let text = captured.into_output();
         let line_map = crate::source_map::line_map(body, &text);
         Ok(RenderedMarkdown { text, line_map, blocks, labels, shortcodes, charts_without_alt })
     }
 
-    /// Renders the output template `templates/<template>` with `ctx`.
-    pub fn render_output(&self, template: &str, ctx: &Value) -> Result<String, Diagnostic> {
+    /// Renders the output template `templates/<template>` with `ctx`;
+    /// `named_at` is where report.toml names it.
+    pub fn render_output(
+        &self,
+        template: &str,
+        ctx: &Value,
+        named_at: Option<std::ops::Range<usize>>,
+    ) -> Result<String, Diagnostic> {
         let rel = Path::new(TEMPLATES_DIR).join(template);
         let tmpl = self.env.get_template(template).map_err(|err| {
             if err.kind() == ErrorKind::TemplateNotFound && err.name().is_none_or(|n| n == template) {
+                let known: Vec<&str> =
+                    self.templates.top_level().map(|(n, _)| n).filter(|n| n.ends_with(".j2")).collect();
                 Diagnostic::error(
                     crate::load::project::CONFIG_PATH,
-                    None,
+                    named_at.clone(),
                     format!("template `{template}` not found in templates/"),
                 )
-                .with_hint("check the template name of this [[output]] in report.toml")
+                .with_hint(format!("the templates are: {}", known.join(", ")))
             } else {
                 template_error_in_file(&self.templates, &err, &rel)
             }
         })?;
         tmpl.render(ctx).map_err(|err| template_error_in_file(&self.templates, &err, &rel))
     }
+}
+
+/// The opening and closing of a raw block, which minijinja prints as written.
+const RAW_OPEN: &str = "{% raw %}";
+const RAW_CLOSE: &str = "{% endraw %}";
+
+/// `body` with each code span and block that holds template syntax inside
+/// a raw block, and where the insertions are (offset in the result, length).
+fn raw_code(body: &str) -> (String, Vec<(usize, usize)>) {
+    let ranges = crate::markdown::code_with_template_syntax(body);
+    if ranges.is_empty() {
+        return (body.to_string(), Vec::new());
+    }
+    let mut out = String::with_capacity(body.len() + ranges.len() * (RAW_OPEN.len() + RAW_CLOSE.len()));
+    let mut inserted = Vec::new();
+    let mut last = 0;
+    for range in ranges {
+        out.push_str(&body[last..range.start]);
+        inserted.push((out.len(), RAW_OPEN.len()));
+        out.push_str(RAW_OPEN);
+        out.push_str(&body[range.clone()]);
+        inserted.push((out.len(), RAW_CLOSE.len()));
+        out.push_str(RAW_CLOSE);
+        last = range.end;
+    }
+    out.push_str(&body[last..]);
+    (out, inserted)
+}
+
+/// An offset in [`raw_code`]'s result, in the text it was made from.
+fn unshift(offset: usize, inserted: &[(usize, usize)]) -> usize {
+    let before: usize = inserted.iter().filter(|(at, _)| *at < offset).map(|(at, len)| (offset - at).min(*len)).sum();
+    offset - before
 }
 
 /// A minijinja error in a Markdown template whose text is `body`.
@@ -326,6 +374,18 @@ mod tests {
         let ctx = Value::from_serialize(BTreeMap::from([("x", "*bold* #h")]));
         let out = renderer.render_markdown(Path::new("a.md"), "{{ x }}", &ctx).unwrap();
         assert_eq!(out.text, "\\*bold\\* \\#h");
+    }
+
+    #[test]
+    fn code_prints_template_syntax_as_written() {
+        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()));
+        let body = "Koodi `{{ data.x }}` ja `{% if %}`.\n\n```\n{{ x }}\n```\n\n{{ y }} `{{ z }}`\n";
+        let ctx = Value::from_serialize(BTreeMap::from([("y", "Y")]));
+        let out = renderer.render_markdown(Path::new("a.md"), body, &ctx).unwrap();
+        assert_eq!(out.text, "Koodi `{{ data.x }}` ja `{% if %}`.\n\n```\n{{ x }}\n```\n\nY `{{ z }}`\n");
+        // An error after a protected span is still at its own column.
+        let err = renderer.render_markdown(Path::new("a.md"), "`{{ a }}` {{ nope( }}\n", &ctx).unwrap_err();
+        assert_eq!(err.diagnostic.range.as_ref().map(|r| r.start), Some(19), "{err:?}");
     }
 
     #[test]

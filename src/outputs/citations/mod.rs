@@ -148,6 +148,14 @@ pub struct Options<'a> {
     pub cache: &'a Cache,
 }
 
+impl<'a> Options<'a> {
+    /// Options for one output on its own: no link, letters made for it
+    /// alone, no style file, nothing kept between calls but `cache`'s.
+    pub fn plain(lang: &'a str, works: &'a [String], cache: &'a Cache) -> Options<'a> {
+        Options { lang, link: false, works, labels: None, library_id: None, style_file: None, cache }
+    }
+}
+
 /// Reads a style file by the name a bibliography gives it.
 pub type ReadStyle<'a> = dyn Fn(&str) -> Option<String> + Sync + 'a;
 
@@ -480,20 +488,8 @@ mod tests {
         let bib = "@book{x, author = {Aho, A.}, title = {Hash #let x = 1 and $math$ _u_}, year = {2020}}\n";
         let lib = hayagriva::io::from_biblatex_str(bib).unwrap();
         let src = format!("@x\n{BIBCALL}\n");
-        let Pass { text: out, outcome, .. } = format(
-            &src,
-            "/report/references.bib",
-            &lib,
-            &Options {
-                lang: "fi",
-                link: false,
-                works: &[],
-                labels: None,
-                library_id: None,
-                style_file: None,
-                cache: &Cache::default(),
-            },
-        );
+        let Pass { text: out, outcome, .. } =
+            format(&src, "/report/references.bib", &lib, &Options::plain("fi", &[], &Cache::default()));
         assert!(matches!(outcome, Outcome::Formatted { .. }));
         assert!(out.contains("\\#let"), "{out}");
         assert!(!out.contains("#link("), "links only when asked for: {out}");
@@ -506,21 +502,7 @@ mod tests {
                    @online{v, author = {{TEM}}, title = {Toinen}, year = {2019}, url = {https://tem.fi/2}}\n";
         let lib = hayagriva::io::from_biblatex_str(bib).unwrap();
         let src = format!("[@w] @v\n{BIBCALL}\n");
-        let out = format(
-            &src,
-            "/report/references.bib",
-            &lib,
-            &Options {
-                lang: "fi",
-                link: false,
-                works: &[],
-                labels: None,
-                library_id: None,
-                style_file: None,
-                cache: &Cache::default(),
-            },
-        )
-        .text;
+        let out = format(&src, "/report/references.bib", &lib, &Options::plain("fi", &[], &Cache::default())).text;
         assert!(out.contains("(2019a)") && out.contains("(2019b)"), "{out}");
         assert!(!out.contains(",)"), "{out}");
         assert_eq!(

@@ -371,7 +371,7 @@ fn is_letters(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outputs::citations::{Options, format, typst_collisions};
+    use crate::outputs::citations::{Cache, Options, format, typst_collisions};
 
     #[test]
     fn letters_as_hayagriva_writes_them() {
@@ -442,15 +442,8 @@ mod tests {
     fn report_and_brief_letter_every_group_alike_in_list_order() {
         let library = hayagriva::io::from_biblatex_str(FAMILIES).unwrap();
         let works = works(&library);
-        let options = Options {
-            lang: "fi",
-            link: false,
-            works: &works,
-            labels: None,
-            library_id: None,
-            style_file: None,
-            cache: &Default::default(),
-        };
+        let cache = Cache::default();
+        let options = Options::plain("fi", &works, &cache);
         let report = format(&format!("{REPORT}{BIBCALL}\n"), "/report/references.bib", &library, &options);
         let brief = format(&format!("{BRIEF}{BIBCALL}\n"), "/report/references.bib", &library, &options);
         assert!(report.collisions.is_empty() && brief.collisions.is_empty(), "{:?}", report.collisions);
@@ -482,15 +475,8 @@ mod tests {
                    @online{org3, author = {{Org}}, title = {Kolme}, year = {2019}, url = {https://org.fi/3}}\n";
         let library = hayagriva::io::from_biblatex_str(bib).unwrap();
         let works = works(&library);
-        let options = Options {
-            lang: "en",
-            link: false,
-            works: &works,
-            labels: None,
-            library_id: None,
-            style_file: None,
-            cache: &Default::default(),
-        };
+        let cache = Cache::default();
+        let options = Options::plain("en", &works, &cache);
         let pass = format(&format!("@org1 @org2 @org3\n{BIBCALL}\n"), "/report/references.bib", &library, &options);
         assert_eq!(pass.collisions.len(), 1, "{:?}", pass.collisions);
         let Collision { first, second, label } = &pass.collisions[0];
