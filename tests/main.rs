@@ -6,6 +6,8 @@
 //! - [`cli`]: the real binary on copies of fixture projects.
 //! - [`malformed`]: broken input and faults while writing, each with one
 //!   exact outcome.
+//! - [`mistakes`]: a new user's everyday mistakes, each one error at its
+//!   line (or, in a draft, one warning) and nothing that follows from it.
 //! - [`conformance`]: the CommonMark and GFM spec examples.
 //! - [`quarto`]: a chapter written the Quarto way, read back from its PDF.
 //! - [`watch`]: `kooste watch` on a fixture, edit by edit.
@@ -23,6 +25,8 @@ mod golden;
 mod layout;
 #[path = "suite/malformed.rs"]
 mod malformed;
+#[path = "suite/mistakes.rs"]
+mod mistakes;
 #[path = "suite/pandoc_suite.rs"]
 mod pandoc_suite;
 #[path = "suite/quarto.rs"]

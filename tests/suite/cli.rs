@@ -326,7 +326,7 @@ fn brief_over_its_page_budget_fails() {
     must_fail_with(
         &out,
         1,
-        &["report/report.toml:28:15: error: output `brief` has 1 pages, 1 over its page budget of 0"],
+        &["report/report.toml:28:15: error: output `brief` has 1 page, 1 over its page budget of 0"],
     );
     assert!(before == p.read(BRIEF));
 }
