@@ -216,7 +216,8 @@ pub fn comrak_options() -> Options<'static> {
 
 /// The byte ranges of the code spans and code blocks of `markdown` whose
 /// text holds template syntax (`{{` or `{%`): code prints as written, so
-/// the renderer leaves these alone.
+/// the renderer leaves these alone. Raw blocks (```` ```{=typst} ````) are
+/// not code and are templated.
 pub fn code_with_template_syntax(markdown: &str) -> Vec<Range<usize>> {
     if !markdown.contains("{{") && !markdown.contains("{%") {
         return Vec::new();
@@ -233,6 +234,9 @@ pub fn code_with_template_syntax(markdown: &str) -> Vec<Range<usize>> {
         let data = node.data();
         let literal = match &data.value {
             NodeValue::Code(code) => &code.literal,
+            // A raw block (```{=typst}) is output, not code a reader sees:
+            // it is templated like the text around it.
+            NodeValue::CodeBlock(block) if block.info.trim_start().starts_with("{=") => continue,
             NodeValue::CodeBlock(block) => &block.literal,
             _ => continue,
         };

@@ -379,10 +379,13 @@ mod tests {
     #[test]
     fn code_prints_template_syntax_as_written() {
         let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()));
-        let body = "Koodi `{{ data.x }}` ja `{% if %}`.\n\n```\n{{ x }}\n```\n\n{{ y }} `{{ z }}`\n";
+        let body = "Koodi `{{ data.x }}` ja `{% if %}`.\n\n```\n{{ x }}\n```\n\n{{ y }} `{{ z }}`\n\n```{=typst}\n{{ y }}\n```\n";
         let ctx = Value::from_serialize(BTreeMap::from([("y", "Y")]));
         let out = renderer.render_markdown(Path::new("a.md"), body, &ctx).unwrap();
-        assert_eq!(out.text, "Koodi `{{ data.x }}` ja `{% if %}`.\n\n```\n{{ x }}\n```\n\nY `{{ z }}`\n");
+        assert_eq!(
+            out.text,
+            "Koodi `{{ data.x }}` ja `{% if %}`.\n\n```\n{{ x }}\n```\n\nY `{{ z }}`\n\n```{=typst}\nY\n```\n"
+        );
         // An error after a protected span is still at its own column.
         let err = renderer.render_markdown(Path::new("a.md"), "`{{ a }}` {{ nope( }}\n", &ctx).unwrap_err();
         assert_eq!(err.diagnostic.range.as_ref().map(|r| r.start), Some(19), "{err:?}");

@@ -305,7 +305,16 @@ fn missing_project_is_a_usage_error() {
 #[test]
 fn the_repository_report_builds() {
     let out_dir = tempfile::tempdir().unwrap();
-    let out = kooste().args(["build", "--root"]).arg(repo()).arg("--out").arg(out_dir.path()).output().unwrap();
+    let emitted = out_dir.path().join("typst");
+    let out = kooste()
+        .args(["build", "--root"])
+        .arg(repo())
+        .arg("--out")
+        .arg(out_dir.path())
+        .arg("--emit-typst")
+        .arg(&emitted)
+        .output()
+        .unwrap();
     must_succeed(&out);
     let report = out_dir.path().join("report.pdf");
     let brief = out_dir.path().join("policy-brief.pdf");
@@ -315,6 +324,13 @@ fn the_repository_report_builds() {
     let cases = std::fs::read_dir(repo().join("report/cases")).unwrap().count();
     let sheets = std::fs::read_dir(out_dir.path().join("cases")).unwrap().count();
     assert_eq!(sheets, cases, "one sheet per case study");
+    // No warning, and every template expression rendered (raw Typst
+    // blocks are templated like the text around them).
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let text = pdf_text(&report);
+    assert!(!text.contains("{{") && !text.contains("{%"), "an unrendered template expression in the report");
+    let typst = std::fs::read_to_string(emitted.join("templates/report.generated.typ")).unwrap();
+    assert!(!typst.contains("{{ m"), "an unrendered expression in the generated Typst (an alt text?)");
 }
 
 #[test]
