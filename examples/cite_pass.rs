@@ -30,6 +30,7 @@ fn main() {
         library_id: None,
         style_file: None,
         cache: &cache,
+        html: false,
     };
     let mut times = Vec::new();
     for _ in 0..runs {

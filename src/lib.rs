@@ -45,6 +45,7 @@ pub mod convert;
 pub mod diagnostics;
 pub mod dialect;
 pub mod git;
+pub mod html;
 pub mod layout;
 pub mod load;
 pub mod markdown;

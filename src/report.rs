@@ -100,9 +100,9 @@ pub fn summary(root: &Path, format: Format, result: anyhow::Result<RunReport>, m
         let path = out.path.strip_prefix(root).unwrap_or(&out.path);
         let verb = if mode == Mode::Build { "wrote" } else { "checked" };
         eprintln!(
-            "{verb} {} ({}, {} kB, {:.2} s)",
+            "{verb} {} ({}{} kB, {:.2} s)",
             path.display(),
-            count(out.pages, "page"),
+            if out.pages == 0 { String::new() } else { format!("{}, ", count(out.pages, "page")) },
             out.bytes / 1024,
             out.compile_time.as_secs_f64()
         );
@@ -121,7 +121,9 @@ pub fn watch_result(root: &Path, format: Format, result: anyhow::Result<RunRepor
                 for out in &report.outputs {
                     let path = out.path.strip_prefix(root).unwrap_or(&out.path);
                     let verb = if out.reused { "unchanged" } else { "wrote" };
-                    eprintln!("{verb} {} ({})", path.display(), count(out.pages, "page"));
+                    let size =
+                        if out.pages == 0 { format!("{} kB", out.bytes / 1024) } else { count(out.pages, "page") };
+                    eprintln!("{verb} {} ({size})", path.display());
                 }
                 eprintln!("built in {:.2} s. Waiting for changes…", elapsed.as_secs_f64());
             }

@@ -31,17 +31,36 @@ pub struct Origin<'a> {
     pub template_text: &'a str,
 }
 
-/// Compiles the world's main source; errors and warnings come back mapped to
-/// the author's files.
+/// Compiles the world's main source to a paged document; errors and
+/// warnings come back mapped to the author's files.
 pub fn compile_document(world: &ReportWorld, origin: &Origin) -> (Option<PagedDocument>, Diagnostics) {
+    compile_to::<PagedDocument>(world, origin)
+}
+
+/// The notice typst attaches to every HTML compile (its HTML export is
+/// young); kooste's HTML editions are tested on their own, so it is not
+/// repeated to the author.
+const HTML_NOTICE: &str = "html export is under active development and incomplete";
+
+/// Compiles the world's main source to an HTML document.
+pub fn compile_html(world: &ReportWorld, origin: &Origin) -> (Option<typst_html::HtmlDocument>, Diagnostics) {
+    compile_to::<typst_html::HtmlDocument>(world, origin)
+}
+
+/// Compiles the world's main source to a document of kind `D`.
+fn compile_to<D: typst::foundations::Output>(world: &ReportWorld, origin: &Origin) -> (Option<D>, Diagnostics) {
     // A bug in the compiler must not take the whole build down without a
-    // word: it becomes an error like any other, and no PDF is written.
-    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| typst::compile::<PagedDocument>(world)));
+    // word: it becomes an error like any other, and nothing is written.
+    let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| typst::compile::<D>(world)));
     let Warned { output, warnings } = match compiled {
         Ok(warned) => warned,
         Err(payload) => return (None, vec![internal_error("compiling", origin.template_path, payload)]),
     };
-    let mut diags: Diagnostics = warnings.iter().map(|w| map_diagnostic(world, origin, w)).collect();
+    let mut diags: Diagnostics = warnings
+        .iter()
+        .filter(|w| !(w.span.is_detached() && w.message == HTML_NOTICE))
+        .map(|w| map_diagnostic(world, origin, w))
+        .collect();
     match output {
         Ok(doc) => (Some(doc), diags),
         Err(errors) => {
@@ -64,6 +83,16 @@ pub fn export_pdf(
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| typst_pdf::pdf(doc, &options))) {
         Ok(result) => result.map_err(|errors| errors.iter().map(|e| map_diagnostic(world, &origin, e)).collect()),
         Err(payload) => Err(vec![internal_error("exporting the PDF of", Path::new(""), payload)]),
+    }
+}
+
+/// Serialises an HTML document.
+pub fn export_html(world: &ReportWorld, doc: &typst_html::HtmlDocument) -> Result<String, Diagnostics> {
+    let options = typst_html::HtmlOptions { pretty: false };
+    let origin = Origin { template_path: Path::new(""), template_text: "" };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| typst_html::html(doc, &options))) {
+        Ok(result) => result.map_err(|errors| errors.iter().map(|e| map_diagnostic(world, &origin, e)).collect()),
+        Err(payload) => Err(vec![internal_error("writing the HTML of", Path::new(""), payload)]),
     }
 }
 

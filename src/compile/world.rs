@@ -120,7 +120,10 @@ impl Shared {
         }
         Shared {
             root: root.to_path_buf(),
-            library: LazyHash::new(Library::default()),
+            // HTML export on: paged compiles only gain the `html` module.
+            library: LazyHash::new(
+                Library::builder().with_features([typst::Feature::Html].into_iter().collect()).build(),
+            ),
             fonts,
             files: FileStore::new(ProjectFiles::new(root.to_path_buf())),
             time,

@@ -119,6 +119,9 @@ pub enum Format {
     /// Paged: compiled by typst and exported by typst-pdf.
     #[default]
     Pdf,
+    /// A web page: compiled by typst's HTML export into one file that
+    /// holds its stylesheet, images and charts.
+    Html,
 }
 
 impl Format {
@@ -126,6 +129,7 @@ impl Format {
     pub fn quarto_names(self) -> &'static [&'static str] {
         match self {
             Format::Pdf => &["pdf", "typst"],
+            Format::Html => &["html", "html5", "html4"],
         }
     }
 
@@ -133,6 +137,7 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",
+            Format::Html => "html",
         }
     }
 }

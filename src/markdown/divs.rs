@@ -172,8 +172,14 @@ impl<'a> Converter<'a, '_> {
             match key.as_str() {
                 "when-profile" => holds &= names().contains(&profile),
                 "unless-profile" => holds &= !names().contains(&profile),
-                "when-format" => holds &= format_holds(&value, self.opts.dialect.format),
-                "unless-format" => holds &= !format_holds(&value, self.opts.dialect.format),
+                "when-format" => {
+                    self.out.format_dependent = true;
+                    holds &= format_holds(&value, self.opts.dialect.format);
+                }
+                "unless-format" => {
+                    self.out.format_dependent = true;
+                    holds &= !format_holds(&value, self.opts.dialect.format);
+                }
                 _ => rest.push((key, value)),
             }
         }

@@ -186,6 +186,9 @@ pub struct Converted {
     pub critic: Vec<LabelUse>,
     /// Level-1 headings' plain text, in order (for running headers and tests).
     pub headings: Vec<String>,
+    /// Whether a div tests the output format (`when-format`,
+    /// `unless-format`): then each format needs a conversion of its own.
+    pub format_dependent: bool,
     /// Warnings and errors found while converting.
     pub diagnostics: Diagnostics,
 }

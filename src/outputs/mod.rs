@@ -191,7 +191,8 @@ pub fn render_job(
     Ok(match citations {
         Some(Citations { labels, cache, read }) => {
             let link = project.config.link_citations;
-            references::format_citations(read, prepared, (labels, cache), source, lang, link)
+            let html = spec.format == crate::load::project::Format::Html;
+            references::format_citations(read, prepared, (labels, cache), html, source, lang, link)
         }
         None => (source, Vec::new()),
     })

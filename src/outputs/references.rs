@@ -20,6 +20,7 @@ pub fn format_citations(
     read: &(dyn Fn(&Path) -> Option<String> + Sync),
     prepared: &Prepared,
     (labels, cache): (&LabelCache, &citations::Cache),
+    html: bool,
     source: String,
     lang: &str,
     link: bool,
@@ -34,6 +35,7 @@ pub fn format_citations(
         library_id: Some(bib.id),
         style_file: Some(&|name: &str| read_style(read, name)),
         cache,
+        html,
     };
     let pass = citations::format(&source, &format!("/{}", path.display()), &bib.library, &options);
     let hint = "works of one author and year are lettered 2019a, 2019b, … after their year; \

@@ -11,12 +11,13 @@ use minijinja::value::Value;
 use rayon::prelude::*;
 use typst::syntax::Source;
 
-use crate::compile::world::Shared;
+use crate::compile::Origin;
+use crate::compile::world::{ReportWorld, Shared};
 use crate::convert::Prepared;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::project::{Format, Project};
 use crate::outputs::{self, Citations, Job, numbers};
-use crate::render::merge;
+use crate::render::{TEMPLATES_DIR, merge};
 use crate::report::{LaidOut, OutputReport};
 use crate::session::Session;
 use crate::settings::{BuildInfo, Mode, Settings};
@@ -68,6 +69,7 @@ impl JobResult {
 }
 
 /// What every job of one run shares.
+#[derive(Clone, Copy)]
 pub struct Compiler<'a> {
     pub project: &'a Project,
     pub prepared: &'a Prepared,
@@ -178,6 +180,7 @@ impl Compiler<'_> {
             }
             None => match job.spec.format {
                 Format::Pdf => self.build_paged(job, source, previous),
+                Format::Html => self.build_web(job, source, previous),
             },
         };
         if self.settings.watch && self.settings.mode == Mode::Build {
@@ -201,6 +204,43 @@ impl Compiler<'_> {
             laid_out: None,
         };
         Some((built, previous.diagnostics.clone()))
+    }
+}
+
+/// A job's world, ready to compile, and what a backend reports about it.
+pub struct Setup {
+    pub world: ReportWorld,
+    /// The output template (`templates/report.typ.j2`), for diagnostics.
+    pub template_path: PathBuf,
+    /// Where the job's file goes.
+    pub path: PathBuf,
+    /// The main source the next watch build edits in place.
+    pub main: Option<Source>,
+}
+
+impl Compiler<'_> {
+    /// The world `job` compiles its generated `source` in (editing the
+    /// previous watch build's main source, when there is one).
+    pub fn setup(&self, job: &Job, source: String, previous: Option<Source>) -> Setup {
+        let template_path = Path::new(TEMPLATES_DIR).join(&job.spec.template);
+        let world = ReportWorld::with_previous(self.shared.clone(), &outputs::main_vpath(job), source, previous);
+        let main = Some(world.main_source().clone());
+        Setup { world, template_path, path: self.out_dir.join(&job.spec.file), main }
+    }
+
+    /// Where the job's main source came from, for mapping its diagnostics.
+    pub fn origin<'s>(&'s self, job: &Job, setup: &'s Setup) -> Origin<'s> {
+        let template_text = self.prepared.templates.get(&job.spec.template).unwrap_or_default();
+        Origin { template_path: &setup.template_path, template_text }
+    }
+}
+
+impl Setup {
+    /// A failed job's result: its problems, and its generated Typst to keep
+    /// beside its file.
+    pub fn failed(&self, diagnostics: Diagnostics) -> JobResult {
+        let failed_typst = Some((self.path.clone(), self.world.main_source().text().to_string()));
+        JobResult { built: None, diagnostics, main: self.main.clone(), failed_typst }
     }
 }
 

@@ -19,6 +19,7 @@
 
 mod jobs;
 mod paged;
+mod web;
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
@@ -34,7 +35,7 @@ use crate::outputs::{self, Job, context::output_context};
 use crate::render::merge;
 use crate::report::RunReport;
 use crate::session::{Previous, Session};
-use crate::settings::{Mode, Settings};
+use crate::settings::{BuildInfo, Mode, Settings};
 use crate::write::{self, MainFile};
 use jobs::{Built, Compiler, Delivery, JobResult};
 
@@ -48,7 +49,8 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     let start = Instant::now();
     settings.check_outputs(project)?;
     let mut report = RunReport::default();
-    // Every output is paged: one conversion serves them all.
+    // One conversion serves every output, unless a div tests the format
+    // (below).
     let format = Format::Pdf;
     // Load and convert; the draft stamp's two git calls, and reading the
     // citation locales the outputs will need, run meanwhile.
@@ -75,20 +77,18 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     }
 
     let jobs = outputs::select(project, &settings.only, &prepared);
+    // A div that tests the format (Quarto's `when-format="html"`) gives
+    // the web pages a conversion of their own.
+    let format_dependent = prepared.fragments.values().any(|f| f.converted.format_dependent);
+    let (web_jobs, jobs): (Vec<Job>, Vec<Job>) =
+        jobs.into_iter().partition(|j| format_dependent && j.spec.format == Format::Html);
+    let web = (!web_jobs.is_empty()).then(|| prepare(project, settings.final_mode, Format::Html, None));
     // A watch build compiles again only what changed: an output whose
     // generated Typst is the last build's, when no file the compiles read
     // has changed, keeps its PDF.
     let reuse = settings.watch && !session.files_changed(&project.root);
     let shared = session.shared(&project.root, settings.typst_time(project));
-    let context = merge(
-        output_context(project, &prepared),
-        [
-            ("mode", Value::from(if settings.final_mode { "final" } else { "draft" })),
-            ("build", Value::from_serialize(&build)),
-            ("report_numbers", Value::from_serialize(BTreeMap::<String, String>::new())),
-            ("changes", settings.changes.as_ref().map(Value::from_serialize).unwrap_or(Value::from(()))),
-        ],
-    );
+    let context = job_context(project, &prepared, settings, &build);
     let out_dir = project.root.join(&settings.out_dir);
     let compiler = Compiler {
         project,
@@ -100,8 +100,13 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
         reuse,
         build: &build,
     };
-    let (results, recompiled) = compiler.compile_all(jobs, &context);
+    let (mut results, recompiled) = compiler.compile_all(jobs, &context);
     report.batch_recompiled = recompiled;
+    if let Some((web, mut diags)) = web {
+        report.diagnostics.append(&mut diags);
+        let context = job_context(project, &web, settings, &build);
+        results.extend(Compiler { prepared: &web, ..compiler }.compile_all(web_jobs, &context).0);
+    }
 
     let mut built = keep_results(session, results, settings, &mut report.diagnostics);
     session.record_reads(&project.root);
@@ -118,6 +123,21 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     report.documents = built.iter_mut().filter_map(|b| b.laid_out.take()).collect();
     report.outputs = built.into_iter().map(|b| b.report).collect();
     Ok(report)
+}
+
+/// What every job's template sees: the outputs' context, the build mode
+/// and stamp, the report's numbers (filled in for batch jobs) and the
+/// changes `kooste diff` marks.
+fn job_context(project: &Project, prepared: &Prepared, settings: &Settings, build: &BuildInfo) -> Value {
+    merge(
+        output_context(project, prepared),
+        [
+            ("mode", Value::from(if settings.final_mode { "final" } else { "draft" })),
+            ("build", Value::from_serialize(build)),
+            ("report_numbers", Value::from_serialize(BTreeMap::<String, String>::new())),
+            ("changes", settings.changes.as_ref().map(Value::from_serialize).unwrap_or(Value::from(()))),
+        ],
+    )
 }
 
 /// Writes what a run built: `--emit-typst`'s folder, then (in a build)

@@ -2,7 +2,6 @@
 //! the checks that need pages (page budget, layout preflight, the build
 //! stamp) → a PDF [`Artifact`].
 
-use std::path::Path;
 use std::time::Instant;
 
 use typst::syntax::Source;
@@ -14,7 +13,6 @@ use crate::compile::world::ReportWorld;
 use crate::compile::{Origin, compile_document, export_pdf, page_count};
 use crate::diagnostics::{Diagnostics, has_errors};
 use crate::outputs::{self, Job, numbers};
-use crate::render::TEMPLATES_DIR;
 use crate::report::{LaidOut, OutputReport};
 use crate::settings::Mode;
 use crate::write::Artifact;
@@ -25,28 +23,18 @@ impl Compiler<'_> {
     pub(super) fn build_paged(&self, job: &Job, source: String, previous: Option<Source>) -> JobResult {
         let started = Instant::now();
         let spec = &job.spec;
-        let template_path = Path::new(TEMPLATES_DIR).join(&spec.template);
-        let template_text = self.prepared.templates.get(&spec.template).unwrap_or_default();
-        let world = ReportWorld::with_previous(self.shared.clone(), &outputs::main_vpath(job), source, previous);
-        let main = Some(world.main_source().clone());
-        let origin = Origin { template_path: &template_path, template_text };
-        let path = self.out_dir.join(&spec.file);
-        let (doc, mut diags) = compile_document(&world, &origin);
-        let Some(mut doc) = doc else {
-            let failed_typst = Some((path, world.main_source().text().to_string()));
-            return JobResult { built: None, diagnostics: diags, main, failed_typst };
-        };
+        let setup = self.setup(job, source, previous);
+        let (world, origin) = (&setup.world, self.origin(job, &setup));
+        let (doc, mut diags) = compile_document(world, &origin);
+        let Some(mut doc) = doc else { return setup.failed(diags) };
         let pages = page_count(&doc);
         crate::compile::stamp(&mut doc, &self.build.full_commit, self.build.dirty, &spec.name);
-        let (pdf, mut checked) = self.check_and_export(job, &doc, &world, &origin, pages);
+        let (pdf, mut checked) = self.check_and_export(job, &doc, world, &origin, pages);
         diags.append(&mut checked);
-        let Some(pdf) = pdf else {
-            let failed_typst = Some((path, world.main_source().text().to_string()));
-            return JobResult { built: None, diagnostics: diags, main, failed_typst };
-        };
+        let Some(pdf) = pdf else { return setup.failed(diags) };
         let report = OutputReport {
             name: spec.name.clone(),
-            path: path.clone(),
+            path: setup.path.clone(),
             pages,
             bytes: pdf.len(),
             compile_time: started.elapsed(),
@@ -59,7 +47,7 @@ impl Compiler<'_> {
             doc,
             main: world.main_source().clone(),
         });
-        let artifact = Artifact { job: job.id.clone(), format: spec.format, path, bytes: pdf };
+        let artifact = Artifact { job: job.id.clone(), format: spec.format, path: setup.path.clone(), bytes: pdf };
         let built = Built {
             report,
             delivery: Delivery::Pending(artifact),
@@ -68,7 +56,7 @@ impl Compiler<'_> {
             numbers,
             laid_out,
         };
-        JobResult { built: Some(built), diagnostics: diags, main, failed_typst: None }
+        JobResult { built: Some(built), diagnostics: diags, main: setup.main.clone(), failed_typst: None }
     }
 
     /// The checks that need pages, and the PDF when they pass: an output

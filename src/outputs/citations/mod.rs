@@ -98,6 +98,7 @@ pub fn prefill_letters(
         library_id: Some(library_id),
         style_file: None,
         cache: styles,
+        html: false,
     };
     project_letters(&style, library, &[], &locale, &locales, &options);
 }
@@ -146,13 +147,15 @@ pub struct Options<'a> {
     pub style_file: Option<&'a ReadStyle<'a>>,
     /// The parsed styles and locales, and hayagriva's earlier results.
     pub cache: &'a Cache,
+    /// For a web page: entries as paragraphs the stylesheet indents.
+    pub html: bool,
 }
 
 impl<'a> Options<'a> {
     /// Options for one output on its own: no link, letters made for it
     /// alone, no style file, nothing kept between calls but `cache`'s.
     pub fn plain(lang: &'a str, works: &'a [String], cache: &'a Cache) -> Options<'a> {
-        Options { lang, link: false, works, labels: None, library_id: None, style_file: None, cache }
+        Options { lang, link: false, works, labels: None, library_id: None, style_file: None, cache, html: false }
     }
 }
 
@@ -446,15 +449,7 @@ mod tests {
             source,
             "/report/references.bib",
             &library(),
-            &Options {
-                lang: "fi",
-                link: true,
-                works: &[],
-                labels: None,
-                library_id: None,
-                style_file: None,
-                cache: &Cache::default(),
-            },
+            &Options { link: true, ..Options::plain("fi", &[], &Cache::default()) },
         );
         (pass.text, pass.outcome)
     }

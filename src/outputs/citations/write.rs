@@ -47,7 +47,7 @@ pub(super) fn write(
         edits.push((group.range.clone(), text));
     }
     let bib = found.bib();
-    let text = write_bibliography(&source[bib.range.clone()], bib, list, &listed, options.lang)?;
+    let text = write_bibliography(&source[bib.range.clone()], bib, list, &listed, options)?;
     edits.push((bib.range.clone(), text));
 
     edits.sort_by_key(|(r, _)| r.start);
@@ -68,8 +68,9 @@ pub(super) fn write_bibliography(
     bib: &BibCall,
     list: &hayagriva::RenderedBibliography,
     listed: &HashSet<&str>,
-    lang: &str,
+    options: &Options,
 ) -> Result<String, Bail> {
+    let lang = options.lang;
     let mut text = String::from("[");
     let title = match &bib.title {
         Title::None => None,
@@ -86,7 +87,8 @@ pub(super) fn write_bibliography(
         let _ = write!(text, "#heading(depth: 1)[{title}];");
     }
     let ctx = Ctx { cites: &[], listed };
-    let any_prefix = list.items.iter().any(|i| i.first_field.is_some());
+    // A web page sets numbered entries as paragraphs, prefix first.
+    let any_prefix = list.items.iter().any(|i| i.first_field.is_some()) && !options.html;
     if any_prefix {
         text.push_str("#context grid(columns: 2, column-gutter: 0.65em, row-gutter: par.spacing, ");
     }
@@ -101,6 +103,15 @@ pub(super) fn write_bibliography(
                 child(&ctx, first, false, &mut prefix);
             }
             let _ = write!(text, "[{prefix}], [#block[{body}]#label({label});], ");
+        } else if options.html {
+            // A web page's entry: a paragraph the stylesheet indents.
+            let mut prefix = String::new();
+            if let Some(first) = &item.first_field {
+                child(&ctx, first, false, &mut prefix);
+                prefix.push(' ');
+            }
+            let p = "#html.elem(\"p\", attrs: (class: \"kooste-reference\"))";
+            let _ = write!(text, "{p}[{prefix}{body}]#label({label});");
         } else if list.hanging_indent {
             let _ = write!(text, "#block(inset: (left: {INDENT}))[#h(-{INDENT});{body}]#label({label});");
         } else {
