@@ -11,6 +11,7 @@
 //! - [`conformance`]: the CommonMark and GFM spec examples.
 //! - [`quarto`]: a chapter written the Quarto way, read back from its PDF.
 //! - [`watch`]: `kooste watch` on a fixture, edit by edit.
+//! - [`web`]: the HTML editions in a real browser (chromium, axe-core).
 //! - [`layout`]: the layout preflight, description sheets and chart alt text
 //!   on fixture projects.
 
@@ -36,3 +37,5 @@ mod review;
 mod support;
 #[path = "suite/watch.rs"]
 mod watch;
+#[path = "suite/web.rs"]
+mod web;
