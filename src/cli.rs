@@ -184,6 +184,12 @@ pub struct ConvertArgs {
     /// The Markdown file to convert.
     pub file: PathBuf,
 
+    /// Also compile the Typst and write it as a PDF to FILE (the Typst is
+    /// then not printed): a quick look at one file, and a check that what
+    /// kooste makes of it compiles.
+    #[arg(long, value_name = "FILE")]
+    pub pdf: Option<PathBuf>,
+
     /// How to print problems.
     #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
     pub diagnostic_format: Format,

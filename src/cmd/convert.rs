@@ -33,10 +33,45 @@ pub fn run(args: ConvertArgs) -> u8 {
             return report::INPUT_ERRORS;
         }
     };
-    let (typst, diags) = standalone(&root, &rel, &text);
+    let (typst, mut diags) = standalone(&root, &rel, &text);
+    let Some(pdf) = args.pdf else {
+        report::problems(&root, &diags, args.diagnostic_format);
+        report::typst(&typst);
+        return if has_errors(&diags) { report::INPUT_ERRORS } else { 0 };
+    };
+    let compiled = (!has_errors(&diags)).then(|| compile_pdf(&root, typst)).map(|(bytes, mut problems)| {
+        diags.append(&mut problems);
+        bytes
+    });
     report::problems(&root, &diags, args.diagnostic_format);
-    report::typst(&typst);
-    if has_errors(&diags) { report::INPUT_ERRORS } else { 0 }
+    match compiled.flatten() {
+        Some(bytes) => match crate::write::write_atomic(&pdf, &bytes) {
+            Ok(()) => 0,
+            Err(err) => report::fatal(&err, &[]),
+        },
+        None => report::INPUT_ERRORS,
+    }
+}
+
+/// The standalone document `typst` compiled in a world rooted at `root`
+/// (the Markdown file's project or folder), as PDF bytes, with the
+/// compile's problems.
+fn compile_pdf(root: &Path, typst: String) -> (Option<Vec<u8>>, Diagnostics) {
+    use crate::compile::world::{ReportWorld, Shared};
+    let time = typst_kit::datetime::Time::fixed_timestamp(0).expect("the epoch is a time");
+    let shared = std::sync::Arc::new(Shared::new(root, time));
+    let world = ReportWorld::new(shared, "/.kooste-convert.typ", typst);
+    let origin = crate::compile::Origin { template_path: Path::new(""), template_text: "" };
+    let (doc, mut diags) = crate::compile::compile_document(&world, &origin);
+    let Some(doc) = doc else { return (None, diags) };
+    let date = typst::foundations::Datetime::from_ymd(1970, 1, 1).expect("a valid date");
+    match crate::compile::export_pdf(&world, &doc, "convert", date, typst_pdf::PdfStandards::default()) {
+        Ok(bytes) => (Some(bytes), diags),
+        Err(mut errors) => {
+            diags.append(&mut errors);
+            (None, diags)
+        }
+    }
 }
 
 /// Converts Markdown `text` from `path` (relative to `root`) to a standalone

@@ -75,6 +75,11 @@ fn convert_prints_a_standalone_document() {
     let typst = String::from_utf8(out.stdout).unwrap();
     assert!(typst.starts_with("#set document"));
     assert!(typst.contains("\\#let x \\= 1"));
+    // --pdf compiles it: the special characters print as written.
+    let pdf = p.path().join("erikoismerkit.pdf");
+    let chapter = p.path().join("report/chapters/02-erikoismerkit.md");
+    must_succeed(&p.run(&["convert", chapter.to_str().unwrap(), "--pdf", pdf.to_str().unwrap()]));
+    assert!(fold(&pdf_text(&pdf)).contains("#let x = 1 stays text"));
 }
 
 /// Appends `text` to `rel` in a built project, rebuilds, and checks that
