@@ -410,18 +410,19 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
     let Some(list) = &mut rendered.bibliography else { return Err(()) };
     list.items.retain(|item| own.contains(item.key.as_str()));
     let mut collisions = Vec::new();
+    let no_date = year_suffix::no_date_term(&found.locales, &found.locale);
     if let Some((_, labels)) = &lettered {
         let mut lettered_here: HashMap<String, String> = HashMap::new();
         for item in &mut list.items {
             if let Some(n) = labels.letter(&item.key)
-                && year_suffix::add_after_date(&mut item.content, n)
+                && year_suffix::add_suffix(&mut item.content, n, no_date.as_deref())
             {
                 lettered_here.insert(item.key.clone(), year_suffix::letter_text(n));
             }
         }
         for (citation, group) in rendered.citations.iter_mut().zip(unique) {
             let letter = |i: usize| group.cites.get(i).and_then(|c| labels.letter(&c.key));
-            year_suffix::add_to_citation(&mut citation.citation, &letter);
+            year_suffix::add_to_citation(&mut citation.citation, &letter, no_date.as_deref());
         }
         collisions = labels.collisions(list.items.iter().map(|i| i.key.as_str()), |k| lettered_here.get(k).cloned());
     }

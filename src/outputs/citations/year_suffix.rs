@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use hayagriva::citationberg::{self, IndependentStyle, LocaleCode};
+use hayagriva::citationberg::{self, IndependentStyle, LocaleCode, TermForm};
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Elem, ElemChild, ElemChildren, ElemMeta,
     Formatted, Formatting, Library,
@@ -110,8 +110,7 @@ impl Labels {
     /// told apart as in every output. Works with the same label are lettered
     /// in the order of the reference list (APA: by title), the shared ones
     /// first, so that an output's extra works never move a shared work's
-    /// letter. Works without a date to put a letter after get none (so
-    /// undated works of one author collide).
+    /// letter. Undated works get theirs after the locale's "n.d.".
     pub(super) fn assign(
         library: &Library,
         shared: &[&str],
@@ -157,11 +156,10 @@ impl Labels {
         for (key, citation, _) in &rendered {
             labels.base.insert(key.to_string(), format!("{citation:#}"));
         }
+        // Undated works are lettered too: "n.d.-a", "n.d.-b" (APA 7, 8.19).
         let mut by_label: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (key, citation, _) in &rendered {
-            if has_date(citation) {
-                by_label.entry(labels.base[*key].as_str()).or_default().push(key);
-            }
+        for (key, _, _) in &rendered {
+            by_label.entry(labels.base[*key].as_str()).or_default().push(key);
         }
         for mut same in by_label.into_values().filter(|keys| keys.len() > 1) {
             same.sort_by_key(|key| (!shared.contains(key), order.get(key).copied().unwrap_or(usize::MAX), *key));
@@ -249,14 +247,6 @@ fn name_groups<'a>(library: &Library, works: &[&'a str]) -> Vec<Vec<&'a str>> {
     groups
 }
 
-/// Whether rendered text has a date element.
-fn has_date(children: &ElemChildren) -> bool {
-    children.0.iter().any(|child| match child {
-        ElemChild::Elem(elem) => elem.meta == Some(ElemMeta::Date) || has_date(&elem.children),
-        _ => false,
-    })
-}
-
 /// `a`, `b`, … `z`, `aa`, `ab`, …: hayagriva's letters.
 pub(super) fn letter_text(mut n: usize) -> String {
     let mut out = String::new();
@@ -270,26 +260,86 @@ pub(super) fn letter_text(mut n: usize) -> String {
 }
 
 /// Writes the year suffix of every item of a rendered citation; `letter`
-/// gives it by the item's index in the citation.
-pub(super) fn add_to_citation(children: &mut ElemChildren, letter: &dyn Fn(usize) -> Option<usize>) {
+/// gives it by the item's index in the citation. `no_date` is the locale's
+/// "n.d." for undated works.
+pub(super) fn add_to_citation(
+    children: &mut ElemChildren,
+    letter: &dyn Fn(usize) -> Option<usize>,
+    no_date: Option<&str>,
+) {
     for child in &mut children.0 {
         if let ElemChild::Elem(elem) = child {
             match elem.meta {
                 Some(ElemMeta::Entry(i)) => {
-                    if let Some(n) = letter(i) {
-                        add_after_date(&mut elem.children, n);
+                    let Some(n) = letter(i) else { continue };
+                    // An undated work in a run of one author's works
+                    // ("Org, 2019; n.d.-a") prints nothing of its own
+                    // where a dated one prints its year: its term.
+                    if !add_suffix(&mut elem.children, n, no_date)
+                        && let Some(term) = no_date.filter(|_| format!("{:#}", elem.children).trim().is_empty())
+                    {
+                        let text = format!("{term}-{}", letter_text(n));
+                        elem.children.0.push(ElemChild::Text(Formatted { text, formatting: Formatting::default() }));
                     }
                 }
-                _ => add_to_citation(&mut elem.children, letter),
+                _ => add_to_citation(&mut elem.children, letter, no_date),
             }
         }
     }
 }
 
+/// Writes letter `n` after the first date in `children`, or, for an
+/// undated work, `-n` after the locale's "n.d." (APA's "n.d.-a"); false
+/// when there is neither.
+pub(super) fn add_suffix(children: &mut ElemChildren, n: usize, no_date: Option<&str>) -> bool {
+    add_after_date(children, n) || no_date.is_some_and(|term| add_after_term(children, n, term))
+}
+
+/// The locale's short "no date" term ("n.d.", "ei pvm."), from the locale
+/// of `lang` or, without one, en-US's.
+pub(super) fn no_date_term(locales: &[citationberg::Locale], lang: &LocaleCode) -> Option<String> {
+    use citationberg::taxonomy::{OtherTerm, Term};
+    let term = |locale: &citationberg::Locale| {
+        let term = Term::Other(OtherTerm::NoDate);
+        let found = locale.term(term, TermForm::Short).or_else(|| locale.term(term, TermForm::Long))?;
+        found.single().map(str::to_string)
+    };
+    let primary = lang.0.split('-').next().unwrap_or_default();
+    let of = |wanted: &dyn Fn(&str) -> bool| {
+        locales.iter().filter(|l| l.lang.as_ref().is_some_and(|c| wanted(&c.0))).find_map(term)
+    };
+    of(&|code| code.split('-').next() == Some(primary)).or_else(|| of(&|code| code == "en-US"))
+}
+
+/// Writes `-n` right after the text `term` in `children`.
+fn add_after_term(children: &mut ElemChildren, n: usize, term: &str) -> bool {
+    for i in 0..children.0.len() {
+        match &mut children.0[i] {
+            ElemChild::Text(text) if text.text.contains(term) => {
+                let at = text.text.find(term).expect("checked") + term.len();
+                let rest = text.text.split_off(at);
+                let formatting = text.formatting;
+                let mut insert = vec![ElemChild::Text(Formatted { text: format!("-{}", letter_text(n)), formatting })];
+                if !rest.is_empty() {
+                    insert.push(ElemChild::Text(Formatted { text: rest, formatting }));
+                }
+                children.0.splice(i + 1..i + 1, insert);
+                return true;
+            }
+            ElemChild::Elem(elem) => {
+                if add_after_term(&mut elem.children, n, term) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Writes letter `n` after the first date in `children`, as hayagriva
-/// writes a `year-suffix` variable; false when there is no date (an
-/// undated work, whose letter would follow a "n.d." term instead).
-pub(super) fn add_after_date(children: &mut ElemChildren, n: usize) -> bool {
+/// writes a `year-suffix` variable; false when there is no date.
+fn add_after_date(children: &mut ElemChildren, n: usize) -> bool {
     for i in 0..children.0.len() {
         let ElemChild::Elem(elem) = &mut children.0[i] else { continue };
         if elem.meta == Some(ElemMeta::Date) {
@@ -467,22 +517,31 @@ mod tests {
     }
 
     #[test]
-    fn undated_works_of_one_author_collide() {
+    fn undated_works_of_one_author_are_lettered_after_no_date() {
         // Two works that differ only in their titles, which APA's label
-        // does not print, with no date to put a letter after.
+        // does not print, and no date: "n.d.-a" and "n.d.-b" (APA 7, 8.19),
+        // in the order of the list (by title: Kaksi, Yksi), in English and
+        // in Finnish ("ei pvm.").
         let bib = "@online{org1, author = {{Org}}, title = {Yksi}, url = {https://org.fi/1}}\n\
                    @online{org2, author = {{Org}}, title = {Kaksi}, url = {https://org.fi/2}}\n\
                    @online{org3, author = {{Org}}, title = {Kolme}, year = {2019}, url = {https://org.fi/3}}\n";
         let library = hayagriva::io::from_biblatex_str(bib).unwrap();
         let works = works(&library);
         let cache = Cache::default();
-        let options = Options::plain("en", &works, &cache);
-        let pass = format(&format!("@org1 @org2 @org3\n{BIBCALL}\n"), "/report/references.bib", &library, &options);
-        assert_eq!(pass.collisions.len(), 1, "{:?}", pass.collisions);
-        let Collision { first, second, label } = &pass.collisions[0];
-        // Listed by title: Kaksi, Yksi.
-        assert_eq!((first.as_str(), second.as_str()), ("org2", "org1"));
-        assert_eq!(label, "(Org, n.d.)");
+        for (lang, no_date) in [("en", "n.d."), ("fi", "ei pvm.")] {
+            let options = Options::plain(lang, &works, &cache);
+            let source = format!("@org1 @org2 @org3\n{BIBCALL}\n");
+            let pass = format(&source, "/report/references.bib", &library, &options);
+            assert!(pass.collisions.is_empty(), "{:?}", pass.collisions);
+            // The text as it prints (the Typst source escapes `-`).
+            let text = pass.text.replace('\\', "");
+            for (key, letter) in [("org2", "a"), ("org1", "b")] {
+                let entry = text.split(&format!("kooste-bib-{key}\"")).next().unwrap();
+                let own = entry.rsplit("#block").next().unwrap();
+                assert!(own.contains(&format!("({no_date}-{letter})")), "{key}: {text}");
+            }
+            assert!(text.contains(&format!("(Org, {no_date}-b; {no_date}-a; 2019)")), "{text}");
+        }
     }
 
     #[test]
