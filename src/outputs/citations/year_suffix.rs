@@ -327,7 +327,8 @@ fn add_after_term(children: &mut ElemChildren, n: usize, term: &str) -> bool {
                 return true;
             }
             ElemChild::Elem(elem) => {
-                if add_after_term(&mut elem.children, n, term) {
+                let found = add_after_term(&mut elem.children, n, term);
+                if found {
                     return true;
                 }
             }
