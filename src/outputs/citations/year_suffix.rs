@@ -292,7 +292,9 @@ pub(super) fn add_to_citation(
 /// undated work, `-n` after the locale's "n.d." (APA's "n.d.-a"); false
 /// when there is neither.
 pub(super) fn add_suffix(children: &mut ElemChildren, n: usize, no_date: Option<&str>) -> bool {
-    add_after_date(children, n) || no_date.is_some_and(|term| add_after_term(children, n, term))
+    // The term first: an undated web page's only date is its access date,
+    // which takes no letter.
+    no_date.is_some_and(|term| add_after_term(children, n, term)) || add_after_date(children, n)
 }
 
 /// The locale's short "no date" term ("n.d.", "ei pvm."), from the locale
@@ -409,10 +411,9 @@ pub(super) fn printed_suffix(content: &ElemChildren) -> Option<String> {
             _ => None,
         })
     }
-    match after_date(content) {
-        Some(found) => found,
-        None => dashed(content),
-    }
+    // An undated work's letter follows its "n.d." (its only date may be
+    // the access date, which has none after it).
+    dashed(content).or_else(|| after_date(content).flatten())
 }
 
 fn is_letters(text: &str) -> bool {
@@ -523,8 +524,8 @@ mod tests {
         // does not print, and no date: "n.d.-a" and "n.d.-b" (APA 7, 8.19),
         // in the order of the list (by title: Kaksi, Yksi), in English and
         // in Finnish ("ei pvm.").
-        let bib = "@online{org1, author = {{Org}}, title = {Yksi}, url = {https://org.fi/1}}\n\
-                   @online{org2, author = {{Org}}, title = {Kaksi}, url = {https://org.fi/2}}\n\
+        let bib = "@online{org1, author = {{Org}}, title = {Yksi}, url = {https://org.fi/1}, urldate = {2020-02-15}}\n\
+                   @online{org2, author = {{Org}}, title = {Kaksi}, url = {https://org.fi/2}, urldate = {2020-02-15}}\n\
                    @online{org3, author = {{Org}}, title = {Kolme}, year = {2019}, url = {https://org.fi/3}}\n";
         let library = hayagriva::io::from_biblatex_str(bib).unwrap();
         let works = works(&library);
@@ -540,6 +541,8 @@ mod tests {
                 let entry = text.split(&format!("kooste-bib-{key}\"")).next().unwrap();
                 let own = entry.rsplit("#block").next().unwrap();
                 assert!(own.contains(&format!("({no_date}-{letter})")), "{key}: {text}");
+                // The access date takes no letter.
+                assert!(!own.contains("2020a") && !own.contains("2020b"), "{key}: {own}");
             }
             assert!(text.contains(&format!("(Org, {no_date}-b; {no_date}-a; 2019)")), "{text}");
         }
