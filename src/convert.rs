@@ -171,7 +171,14 @@ fn convert_document(
         shortcodes: &rendered.shortcodes,
     };
     let converted = to_typst(&rendered.text, &options);
-    let typst = crate::source_map::end_fragment(&converted.typst);
+    let typst = match &doc.includes {
+        // Blocks from an included file are that file's lines.
+        Some(origins) => crate::source_map::remap_markers(&converted.typst, &|line| {
+            origins.marker_place(line).map(|(path, line)| (path.to_path_buf(), line))
+        }),
+        None => converted.typst.clone(),
+    };
+    let typst = crate::source_map::end_fragment(&typst);
     Ok(Fragment { path: doc.path.clone(), typst, converted, rendered })
 }
 

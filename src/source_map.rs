@@ -22,6 +22,19 @@ pub fn marker_line(path: &Path, line: usize) -> String {
     format!("{SOURCE_MARKER}{path}:{line}\n")
 }
 
+/// `typst` with each `// source: path:line` marker's line mapped by
+/// `place` (to another file and line: text included from another file).
+pub fn remap_markers(typst: &str, place: &dyn Fn(usize) -> Option<(PathBuf, usize)>) -> String {
+    let mut out = String::with_capacity(typst.len());
+    for line in typst.split_inclusive('\n') {
+        match parse_marker(line).flatten().and_then(|(_, at)| place(at)) {
+            Some((path, at)) => out.push_str(&marker_line(&path, at)),
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
 /// A converted fragment closed with the end marker, ready for a template.
 pub fn end_fragment(typst: &str) -> String {
     format!("{typst}\n{END_MARKER}\n")

@@ -83,7 +83,28 @@ pub fn standalone(root: &Path, path: &Path, text: &str) -> (String, Diagnostics)
 /// [`standalone`] in a given dialect (the conformance tests turn smart
 /// punctuation off to compare with the specifications' literal text).
 pub fn standalone_with(root: &Path, path: &Path, text: &str, dialect: &Dialect) -> (String, Diagnostics) {
-    let (protected, codes) = shortcodes::protect(text);
+    // Included files spliced in, as in a build.
+    let mut include_diags = Vec::new();
+    let read = |file: &Path| crate::load::sources::read_text(root, file);
+    let (text, includes) = crate::load::include::expand(path, text, &read, &mut include_diags);
+    let (typst, mut diags) = convert_text(root, path, &text, dialect);
+    diags.splice(0..0, include_diags);
+    let Some(origins) = includes else { return (typst, diags) };
+    diags.iter_mut().for_each(|d| origins.map(path, &text, d));
+    let typst = crate::source_map::remap_markers(&typst, &|line| {
+        origins.marker_place(line).map(|(file, line)| (file.to_path_buf(), line))
+    });
+    (typst, diags)
+}
+
+/// Converts one file's text (includes spliced in) to a standalone document.
+fn convert_text(root: &Path, path: &Path, text: &str, dialect: &Dialect) -> (String, Diagnostics) {
+    // Front matter is data, not text (its lines stay, blank).
+    let body = match crate::load::front::has_metadata_block(text) {
+        true => crate::load::sources::blank_front_matter(text),
+        false => text.to_string(),
+    };
+    let (protected, codes) = shortcodes::protect(&body);
     let image_exists = |p: &str| crate::load::tree::image_path(p).is_some_and(|rel| root.join(rel).is_file());
     let options = ConvertOptions {
         path,

@@ -82,6 +82,15 @@ pub fn front_matter_range(text: &str) -> Option<Range<usize>> {
     None
 }
 
+/// Whether `text` opens with a YAML metadata block as Pandoc reads one: a
+/// closed block whose YAML is a mapping (or empty). `---` / `Foo` / `---`
+/// is a rule and a heading, not metadata.
+pub fn has_metadata_block(text: &str) -> bool {
+    let Some(range) = front_matter_range(text) else { return false };
+    let yaml = &text[range];
+    yaml.trim().is_empty() || yaml_serde::from_str::<yaml_serde::Mapping>(yaml).is_ok()
+}
+
 /// Whether `text` opens a front matter block that never closes: a first
 /// line `---` followed by a non-blank line (Pandoc's YAML block; a `---`
 /// before a blank line is a rule) and no closing `---` or `...` line.

@@ -13,6 +13,7 @@
 pub mod bibliography;
 pub mod datasets;
 pub mod front;
+pub mod include;
 pub mod meta;
 pub mod project;
 pub mod sources;

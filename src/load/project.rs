@@ -60,6 +60,10 @@ pub struct Config {
     /// labels are expensive (the study's report: 1.3 s with, 0.9 s without).
     #[serde(default)]
     pub link_citations: bool,
+    /// The environment variables `{{< env NAME >}}` may read (Quarto reads
+    /// any; kooste only these, so a build cannot leak the rest).
+    #[serde(default)]
+    pub environment: Vec<String>,
     /// Any further fields templates may use (`config.extra.x`).
     #[serde(default)]
     pub extra: toml::Table,

@@ -24,6 +24,9 @@ pub struct Document {
     pub text: String,
     /// The body with the front matter blanked out (same line numbers as `text`).
     pub body: String,
+    /// Where the lines of `text` come from, when it includes other files
+    /// (`{{< include >}}`, spliced into `text`).
+    pub includes: Option<super::include::Origins>,
 }
 
 /// A chapter of the report (`report/chapters/*.md`).
@@ -285,8 +288,21 @@ pub fn read_document(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Option
             return None;
         }
     };
+    let (text, includes) = super::include::expand(rel, &text, &|file| read_text(root, file), diags);
     let body = blank_front_matter(&text);
-    Some(Document { path: rel.to_path_buf(), text, body })
+    Some(Document { path: rel.to_path_buf(), text, body, includes })
+}
+
+/// A project file's text, for an include (the root's symlinks that lead
+/// out are refused, as the Typst world refuses them).
+pub fn read_text(root: &Path, rel: &Path) -> Result<String, String> {
+    let real = root.join(rel).canonicalize().map_err(|e| e.to_string())?;
+    let canonical_root = root.canonicalize().map_err(|e| e.to_string())?;
+    if !real.starts_with(&canonical_root) {
+        return Err("it leads outside the project folder".into());
+    }
+    let bytes = std::fs::read(&real).map_err(|e| e.to_string())?;
+    decode_text(rel, bytes).map_err(|d| d.message)
 }
 
 /// Decodes a text file as UTF-8 (a BOM is dropped), with a positioned error
@@ -319,7 +335,7 @@ pub fn decode_text(rel: &Path, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>
 
 /// The text with its front matter (delimiters included) replaced by empty
 /// lines, so line numbers stay those of the file.
-fn blank_front_matter(text: &str) -> String {
+pub fn blank_front_matter(text: &str) -> String {
     let Some(range) = front_matter_range(text) else {
         return text.to_string();
     };
@@ -408,6 +424,7 @@ mod tests {
             path: "report/cases/a.md".into(),
             text: "---\nid: a\nname: B\ncolour: red\n---\n".into(),
             body: String::new(),
+            includes: None,
         };
         let mut diags = Vec::new();
         assert!(parse_front::<CaseFront>(&doc, "a case study", &mut diags, None).is_none());
@@ -433,7 +450,8 @@ mod tests {
             ("---\nid: a\nname: B\n  themes: x\n---\n", 4, ""),
         ];
         for (text, line, message) in cases {
-            let doc = Document { path: "report/cases/a.md".into(), text: text.into(), body: String::new() };
+            let doc =
+                Document { path: "report/cases/a.md".into(), text: text.into(), body: String::new(), includes: None };
             let mut diags = Vec::new();
             assert!(parse_front::<CaseFront>(&doc, "a case study", &mut diags, None).is_none(), "{text}");
             assert_eq!(diags.len(), 1, "{text}");

@@ -82,8 +82,9 @@ pub fn image_path(address: &str) -> Option<PathBuf> {
     (!rel.split('/').any(|s| s == "..")).then(|| PathBuf::from(rel))
 }
 
-/// The Markdown files of one folder (`.md` and `.qmd`, no hidden files),
-/// relative to the root and sorted by name.
+/// The Markdown files of one folder (`.md` and `.qmd`; no hidden files and
+/// none whose name starts with `_`), relative to the root and sorted by
+/// name.
 pub fn markdown_in(root: &Path, folder: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
         return Vec::new();
@@ -92,7 +93,9 @@ pub fn markdown_in(root: &Path, folder: &str) -> Vec<PathBuf> {
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|name| is_markdown(Path::new(name)) && !name.starts_with('.'))
+        // Quarto renders no file whose name starts with `_` (snippets that
+        // other files include).
+        .filter(|name| is_markdown(Path::new(name)) && !name.starts_with('.') && !name.starts_with('_'))
         .collect();
     names.sort();
     names.into_iter().map(|name| Path::new(folder).join(name)).collect()

@@ -61,11 +61,7 @@ impl<'a> Converter<'a, '_> {
         let value = node.data().value.clone();
         match value {
             NodeValue::Document => self.blocks(node, true),
-            NodeValue::Paragraph => {
-                self.marker(node);
-                self.prev = None;
-                self.inlines(node);
-            }
+            NodeValue::Paragraph => self.paragraph(node),
             NodeValue::Heading(h) => {
                 self.marker(node);
                 self.heading(node, h.level);
@@ -89,27 +85,7 @@ impl<'a> Converter<'a, '_> {
                 // Items are handled by `list`; one outside a list still converts.
                 self.blocks(node, loose);
             }
-            NodeValue::CodeBlock(code) => {
-                let info = code.info.trim();
-                if info == "{=typst}" {
-                    let code = self.as_written(&code.literal);
-                    self.raw_typst(node, &code);
-                } else {
-                    self.marker(node);
-                    let lang =
-                        info.split_whitespace().next().unwrap_or("").trim_start_matches('{').trim_end_matches('}');
-                    let lang = lang.trim_start_matches('.');
-                    self.raw("#raw(block: true, ");
-                    if !lang.is_empty() {
-                        self.raw(&format!("lang: {}, ", string_literal(lang)));
-                    }
-                    let literal = self.as_written(&code.literal);
-                    let literal = literal.strip_suffix('\n').unwrap_or(&literal);
-                    self.raw(&string_literal(literal));
-                    self.raw(")");
-                    self.expr_end();
-                }
-            }
+            NodeValue::CodeBlock(code) => self.code_block(node, &code),
             NodeValue::HtmlBlock(html) => {
                 self.marker(node);
                 self.html_block(node, &html.literal);
@@ -466,4 +442,115 @@ fn trailing_attributes(node: Node<'_>) -> Option<Attrs> {
     let kept = trimmed[..open].trim_end().to_string();
     data.value = NodeValue::Text(kept.into());
     Some(attrs)
+}
+
+/// The first LaTeX command (`\\vspace`, `\\begin`) a paragraph's text starts a
+/// line with, if any: Pandoc would pass it to LaTeX and drop it elsewhere.
+fn latex_command(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix('\\')?;
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        (name.len() >= 2).then(|| format!("\\{name}"))
+    })
+}
+
+/// The engine of an executable code cell's info string (```` ```{r} ````,
+/// ```` ```{python echo=false} ````): a name in braces, not a class
+/// (`{.python}`) nor a raw format (`{=html}`).
+fn cell_engine(info: &str) -> Option<&str> {
+    let inner = info.strip_prefix('{')?.strip_suffix('}')?.trim();
+    let name = inner.split([' ', ',']).next()?;
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')).then_some(name)
+}
+
+impl<'a> Converter<'a, '_> {
+    /// An executable code cell: kooste runs no code (its data pipeline
+    /// replaces execution), so the cell prints as code, without its `#|`
+    /// options, unless they hide it (`echo: false`, `include: false`); one
+    /// warning per engine and file says so.
+    fn code_cell(&mut self, node: Node<'a>, engine: &str, literal: &str) {
+        if !self.cells_warned.iter().any(|e| e == engine) {
+            self.cells_warned.push(engine.to_string());
+            let range = self.node_range(node);
+            self.warn(range, format!("`{engine}` code cells are not run: kooste prints them as code")).hints.push(
+                "compute results in the data pipeline (data/*.csv) and show them with table() and chart()".into(),
+            );
+        }
+        let options: Vec<&str> = literal
+            .lines()
+            .take_while(|l| l.trim_start().starts_with("#|"))
+            .map(|l| l.trim_start()[2..].trim())
+            .collect();
+        let hidden = options.iter().any(|o| {
+            let (key, value) = o.split_once(':').unwrap_or((o, ""));
+            matches!(key.trim(), "echo" | "include") && value.trim() == "false"
+        });
+        if hidden {
+            return;
+        }
+        let code: String = literal.lines().skip(options.len()).map(|l| format!("{l}\n")).collect();
+        self.marker(node);
+        let lang = match engine {
+            "r" => "r",
+            "python" | "py" => "python",
+            other => other,
+        };
+        let code = self.as_written(&code);
+        let code = code.strip_suffix('\n').unwrap_or(&code);
+        self.raw(&format!("#raw(block: true, lang: {}, {})", string_literal(lang), string_literal(code)));
+        self.expr_end();
+    }
+}
+
+impl<'a> Converter<'a, '_> {
+    /// A paragraph; a raw LaTeX page break alone is a page break.
+    fn paragraph(&mut self, node: Node<'a>) {
+        self.marker(node);
+        self.prev = None;
+        // Raw LaTeX page breaks that Quarto authors write out of
+        // habit (Pandoc passes them to LaTeX only): page breaks.
+        let text = super::inlines::plain_text(node);
+        if matches!(text.trim(), "\\newpage" | "\\pagebreak" | "\\clearpage") {
+            self.raw("#pagebreak()");
+            return;
+        }
+        if let Some(command) = latex_command(&text) {
+            let range = self.node_range(node);
+            self.warn(range, format!("raw LaTeX `{command}` is printed as written"))
+                .hints
+                .push("kooste writes Typst, not LaTeX: write it in Markdown, or in a ```{=typst} block".into());
+        }
+        self.inlines(node);
+    }
+
+    /// A fenced or indented code block: raw Typst passes, another format's
+    /// raw block is left out, an executable cell prints as code.
+    fn code_block(&mut self, node: Node<'a>, code: &comrak::nodes::NodeCodeBlock) {
+        let info = code.info.trim();
+        if info == "{=typst}" {
+            let code = self.as_written(&code.literal);
+            self.raw_typst(node, &code);
+        } else if let Some(format) = info.strip_prefix("{=").and_then(|f| f.strip_suffix('}')) {
+            // Pandoc passes a raw block to its own format only.
+            let range = self.node_range(node);
+            self.warn(range, format!("raw `{format}` block is left out: it is for another format"))
+                .hints
+                .push("only ```{=typst} blocks reach kooste's outputs".into());
+        } else if let Some(engine) = cell_engine(info) {
+            self.code_cell(node, engine, &code.literal);
+        } else {
+            self.marker(node);
+            let lang = info.split_whitespace().next().unwrap_or("").trim_start_matches('{').trim_end_matches('}');
+            let lang = lang.trim_start_matches('.');
+            self.raw("#raw(block: true, ");
+            if !lang.is_empty() {
+                self.raw(&format!("lang: {}, ", string_literal(lang)));
+            }
+            let literal = self.as_written(&code.literal);
+            let literal = literal.strip_suffix('\n').unwrap_or(&literal);
+            self.raw(&string_literal(literal));
+            self.raw(")");
+            self.expr_end();
+        }
+    }
 }

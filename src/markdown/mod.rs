@@ -143,6 +143,9 @@ pub struct Dialect {
     /// The format the conversion is for, which Quarto's `when-format`
     /// and `unless-format` test.
     pub format: crate::load::project::Format,
+    /// The environment variables `{{< env NAME >}}` may read: only those
+    /// report.toml names in `environment`.
+    pub env: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Dialect {
@@ -154,6 +157,7 @@ impl Default for Dialect {
             meta: minijinja::Value::UNDEFINED,
             vars: None,
             format: crate::load::project::Format::Pdf,
+            env: Default::default(),
             templates: None,
         }
     }
@@ -297,6 +301,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
         subfigure: None,
         colons: fences.is_some(),
         shifts,
+        cells_warned: Vec::new(),
     };
     if let Some(fences) = &fences {
         conv.fence_problems(fences);
@@ -338,6 +343,8 @@ struct Converter<'a, 'o> {
     /// Where `{~~old~>new~~}` was rewritten 4 bytes longer (see
     /// [`critic::rewrite_substitutions`]).
     shifts: Vec<(usize, usize, usize)>,
+    /// The engines of the executable code cells warned about (once each).
+    cells_warned: Vec<String>,
 }
 
 /// The deepest nesting of block quotes and lists the converter follows.

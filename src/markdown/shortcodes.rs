@@ -12,7 +12,13 @@
 
 use minijinja::value::{Value, ValueKind};
 
+use super::escape::string_literal;
 use super::{Converter, Range};
+
+/// Quarto's lipsum paragraph (the classic filler), for drafts.
+const LIPSUM: &str = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut \
+                      labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco \
+                      laboris nisi ut aliquip ex ea commodo consequat.\n\n";
 
 /// Opens a shortcode token; [`TOKEN_CLOSE`] ends it.
 pub const TOKEN_OPEN: char = '\u{E000}';
@@ -162,18 +168,107 @@ impl Converter<'_, '_> {
             }
             "meta" | "var" if code.args.len() == 1 => self.shortcode_value(&code),
             "pagebreak" | "meta" | "var" => Err(format!("shortcode `{}`: wrong number of arguments", code.text)),
-            name => Err(format!("unknown shortcode `{name}`")),
+            "kbd" | "video" | "lipsum" | "placeholder" | "version" => {
+                self.builtin(&code, range);
+                return;
+            }
+            "env" => self.env_value(&code),
+            name => {
+                self.unknown_shortcode(name, &code.text, range);
+                return;
+            }
         };
         match value {
             Ok(text) => self.prose(&text),
             Err(message) => {
                 self.error(range, message).hints.push(
-                    "kooste knows {{< pagebreak >}}, {{< meta key >}} (report.toml) and {{< var key >}} \
-                     (report/_variables.yml); write {{{< … >}}} to print one as it is"
+                    "kooste knows {{< pagebreak >}}, {{< meta key >}} (report.toml), {{< var key >}} \
+                     (report/_variables.yml), {{< env NAME >}}, kbd, video, lipsum, placeholder and version; \
+                     write {{{< … >}}} to print one as it is"
                         .into(),
                 );
                 self.text(&code.text);
             }
+        }
+    }
+
+    /// Quarto's built-in shortcodes that mean something in a PDF: keys as
+    /// keycaps, a video as its title and address, and in drafts the filler
+    /// text and images that a final build refuses.
+    fn builtin(&mut self, code: &Shortcode, range: Range<usize>) {
+        let named = |key: &str| {
+            let value = code.args.iter().find_map(|a| a.strip_prefix(key)?.strip_prefix('='))?;
+            Some(value.trim_matches(['"', '\'']).to_string())
+        };
+        let positional: Vec<&String> = code.args.iter().filter(|a| !a.contains('=')).collect();
+        match code.name.as_str() {
+            "kbd" => {
+                let keys = positional.first().map(|s| s.to_string()).or_else(|| named("win")).unwrap_or_default();
+                self.raw(&format!(
+                    "#box(stroke: 0.5pt + luma(55%), inset: (x: 2.5pt), outset: (y: 2pt), radius: 2pt, text(size: 0.9em, {}))",
+                    string_literal(&keys)
+                ));
+                self.expr_end();
+            }
+            "video" => {
+                let url = positional.first().map(|s| s.to_string()).or_else(|| named("src")).unwrap_or_default();
+                let title = named("title").unwrap_or_else(|| "Video".to_string());
+                self.raw(&format!("#link({})[", string_literal(&url)));
+                self.text(&format!("{title}: {url}"));
+                self.raw("]");
+                self.expr_end();
+            }
+            "version" => self.text(concat!("kooste ", env!("CARGO_PKG_VERSION"))),
+            filler => {
+                if self.opts.dialect.profile == super::Profile::Final {
+                    self.error(range, format!("`{}` is filler for drafts", code.text))
+                        .hints
+                        .push("replace it with the real text or image before the final build".into());
+                }
+                if filler == "lipsum" {
+                    let paragraphs: usize =
+                        positional.first().and_then(|n| n.split('-').next()?.parse().ok()).unwrap_or(1);
+                    self.text(&LIPSUM.repeat(paragraphs.clamp(1, 5)).trim_end().replace("\n\n", " "));
+                } else {
+                    self.raw("#rect(width: 60%, height: 3cm, fill: luma(92%), stroke: 0.5pt + luma(60%))[");
+                    self.text("placeholder");
+                    self.raw("]");
+                    self.expr_end();
+                }
+            }
+        }
+    }
+
+    /// A shortcode no one defines: a draft shows it marked, with a warning;
+    /// a final build refuses it.
+    fn unknown_shortcode(&mut self, name: &str, text: &str, range: Range<usize>) {
+        let message = format!("unknown shortcode `{name}`");
+        let hint = "kooste knows pagebreak, meta, var, env, kbd, video, lipsum, placeholder and version; an extension's \
+                    shortcodes are not run; write {{{< … >}}} to print one as it is";
+        if self.opts.dialect.profile == super::Profile::Final {
+            self.error(range, message).hints.push(hint.into());
+            self.text(text);
+        } else {
+            self.warn(range, format!("{message}: the draft shows it marked")).hints.push(hint.into());
+            self.raw("#highlight(fill: rgb(\"#fff0a8\"))[");
+            self.text(text);
+            self.raw("]");
+            self.expr_end();
+        }
+    }
+
+    /// `{{< env NAME >}}`: a variable of the build's environment, only one
+    /// that report.toml lists in `environment`.
+    fn env_value(&self, code: &Shortcode) -> Result<String, String> {
+        let [name] = code.args.as_slice() else {
+            return Err(format!("shortcode `{}`: wrong number of arguments", code.text));
+        };
+        match self.opts.dialect.env.get(name) {
+            Some(value) => Ok(value.clone()),
+            None => Err(format!(
+                "`{}`: {name} is not among the variables report.toml's `environment` lets the text read",
+                code.text
+            )),
         }
     }
 

@@ -182,11 +182,33 @@ fn shortcodes_resolve_or_fail_at_their_line() {
     assert!(out.typst.contains("#pagebreak()"), "{}", out.typst);
     assert!(out.typst.contains("#raw(\"{{< var x >}}\")"), "{}", out.typst);
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
-    let out = convert_with("A\n\n{{< include x.qmd >}} and {{< meta nope >}}\n", &dialect);
+    let out = convert_with("A\n\n{{< ext-thing x >}} and {{< meta nope >}}\n", &dialect);
     let messages = warnings(&out);
-    assert!(messages[0].contains("unknown shortcode `include`"), "{messages:?}");
+    assert!(messages[0].contains("unknown shortcode `ext-thing`: the draft shows it marked"), "{messages:?}");
+    assert!(!out.diagnostics[0].is_error(), "a warning in a draft");
+    assert!(out.typst.contains("#highlight("), "marked in the draft: {}", out.typst);
     assert!(messages[1].contains("no value `nope`"), "{messages:?}");
-    assert!(out.diagnostics.iter().all(|d| d.is_error()));
+    assert!(out.diagnostics[1].is_error());
+    // A final build refuses an unknown shortcode and filler.
+    let final_ = Dialect { profile: Profile::Final, ..dialect.clone() };
+    let out = convert_with("{{< ext-thing >}} {{< lipsum 1 >}}\n", &final_);
+    assert_eq!(out.diagnostics.iter().filter(|d| d.is_error()).count(), 2, "{:?}", out.diagnostics);
+}
+
+#[test]
+fn quartos_built_in_shortcodes() {
+    let out = convert_with(
+        "Paina {{< kbd Ctrl-C >}}. {{< video https://example.org/v.mp4 title=\"Esittely\" >}}\n\n{{< lipsum 1 >}}\n",
+        &Dialect::default(),
+    );
+    assert!(out.typst.contains("text(size: 0.9em, \"Ctrl-C\")"), "{}", out.typst);
+    assert!(out.typst.contains("#link(\"https://example.org/v.mp4\")[Esittely: "), "{}", out.typst);
+    assert!(out.typst.contains("Lorem ipsum dolor sit amet"), "{}", out.typst);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    let with_env = Dialect { env: [("KOOSTE_X".to_string(), "arvo".to_string())].into(), ..Dialect::default() };
+    let out = convert_with("{{< env KOOSTE_X >}} {{< env HOME >}}\n", &with_env);
+    assert!(out.typst.contains("arvo"), "{}", out.typst);
+    assert_eq!(out.diagnostics.len(), 1, "HOME is not listed: {:?}", out.diagnostics);
 }
 
 #[test]
@@ -219,4 +241,19 @@ fn figure_divs_hold_subfigures() {
     assert!(out.typst.contains("kind: \"kooste-subfigure\""), "{}", out.typst);
     assert!(out.typst.contains("display(at: label(\"fig-pari\"))"), "{}", out.typst);
     assert!(out.typst.contains("caption: [Kaksi kuvaa.]) #label(\"fig-pari\")"), "{}", out.typst);
+}
+
+#[test]
+fn quarto_code_cells_raw_blocks_and_latex_page_breaks() {
+    let md = "```{r}\n#| echo: false\nx <- 1\n```\n\n```{python}\n#| label: a\nprint(1)\n```\n\n```{=html}\n<b>x</b>\n```\n\n\\newpage\n\n\\vspace{1cm}\n";
+    let out = convert(md);
+    assert!(!out.typst.contains("x <- 1"), "a hidden cell is hidden: {}", out.typst);
+    assert!(out.typst.contains("#raw(block: true, lang: \"python\", \"print(1)\")"), "{}", out.typst);
+    assert!(!out.typst.contains("<b>x</b>"), "{}", out.typst);
+    assert!(out.typst.contains("#pagebreak()"), "{}", out.typst);
+    let messages = warnings(&out);
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("`r` code cells are not run")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("raw `html` block is left out")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("raw LaTeX `\\vspace`")), "{messages:?}");
 }

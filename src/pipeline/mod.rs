@@ -71,6 +71,12 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
     } else {
         gates::draft_notes(project, &prepared)
     });
+    // Positions in text included from another file are that file's.
+    for doc in prepared.sources.documents() {
+        if let Some(origins) = &doc.includes {
+            report.diagnostics.iter_mut().for_each(|d| origins.map(&doc.path, &doc.text, d));
+        }
+    }
     report.prepare_time = start.elapsed();
     if has_errors(&report.diagnostics) {
         return Ok(report);

@@ -134,3 +134,38 @@ fn quarto_chapter_builds_with_quartos_meaning() {
     let text = fold(&pdf_text(&pdf));
     assert!(!text.contains("LUONNOSTEKSTI") && text.contains("LOPULLINENTEKSTI"), "{text}");
 }
+
+/// `{{< include >}}` as Quarto reads it: the file's text spliced in where
+/// the shortcode stands (relative to the including file, nested, before
+/// templating), a `_` file never a chapter of its own, and every problem in
+/// included text at the included file's own line.
+#[test]
+fn included_files_are_spliced_in_and_report_at_their_own_lines() {
+    let p = crate::support::TempProject::fixture("sample");
+    p.write(
+        "report/chapters/_osa.qmd",
+        "Osan teksti {{ count(\"verkostot\") }} riviä.\n\n{{< include ../_sisempi.md >}}\n",
+    );
+    p.write("report/_sisempi.md", "Sisempi kappale.\n");
+    p.append_lines("report/chapters/01-johdanto.md", b"{{< include _osa.qmd >}}\n", true);
+    let out = p.run(&["build"]);
+    crate::support::must_succeed(&out);
+    let text = crate::support::fold(&crate::support::pdf_text(&p.path().join(crate::support::REPORT)));
+    assert!(text.contains("Osan teksti 2 riviä.") && text.contains("Sisempi kappale."), "{text}");
+    // An error in the included file is at its own line; a Typst error in a
+    // raw block there, too (through the `// source:` markers).
+    p.write(
+        "report/_sisempi.md",
+        "Sisempi kappale.\n\nKatso @sec-olematon.\n\n```{=typst}\n#olematon-funktio()\n```\n",
+    );
+    let out = p.run(&["build"]);
+    crate::support::must_fail_with(
+        &out,
+        1,
+        &["report/_sisempi.md:3:7: error: unknown cross-reference `@sec-olematon`"],
+    );
+    p.write("report/_sisempi.md", "Sisempi kappale.\n\n```{=typst}\n#olematon-funktio()\n```\n");
+    let out = p.run(&["build"]);
+    let errors = crate::support::errors(&out);
+    assert!(errors.len() == 1 && errors[0].starts_with("report/_sisempi.md:4:"), "{errors:?}");
+}
