@@ -247,6 +247,15 @@ fn name_groups<'a>(library: &Library, works: &[&'a str]) -> Vec<Vec<&'a str>> {
     groups
 }
 
+/// U+2060: no line break between "n.d.-" and its letter.
+const WORD_JOINER: char = '\u{2060}';
+
+/// An undated work's letter as APA writes it after "n.d.": `-a`, kept on
+/// the line with its term.
+fn dashed_letter(n: usize) -> String {
+    format!("-{WORD_JOINER}{}", letter_text(n))
+}
+
 /// `a`, `b`, … `z`, `aa`, `ab`, …: hayagriva's letters.
 pub(super) fn letter_text(mut n: usize) -> String {
     let mut out = String::new();
@@ -278,7 +287,7 @@ pub(super) fn add_to_citation(
                     if !add_suffix(&mut elem.children, n, no_date)
                         && let Some(term) = no_date.filter(|_| format!("{:#}", elem.children).trim().is_empty())
                     {
-                        let text = format!("{term}-{}", letter_text(n));
+                        let text = format!("{term}{}", dashed_letter(n));
                         elem.children.0.push(ElemChild::Text(Formatted { text, formatting: Formatting::default() }));
                     }
                 }
@@ -321,7 +330,7 @@ fn add_after_term(children: &mut ElemChildren, n: usize, term: &str) -> bool {
                 let at = text.text.find(term).expect("checked") + term.len();
                 let rest = text.text.split_off(at);
                 let formatting = text.formatting;
-                let mut insert = vec![ElemChild::Text(Formatted { text: format!("-{}", letter_text(n)), formatting })];
+                let mut insert = vec![ElemChild::Text(Formatted { text: dashed_letter(n), formatting })];
                 if !rest.is_empty() {
                     insert.push(ElemChild::Text(Formatted { text: rest, formatting }));
                 }
@@ -405,7 +414,8 @@ pub(super) fn printed_suffix(content: &ElemChildren) -> Option<String> {
         children.0.iter().find_map(|child| match child {
             ElemChild::Elem(elem) if elem.meta == Some(ElemMeta::Text) => {
                 let text = format!("{:#}", elem.children);
-                text.strip_prefix('-').filter(|t| is_letters(t)).map(str::to_string)
+                let text = text.strip_prefix('-')?.trim_start_matches(WORD_JOINER);
+                is_letters(text).then(|| text.to_string())
             }
             ElemChild::Elem(elem) => dashed(&elem.children),
             _ => None,
@@ -536,7 +546,7 @@ mod tests {
             let pass = format(&source, "/report/references.bib", &library, &options);
             assert!(pass.collisions.is_empty(), "{:?}", pass.collisions);
             // The text as it prints (the Typst source escapes `-`).
-            let text = pass.text.replace('\\', "");
+            let text = pass.text.replace('\\', "").replace(WORD_JOINER, "");
             for (key, letter) in [("org2", "a"), ("org1", "b")] {
                 let entry = text.split(&format!("kooste-bib-{key}\"")).next().unwrap();
                 let own = entry.rsplit("#block").next().unwrap();
