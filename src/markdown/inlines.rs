@@ -295,9 +295,10 @@ impl<'a> Converter<'a, '_> {
                 b'{' | b'+' | b'-' | b'=' | b'<' if resolve => self.critic_mark(run, rest, i),
                 b'[' if resolve => parse_citation_group(&text[i..]).map(|(len, items)| {
                     self.prose(&text[rest..i]);
-                    for (key_offset, key, locator) in items {
-                        let range = run.range(self, i + key_offset, key.len() + 1);
-                        self.cite_or_ref(&key, locator.as_deref(), false, range);
+                    for CitationItem { offset, key, locator, suppress } in items {
+                        let range = run.range(self, i + offset, key.len() + 1);
+                        let form = if suppress { CiteForm::Year } else { CiteForm::Normal };
+                        self.cite_or_ref(&key, locator.as_deref(), form, range);
                     }
                     len
                 }),
@@ -306,7 +307,7 @@ impl<'a> Converter<'a, '_> {
                     parse_key(&text[i + 1..]).filter(|_| !word_before).map(|key| {
                         self.prose(&text[rest..i]);
                         let range = run.range(self, i, key.len() + 1);
-                        self.cite_or_ref(key, None, true, range);
+                        self.cite_or_ref(key, None, CiteForm::Prose, range);
                         1 + key.len()
                     })
                 }
@@ -346,7 +347,7 @@ impl<'a> Converter<'a, '_> {
         Some(3)
     }
 
-    fn cite_or_ref(&mut self, key: &str, locator: Option<&str>, narrative: bool, range: Range<usize>) {
+    fn cite_or_ref(&mut self, key: &str, locator: Option<&str>, form: CiteForm, range: Range<usize>) {
         if REF_PREFIXES.iter().any(|p| key.starts_with(p)) {
             self.out.references.push(LabelUse { name: key.to_string(), range });
             self.raw(&format!("#ref(label({}))", string_literal(key)));
@@ -355,16 +356,41 @@ impl<'a> Converter<'a, '_> {
         }
         self.out.citations.push(LabelUse { name: key.to_string(), range });
         let mut call = format!("#cite(label({})", string_literal(key));
-        if narrative {
-            call.push_str(", form: \"prose\"");
+        match form {
+            CiteForm::Normal => {}
+            CiteForm::Prose => call.push_str(", form: \"prose\""),
+            CiteForm::Year => call.push_str(", form: \"year\""),
         }
         if let Some(locator) = locator {
             let _ = write!(call, ", supplement: [{}]", escape_text(locator, false));
         }
         call.push(')');
+        // Pandoc's `[-@key]` keeps its parentheses: "Virtanen (2019)".
+        if matches!(form, CiteForm::Year) {
+            call = format!("#\"(\"{call}#\")\"");
+        }
         self.raw(&call);
         self.expr_end();
     }
+}
+
+/// How a citation prints: in parentheses, in the sentence (`@key`), or
+/// its year only (`[-@key]`).
+#[derive(Clone, Copy)]
+enum CiteForm {
+    Normal,
+    Prose,
+    Year,
+}
+
+/// One item of a bracketed citation group.
+struct CitationItem {
+    /// Byte offset of its `@` in the group.
+    offset: usize,
+    key: String,
+    locator: Option<String>,
+    /// `-@key`: the author suppressed.
+    suppress: bool,
 }
 
 /// Adjacent text nodes joined, remembering where each piece came from.
@@ -389,22 +415,24 @@ impl TextRun {
     }
 }
 
-/// One item of a citation group: the offset of its `@` in the group, its
-/// key and its locator.
-type CitationItem = (usize, String, Option<String>);
-
 /// Parses `[@a; @b, s. 12]` at the start of `text`: its length and the items.
 fn parse_citation_group(text: &str) -> Option<(usize, Vec<CitationItem>)> {
     let close = text.find(']')?;
     let inner = &text[1..close];
-    if !inner.trim_start().starts_with('@') || text[close + 1..].starts_with('(') {
+    let opens = |s: &str| s.starts_with('@') || s.starts_with("-@");
+    if !opens(inner.trim_start()) || text[close + 1..].starts_with('(') {
         return None;
     }
     let mut items = Vec::new();
     let mut offset = 1;
     for part in inner.split(';') {
-        let lead = part.len() - part.trim_start().len();
         let trimmed = part.trim();
+        // Pandoc's `[-@key]`: the year only (the author is in the text).
+        let (suppress, trimmed) = match trimmed.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
+        let lead = part.len() - part.trim_start().len() + usize::from(suppress);
         let after_at = trimmed.strip_prefix('@')?;
         let key = parse_key(after_at)?;
         let rest = after_at[key.len()..].trim();
@@ -413,7 +441,7 @@ fn parse_citation_group(text: &str) -> Option<(usize, Vec<CitationItem>)> {
             None if rest.is_empty() => None,
             _ => return None,
         };
-        items.push((offset + lead, key.to_string(), locator));
+        items.push(CitationItem { offset: offset + lead, key: key.to_string(), locator, suppress });
         offset += part.len() + 1;
     }
     Some((close + 1, items))

@@ -257,3 +257,11 @@ fn quarto_code_cells_raw_blocks_and_latex_page_breaks() {
     assert!(messages.iter().any(|m| m.contains("raw `html` block is left out")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("raw LaTeX `\\vspace`")), "{messages:?}");
 }
+
+#[test]
+fn suppressed_author_citations_print_the_year() {
+    let out = convert("Virtanen [-@c] sanoo, samoin [-@c, s. 4; @d].\n");
+    assert!(out.typst.contains("#\"(\"#cite(label(\"c\"), form: \"year\")#\")\""), "{}", out.typst);
+    assert!(out.typst.contains("form: \"year\", supplement: [s. 4])"), "{}", out.typst);
+    assert_eq!(out.citations.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["c", "c", "d"]);
+}
