@@ -38,6 +38,14 @@ impl<'a> Converter<'a, '_> {
     }
 
     fn inline_children(&mut self, children: &[Node<'a>]) {
+        // `$$…$$ {#eq-x}`: the label leaves the text before it is read.
+        for pair in children.windows(2) {
+            if matches!(&pair[0].data().value, NodeValue::Math(m) if m.display_math)
+                && let Some(label) = equation_label(pair[1])
+            {
+                self.equation_labels.push((node_id(pair[0]), label));
+            }
+        }
         let pieces: Vec<Piece<'a>> = children
             .iter()
             .map(|&child| {
@@ -78,14 +86,7 @@ impl<'a> Converter<'a, '_> {
                 self.expr_end();
                 self.prev = literal.chars().next_back().or(self.prev);
             }
-            NodeValue::Math(math) => {
-                let marks = if math.display_math { "$$" } else { "$" };
-                let range = self.node_range(node);
-                self.warn(range, "TeX maths is not typeset: it prints as written, dollars included")
-                    .hints
-                    .push("write `\\$` for a dollar sign that opens no maths".into());
-                self.text(&format!("{marks}{}{marks}", math.literal));
-            }
+            NodeValue::Math(math) => self.math(node, &math.literal, math.display_math),
             NodeValue::Emph => self.wrap("#emph[", node),
             NodeValue::Strong => self.wrap("#strong[", node),
             NodeValue::Strikethrough => self.wrap("#strike[", node),
@@ -178,6 +179,33 @@ impl<'a> Converter<'a, '_> {
         }
         self.raw("]");
         self.expr_end();
+    }
+
+    /// TeX maths (Pandoc's `$…$`, `$$…$$`) as a Typst equation with the
+    /// source as its alternative text; `$$…$$ {#eq-x}` is numbered and
+    /// labelled. What the TeX reader cannot read is an error at its place.
+    fn math(&mut self, node: Node<'a>, tex: &str, display: bool) {
+        let range = self.node_range(node);
+        let id = node_id(node);
+        let label = self.equation_labels.iter().position(|(n, _)| *n == id).map(|i| self.equation_labels.remove(i).1);
+        match crate::markup::texmath::to_typst(tex) {
+            Ok(typst) => {
+                let numbering = if label.is_some() { ", numbering: \"(1)\"" } else { "" };
+                let alt = string_literal(tex.trim());
+                self.raw(&format!("#math.equation(block: {display}{numbering}, alt: {alt}, ${typst}$)"));
+                if let Some(label) = label {
+                    self.define_label(&label, range.clone());
+                    self.raw(&format!("#label({})", string_literal(&label)));
+                }
+                self.expr_end();
+            }
+            Err(why) => {
+                self.error(range, format!("TeX maths: {why}")).hints.push(
+                    "write it with the commands kooste typesets (docs/authoring.md), or in a ```{=typst} block".into(),
+                );
+                self.text(tex);
+            }
+        }
     }
 
     fn image(&mut self, node: Node<'a>, url: &str) {
@@ -506,4 +534,27 @@ pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
         }
     }
     out
+}
+
+/// A node's identity while its tree lives.
+fn node_id(node: Node<'_>) -> usize {
+    node as *const _ as usize
+}
+
+/// The `{#eq-x}` at the start of the text node `next` (written right after
+/// display maths), taken out of that text.
+fn equation_label(next: Node<'_>) -> Option<String> {
+    let mut data = next.data_mut();
+    let NodeValue::Text(text) = &data.value else { return None };
+    let trimmed = text.trim_start();
+    let inner = trimmed.strip_prefix("{#")?;
+    let end = inner.find('}')?;
+    let label = inner[..end].trim();
+    if !label.starts_with("eq-") {
+        return None;
+    }
+    let label = label.to_string();
+    let rest = inner[end + 1..].to_string();
+    data.value = NodeValue::Text(rest.into());
+    Some(label)
 }

@@ -302,6 +302,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
         colons: fences.is_some(),
         shifts,
         cells_warned: Vec::new(),
+        equation_labels: Vec::new(),
     };
     if let Some(fences) = &fences {
         conv.fence_problems(fences);
@@ -345,6 +346,8 @@ struct Converter<'a, 'o> {
     shifts: Vec<(usize, usize, usize)>,
     /// The engines of the executable code cells warned about (once each).
     cells_warned: Vec<String>,
+    /// Display maths (by node) and the `{#eq-x}` label written after it.
+    equation_labels: Vec<(usize, String)>,
 }
 
 /// The deepest nesting of block quotes and lists the converter follows.

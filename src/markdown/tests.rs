@@ -265,3 +265,19 @@ fn suppressed_author_citations_print_the_year() {
     assert!(out.typst.contains("form: \"year\", supplement: [s. 4])"), "{}", out.typst);
     assert_eq!(out.citations.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["c", "c", "d"]);
 }
+
+#[test]
+fn tex_maths_is_typeset_with_its_source_as_alt_text() {
+    let out = convert("Kaava $E=mc^2$ ja\n\n$$\\frac{a}{b}$$ {#eq-x}\n\nKatso @eq-x. Hinta 5 $ ja 6 $.\n\n$\\foo$\n");
+    assert!(out.typst.contains("#math.equation(block: false, alt: \"E=mc^2\", $E = m c^(2)$)"), "{}", out.typst);
+    assert!(
+        out.typst.contains("numbering: \"(1)\", alt: \"\\\\frac{a}{b}\", $frac(a, b)$)#label(\"eq-x\")"),
+        "{}",
+        out.typst
+    );
+    assert!(!out.typst.contains("{\\#eq-x}"), "the label is not text: {}", out.typst);
+    assert!(out.typst.contains("#ref(label(\"eq-x\"))"), "{}", out.typst);
+    assert!(out.typst.contains("Hinta 5 \\$ ja 6 \\$"), "prices are not maths: {}", out.typst);
+    let errors: Vec<&str> = out.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.as_str()).collect();
+    assert_eq!(errors, ["TeX maths: TeX command `\\foo` is not one kooste typesets"]);
+}

@@ -7,3 +7,4 @@ pub mod escape;
 pub mod numbers;
 pub mod table;
 pub mod table_layout;
+pub mod texmath;

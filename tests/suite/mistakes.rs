@@ -206,12 +206,16 @@ fn diff_says_in_one_line_what_is_wrong_with_a_revision() {
 }
 
 #[test]
-fn tex_maths_is_not_silent() {
+fn tex_maths_is_typeset_and_what_it_cannot_read_is_an_error() {
     let p = built();
-    let line = p.append_lines(CHAPTER, b"Kaava $E=mc^2$ tekstiss\xc3\xa4.\n", true);
-    builds_with_warnings(
-        &p,
-        &["build"],
-        &[&format!("{CHAPTER}:{line}:7: warning: TeX maths is not typeset: it prints as written, dollars included")],
+    p.append_lines(CHAPTER, b"Kaava $E=mc^2$ tekstiss\xc3\xa4.\n", true);
+    builds_with_warnings(&p, &["build"], &[]);
+    let text = pdf_text(&p.path().join(REPORT));
+    assert!(!text.contains("$E=mc^2$") && text.contains("= "), "{text}");
+    let before = p.pdfs();
+    let line = p.append_lines(CHAPTER, b"Outo $\\tikz{x}$.\n", true);
+    p.rebuild_fails(
+        &before,
+        &[&format!("{CHAPTER}:{line}:6: error: TeX maths: TeX command `\\tikz` is not one kooste typesets")],
     );
 }

@@ -546,7 +546,7 @@ mod tests {
             let pass = format(&source, "/report/references.bib", &library, &options);
             assert!(pass.collisions.is_empty(), "{:?}", pass.collisions);
             // The text as it prints (the Typst source escapes `-`).
-            let text = pass.text.replace('\\', "").replace(WORD_JOINER, "");
+            let text = pass.text.replace(['\\', WORD_JOINER], "");
             for (key, letter) in [("org2", "a"), ("org1", "b")] {
                 let entry = text.split(&format!("kooste-bib-{key}\"")).next().unwrap();
                 let own = entry.rsplit("#block").next().unwrap();
