@@ -12,6 +12,9 @@ use crate::diagnostics::{Diagnostics, has_errors};
 use crate::markdown::{ConvertOptions, Dialect, MissingImage, shortcodes, to_typst};
 use crate::report;
 
+/// A Quarto project's configuration file, at its root.
+const QUARTO_PROJECT: &str = "_quarto.yml";
+
 /// The lines that open a standalone document.
 pub const PREAMBLE: &str =
     "#set document(title: \"kooste convert\")\n#set text(lang: \"fi\")\n#set par(justify: false)\n\n";
@@ -77,7 +80,25 @@ fn compile_pdf(root: &Path, typst: String) -> (Option<Vec<u8>>, Diagnostics) {
 /// Converts Markdown `text` from `path` (relative to `root`) to a standalone
 /// Typst document, in Finnish with smart punctuation.
 pub fn standalone(root: &Path, path: &Path, text: &str) -> (String, Diagnostics) {
-    standalone_with(root, path, text, &Dialect::default())
+    standalone_with(root, path, text, &quarto_dialect(root, text))
+}
+
+/// The dialect of a file converted on its own: `{{< meta key >}}` reads
+/// its front matter over its Quarto project's `_quarto.yml`, and
+/// `{{< var key >}}` the project's `_variables.yml`, as in Quarto.
+fn quarto_dialect(root: &Path, text: &str) -> Dialect {
+    let yaml = |text: &str| yaml_serde::from_str::<yaml_serde::Mapping>(text).ok();
+    let mut meta = std::fs::read_to_string(root.join(QUARTO_PROJECT)).ok().and_then(|t| yaml(&t)).unwrap_or_default();
+    if crate::load::front::has_metadata_block(text)
+        && let Some(range) = crate::load::front::front_matter_range(text)
+        && let Some(front) = yaml(&text[range])
+    {
+        meta.extend(front);
+    }
+    let vars =
+        std::fs::read_to_string(root.join("_variables.yml")).ok().and_then(|t| crate::load::parse_variables(&t).ok());
+    let meta = if meta.is_empty() { minijinja::Value::UNDEFINED } else { minijinja::Value::from_serialize(&meta) };
+    Dialect { meta, vars, ..Dialect::default() }
 }
 
 /// [`standalone`] in a given dialect (the conformance tests turn smart
@@ -127,7 +148,10 @@ fn convert_text(root: &Path, path: &Path, text: &str, dialect: &Dialect) -> (Str
 pub fn locate(file: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
     let abs = file.canonicalize()?;
     let dir = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let root = crate::load::project::find_root(&dir).unwrap_or(dir);
+    // A kooste project, else a Quarto project (its `_quarto.yml`), else
+    // the file's folder.
+    let quarto = || dir.ancestors().find(|d| d.join(QUARTO_PROJECT).is_file()).map(Path::to_path_buf);
+    let root = crate::load::project::find_root(&dir).or_else(quarto).unwrap_or(dir);
     let rel = abs.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| abs.clone());
     Ok((root, rel))
 }

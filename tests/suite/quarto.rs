@@ -169,3 +169,28 @@ fn included_files_are_spliced_in_and_report_at_their_own_lines() {
     let errors = crate::support::errors(&out);
     assert!(errors.len() == 1 && errors[0].starts_with("report/_sisempi.md:4:"), "{errors:?}");
 }
+
+/// `kooste convert` on a file of a Quarto project (`_quarto.yml`): meta
+/// from its front matter over `_quarto.yml`, var from `_variables.yml`, and
+/// includes relative to the project root (`/…`) or climbing to it (`../…`).
+#[test]
+fn convert_reads_a_file_of_a_quarto_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("docs/guide")).unwrap();
+    std::fs::write(root.join("_quarto.yml"), "project:\n  type: website\nauthor: Projektin tekijä\n").unwrap();
+    std::fs::write(root.join("_variables.yml"), "version: 1.2\n").unwrap();
+    std::fs::write(root.join("docs/_yhteinen.md"), "Yhteinen kappale.\n").unwrap();
+    std::fs::write(
+        root.join("docs/guide/sivu.qmd"),
+        "---\ntitle: Opas\n---\n\nOtsikko {{< meta title >}}, tekijä {{< meta author >}}, versio {{< var version >}}.\n\n\
+         {{< include ../_yhteinen.md >}}\n\n{{< include /docs/_yhteinen.md >}}\n",
+    )
+    .unwrap();
+    let out = kooste().arg("convert").arg(root.join("docs/guide/sivu.qmd")).output().unwrap();
+    must_succeed(&out);
+    let typst = String::from_utf8(out.stdout).unwrap();
+    assert!(typst.contains("Otsikko Opas, tekijä Projektin tekijä, versio 1.2."), "{typst}");
+    assert_eq!(typst.matches("Yhteinen kappale.").count(), 2, "{typst}");
+    assert!(!typst.contains("title: Opas"), "front matter is not text: {typst}");
+}
