@@ -114,6 +114,8 @@ pub struct Piece {
     /// The text; empty for an image.
     pub text: String,
     pub image: bool,
+    /// Where its first glyph (or the image) was written.
+    pub span: Span,
 }
 
 /// A document's pages as the preflight sees them.
@@ -200,13 +202,14 @@ impl Reader {
                 FrameItem::Text(text) => {
                     if !self.in_artifact() {
                         let y = pos.transform(ts).y;
-                        self.push_piece(page, y, text.text.to_string(), false);
+                        let span = text.glyphs.first().map_or(Span::detached(), |g| g.span.0);
+                        self.push_piece(page, y, text.text.to_string(), false, span);
                     }
                 }
-                FrameItem::Image(..) => {
+                FrameItem::Image(_, _, span) => {
                     if !self.in_artifact() {
                         let y = pos.transform(ts).y;
-                        self.push_piece(page, y, String::new(), true);
+                        self.push_piece(page, y, String::new(), true, *span);
                     }
                 }
                 FrameItem::Shape(..) => {
@@ -225,10 +228,10 @@ impl Reader {
         self.open.iter().any(|(_, i)| self.layout.elements[*i].kind == Kind::Artifact)
     }
 
-    fn push_piece(&mut self, page: usize, y: Abs, text: String, image: bool) {
+    fn push_piece(&mut self, page: usize, y: Abs, text: String, image: bool, span: Span) {
         self.layout.drawn[page] = true;
         let element = self.open.last().map(|(_, i)| *i);
-        self.layout.pieces.push(Piece { page, y, element, text, image });
+        self.layout.pieces.push(Piece { page, y, element, text, image, span });
     }
 
     fn start(&mut self, content: &Content, page: usize) {
@@ -307,6 +310,28 @@ fn one_line(text: &str) -> String {
     }
 }
 
+/// The place in the generated main source an element stands for: its own
+/// span or its body's, else its nearest enclosing element's, else the
+/// author's text that follows it (a style file's box, such as a callout's
+/// title), else its own.
+fn author_span(layout: &Layout, element: usize, main: typst::syntax::FileId) -> typst::syntax::Span {
+    let mut at = Some(element);
+    while let Some(i) = at {
+        let el = &layout.elements[i];
+        if el.span.id() == Some(main) {
+            return el.span;
+        }
+        if el.body_span.id() == Some(main) {
+            return el.body_span;
+        }
+        at = el.parent;
+    }
+    // Built wholly by a style file (a callout's title): the author's text
+    // that follows it.
+    let mut pieces = layout.pieces.iter().skip_while(|p| p.element != Some(element));
+    pieces.find(|p| p.span.id() == Some(main)).map_or(layout.elements[element].span, |p| p.span)
+}
+
 /// Whether the syntax tree under `node` breaks pages to a parity
 /// (`pagebreak(to: "odd")`, `to: "even"`).
 fn breaks_to_parity(node: &typst::syntax::SyntaxNode) -> bool {
@@ -335,10 +360,9 @@ pub fn preflight(
         .into_iter()
         .map(|fault| {
             // An element a style function builds is reported where the
-            // template passed its text.
-            let span = fault.element.map(|e| &layout.elements[e]).map(|el| {
-                if el.span.id() != Some(main_id) && el.body_span.id() == Some(main_id) { el.body_span } else { el.span }
-            });
+            // template passed its text, else where its nearest enclosing
+            // element was written (a callout's title box: the callout).
+            let span = fault.element.map(|e| author_span(&layout, e, main_id));
             let (path, range) = match span.and_then(|s| s.id().zip(world.range(s))) {
                 Some((id, range)) => crate::compile::map_span(world, origin, id, range, &mut Vec::new()),
                 None => (origin.template_path.to_path_buf(), None),
