@@ -167,7 +167,7 @@ fn document_text(doc: &typst_layout::PagedDocument) -> String {
 
 /// The visible text of the expected HTML, augmented as the module
 /// documentation describes.
-fn html_text(html: &str) -> String {
+pub(crate) fn html_text(html: &str) -> String {
     enum List {
         Bullet,
         Ordered(u64),

@@ -219,3 +219,20 @@ fn tex_maths_is_typeset_and_what_it_cannot_read_is_an_error() {
         &[&format!("{CHAPTER}:{line}:6: error: TeX maths: TeX command `\\tikz` is not one kooste typesets")],
     );
 }
+
+/// A one-line callout at a page's foot: the layout warning is at the
+/// callout's line in the chapter, not in templates/style.typ, which draws
+/// its title.
+#[test]
+fn a_callout_titles_layout_fault_is_at_the_authors_line() {
+    let p = built();
+    let filler: String =
+        (1..=50).map(|i| format!("\nTäyte kappale numero {i}, jossa on hieman tekstiä rivin täytteeksi.\n")).collect();
+    p.append(CHAPTER, &filler);
+    let line = p.append_lines(CHAPTER, b"::: {.callout-note}\nYksi rivi.\n:::\n\nLoppu.\n", true);
+    let out = p.run(&["build", "--only", "report"]);
+    must_succeed(&out);
+    let warnings = warnings(&out);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].starts_with(&format!("{CHAPTER}:{line}:1: warning: report p. ")), "{warnings:?}");
+}

@@ -18,6 +18,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::conformance::html_text;
 use crate::support::{frame_text, squash};
 use kooste::compile::world::{ReportWorld, Shared};
 use kooste::markdown::Dialect;
@@ -37,69 +38,15 @@ const DIFFER: &[(&str, &str)] = &[
         "Inline Markup",
         "Pandoc's escaped space `\\ ` (a no-break space, allowed in `^a\\ b^`) is CommonMark's backslash",
     ),
-    ("LaTeX", "raw TeX and $math$ print literally in kooste (no TeX)"),
+    (
+        "LaTeX",
+        "kooste typesets the maths (Pandoc's HTML keeps display maths as TeX) and prints raw TeX (`\\cite`) with a warning",
+    ),
     ("Special Characters", "HTML entities and the PDF's drawing of backslashes differ"),
     ("Links", "kooste prints a link's text; Pandoc's HTML keeps titles and reference-style forms it resolves"),
     ("Images", "missing images print kooste's placeholder [alt]; HTML shows none of its alt text"),
     ("Footnotes", "footnotes are laid out at the page foot, their numbers drawn twice"),
 ];
-
-/// The visible text of an HTML fragment: tags removed, entities decoded,
-/// list items given the markers the PDF draws (`1.`, `•`).
-fn html_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut lists: Vec<Option<usize>> = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find(['<', '&']) {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if rest.starts_with('<') {
-            let tag = rest.find('>').map_or(rest, |e| &rest[..e]);
-            // A PDF draws list markers that HTML leaves to the browser.
-            if tag.starts_with("<ol") {
-                let start = tag.split("start=\"").nth(1).and_then(|r| r.split('"').next()?.parse().ok());
-                lists.push(Some(start.unwrap_or(1)));
-            } else if tag.starts_with("<ul") {
-                lists.push(None);
-            } else if tag.starts_with("</ol") || tag.starts_with("</ul") {
-                lists.pop();
-            } else if tag == "<li" || tag.starts_with("<li ") {
-                let depth = lists.iter().filter(|l| l.is_none()).count();
-                match lists.last_mut() {
-                    Some(Some(n)) => {
-                        out.push_str(&format!("{n}."));
-                        *n += 1;
-                    }
-                    Some(None) => out.push(['•', '‣', '–'][(depth.max(1) - 1) % 3]),
-                    None => {}
-                }
-            }
-            rest = rest.find('>').map_or("", |e| &rest[e + 1..]);
-            continue;
-        }
-        let end = rest.find(';').filter(|&e| e < 10).unwrap_or(0);
-        let decoded = match &rest[..end + 1] {
-            "&amp;" => "&".to_string(),
-            "&lt;" => "<".to_string(),
-            "&gt;" => ">".to_string(),
-            "&quot;" => "\"".to_string(),
-            "&nbsp;" => "\u{a0}".to_string(),
-            e if e.starts_with("&#") => {
-                let n = e.trim_start_matches("&#").trim_end_matches(';');
-                let code = match n.strip_prefix(['x', 'X']) {
-                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                    None => n.parse().ok(),
-                };
-                code.and_then(char::from_u32).map(String::from).unwrap_or_else(|| e.to_string())
-            }
-            _ => "&".to_string(),
-        };
-        rest = &rest[if end > 0 && decoded != "&" { end + 1 } else { 1 }..];
-        out.push_str(&decoded);
-    }
-    out.push_str(rest);
-    out
-}
 
 /// The suite's sections: (title, Markdown), split at `# ` headings, each
 /// with the suite's link reference definitions (a section may use one
