@@ -7,7 +7,7 @@ every such reference and checks that the number is a heading of the report.
 
 Two sources of truth:
 
-  --pdf report.pdf   (default: /tmp/wt-content-out/report.pdf) the built
+  --pdf report.pdf   (default: out/report.pdf) the built
                      report; headings are read from its table of contents
                      and references from its text (needs pdftotext).
   --text report.txt  the same, from text already extracted with pdftotext
@@ -94,7 +94,7 @@ def expand(numbers):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pdf", default="/tmp/wt-content-out/report.pdf")
+    ap.add_argument("--pdf", default="out/report.pdf")
     ap.add_argument("--text", help="text of the report from pdftotext -layout")
     args = ap.parse_args()
     text = open(args.text, encoding="utf-8").read() if args.text else pdf_text(args.pdf)

@@ -336,6 +336,14 @@ fn the_repository_report_builds() {
     assert!(!text.contains("{{") && !text.contains("{%"), "an unrendered template expression in the report");
     let typst = std::fs::read_to_string(emitted.join("templates/report.generated.typ")).unwrap();
     assert!(!typst.contains("{{ m"), "an unrendered expression in the generated Typst (an alt text?)");
+    // Every "luku N" / "kohta N.N" in the prose names a section that exists.
+    let refs = std::process::Command::new("python3")
+        .arg(repo().join("scripts/check-section-refs.py"))
+        .arg("--pdf")
+        .arg(&report)
+        .output()
+        .expect("python3 runs");
+    assert!(refs.status.success(), "{}{}", String::from_utf8_lossy(&refs.stdout), stderr(&refs));
 }
 
 #[test]
