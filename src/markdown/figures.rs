@@ -88,6 +88,17 @@ impl<'a> Converter<'a, '_> {
     /// `, caption: [...]` for a caption paragraph, if any.
     fn caption_arg(&mut self, caption: Option<Node<'a>>) {
         if let Some(caption) = caption {
+            // A table's caption written Pandoc's way (`: Caption`) in a
+            // `{#tbl-x}` div: the colon is syntax, not text.
+            if let Some(first) = caption.first_child() {
+                let mut data = first.data_mut();
+                if let NodeValue::Text(text) = &data.value
+                    && let Some(rest) = text.strip_prefix(": ").or_else(|| text.strip_prefix("Table: "))
+                {
+                    let rest = rest.to_string();
+                    data.value = NodeValue::Text(rest.into());
+                }
+            }
             self.raw(", caption: [");
             self.prev = None;
             self.inlines(caption);

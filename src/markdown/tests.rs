@@ -281,3 +281,9 @@ fn tex_maths_is_typeset_with_its_source_as_alt_text() {
     let errors: Vec<&str> = out.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.as_str()).collect();
     assert_eq!(errors, ["TeX maths: TeX command `\\foo` is not one kooste typesets"]);
 }
+
+#[test]
+fn a_table_div_takes_pandocs_caption_line() {
+    let out = convert("::: {#tbl-x}\n| a | b |\n|---|---|\n| 1 | 2 |\n\n: Otsikko\n:::\n");
+    assert!(out.typst.contains("caption: [Otsikko]) #label(\"tbl-x\")"), "{}", out.typst);
+}
