@@ -211,8 +211,7 @@ pub fn load_sources(root: &Path) -> (Sources, Diagnostics) {
             if let Some(title) = &front.title
                 && !title_as_heading(&mut doc, title)
             {
-                let at = front_matter_range(&doc.text)
-                    .and_then(|r| doc.text[r.clone()].find("title:").map(|i| r.start + i..r.start + i + 5));
+                let at = front_key_range(&doc.text, "title");
                 diags.push(
                     Diagnostic::warning(
                         &doc.path,
@@ -375,12 +374,18 @@ fn title_as_heading(doc: &mut Document, title: &str) -> bool {
     true
 }
 
+/// Where the front matter of `text` writes `key:`.
+fn front_key_range(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let front = front_matter_range(text)?;
+    let at = text[front.clone()].find(&format!("{key}:"))?;
+    Some(front.start + at..front.start + at + key.len())
+}
+
 /// Ids end up in labels and file names: ASCII letters, digits and hyphens.
 fn check_id(doc: &Document, id: &str, diags: &mut Diagnostics) {
     let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
-        let range = front_matter_range(&doc.text)
-            .and_then(|r| doc.text[r.clone()].find("id:").map(|i| r.start + i..r.start + i + 3));
+        let range = front_key_range(&doc.text, "id");
         diags.push(
             Diagnostic::error(
                 &doc.path,

@@ -484,23 +484,11 @@ fn diff_shows_a_changed_paragraph_and_lists_its_section() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("p");
     must_succeed(&kooste().arg("init").arg(&root).output().unwrap());
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(&root)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-qm", "one"]);
+    git_init_commit(&root);
     let chapter = root.join("report/chapters/01-johdanto.md");
     let text = std::fs::read_to_string(&chapter).unwrap();
     std::fs::write(&chapter, format!("{text}\nTämä kappale lisättiin toisessa versiossa.\n")).unwrap();
-    git(&["commit", "-qam", "two"]);
+    git(&root, &["commit", "-qam", "two"]);
     let out = kooste().args(["diff", "HEAD~1"]).current_dir(&root).output().unwrap();
     must_succeed(&out);
     let pdf = root.join("out/report-diff.pdf");
@@ -519,19 +507,7 @@ fn diff_sees_qmd_chapters_the_brief_and_the_abstracts() {
     must_succeed(&kooste().arg("init").arg(&root).output().unwrap());
     std::fs::write(root.join("report/chapters/04-quarto.qmd"), "# Quarto-luku {#sec-quarto}\n\nEnsimmäinen versio.\n")
         .unwrap();
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(&root)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-qm", "one"]);
+    git_init_commit(&root);
     for (file, added) in [
         ("report/chapters/04-quarto.qmd", "\nToinen versio lisäsi tämän.\n"),
         ("report/brief.md", "\nLisäys policy briefiin.\n"),
@@ -541,7 +517,7 @@ fn diff_sees_qmd_chapters_the_brief_and_the_abstracts() {
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, format!("{text}{added}")).unwrap();
     }
-    git(&["commit", "-qam", "two"]);
+    git(&root, &["commit", "-qam", "two"]);
     let out = kooste().args(["diff", "HEAD~1"]).current_dir(&root).output().unwrap();
     must_succeed(&out);
     let pdf = root.join("out/report-diff.pdf");

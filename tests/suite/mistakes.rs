@@ -188,18 +188,7 @@ fn check_takes_only_and_json() {
 #[test]
 fn diff_says_in_one_line_what_is_wrong_with_a_revision() {
     let p = built();
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(p.path())
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-qm", "one"]);
+    git_init_commit(p.path());
     let out = kooste().args(["diff", "HEAD~5"]).current_dir(p.path()).output().unwrap();
     must_fail(&out, 2);
     assert_eq!(errors(&out), ["error: no commit HEAD~5 in this repository; it has 1 commit"], "{}", stderr(&out));

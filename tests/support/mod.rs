@@ -393,3 +393,23 @@ pub fn cannot_check(what: &str) {
     }
     println!("skipped: {what}");
 }
+
+/// Runs `git -C root ARGS` as a test's committer; it must succeed.
+#[track_caller]
+pub fn git(root: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Makes `root` a git repository with everything in it committed.
+pub fn git_init_commit(root: &Path) {
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "one"]);
+}
