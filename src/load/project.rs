@@ -114,6 +114,10 @@ pub struct Series {
     /// The URN of the PDF (its permanent address).
     #[serde(default)]
     pub urn: String,
+    /// The web edition's address, once published: the description sheets
+    /// of the PDF link to it.
+    #[serde(default)]
+    pub web: String,
 }
 
 /// What an output is published as: the backend that builds it.

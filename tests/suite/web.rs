@@ -151,3 +151,21 @@ fn when_format_divs_go_to_their_format() {
     let pdf = fold(&pdf_text(&p.path().join(REPORT)));
     assert!(pdf.contains("Vain PDF-tiedostossa.") && !pdf.contains("Vain verkkosivulla."), "{pdf}");
 }
+
+/// With the web edition's address in report.toml, the PDF's description
+/// sheets link to it, in each sheet's language.
+#[test]
+fn the_pdf_names_its_web_edition() {
+    let p = TempProject::fixture("sample");
+    let config = p.read_string("report/report.toml").replacen(
+        "[series]\n",
+        "[series]\nweb = \"https://julkaisut.example.fi/r\"\n",
+        1,
+    );
+    p.write("report/report.toml", &config);
+    must_succeed(&p.run(&["build", "--only", "report"]));
+    let text = fold(&pdf_text(&p.path().join(REPORT)));
+    for name in ["Verkkojulkaisu https://julkaisut.example.fi/r", "Webbversion https://", "Web edition https://"] {
+        assert!(text.contains(name), "{name}: {text}");
+    }
+}
