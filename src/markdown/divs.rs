@@ -282,6 +282,9 @@ impl<'a> Converter<'a, '_> {
         if title.is_some() {
             attrs.pairs.push(("title".into(), String::new()));
         }
+        // Quarto's PDF shows a tab set's tabs (its headings) one after the
+        // other: that is what its content already is.
+        attrs.classes.retain(|c| c != "panel-tabset");
         self.unsupported(&attrs, &range, "div");
         self.blocks(node, true);
     }

@@ -208,8 +208,27 @@ impl<'a> Converter<'a, '_> {
         }
     }
 
+    /// An image's size arguments: Pandoc's `width` and `height` (a
+    /// length that is none warns), else the figure's width or a line's
+    /// height.
+    fn image_size(&mut self, attrs: &comrak::nodes::Attributes, range: &Range<usize>, figure: bool) -> String {
+        for (key, value) in attrs.pairs.iter().filter(|(k, v)| (k == "width" || k == "height") && length(v).is_none()) {
+            self.warn(range.clone(), format!("image {key} `{value}` is not a length; ignored"))
+                .hints
+                .push("write it as Pandoc does: 50%, 300px, 5cm, 2in".into());
+        }
+        let given = |key: &str| attrs.pairs.iter().find(|(k, _)| k == key).and_then(|(_, v)| length(v));
+        match (given("width"), given("height")) {
+            (Some(w), Some(h)) => format!("width: {w}, height: {h}, fit: \"contain\""),
+            (Some(w), None) => format!("width: {w}"),
+            (None, Some(h)) => format!("height: {h}"),
+            (None, None) if figure => "width: 100%".into(),
+            (None, None) => "height: 1em".into(),
+        }
+    }
+
     fn image(&mut self, node: Node<'a>, url: &str) {
-        self.unread_attributes(node, "image", &["#", "fig-alt"]);
+        self.unread_attributes(node, "image", &["#", "fig-alt", "width", "height"]);
         let attrs = node.data().attrs.clone().unwrap_or_default();
         let caption_text = plain_text(node);
         let alt = attrs
@@ -246,7 +265,7 @@ impl<'a> Converter<'a, '_> {
         match (&path, &problem) {
             (Some(p), None) => {
                 self.out.images.push(LabelUse { name: p.clone(), range: range.clone() });
-                let size = if figure { "width: 100%" } else { "height: 1em" };
+                let size = self.image_size(&attrs, &range, figure);
                 // A draft builds without alt text (a warning says so, and a
                 // final build refuses it); PDF/UA still needs one.
                 let alt = if alt.trim().is_empty() { url.to_string() } else { alt.clone() };
@@ -557,4 +576,19 @@ fn equation_label(next: Node<'_>) -> Option<String> {
     let rest = inner[end + 1..].to_string();
     data.value = NodeValue::Text(rest.into());
     Some(label)
+}
+
+/// A Pandoc image size (`50%`, `300px`, `5cm`, `2in`, `120`) as a Typst
+/// length: pixels at 96 per inch, as Pandoc counts them.
+fn length(value: &str) -> Option<String> {
+    let value = value.trim();
+    let split = value.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let number: f64 = number.parse().ok().filter(|n: &f64| *n > 0.0)?;
+    Some(match unit {
+        "%" => format!("{number}%"),
+        "" | "px" => format!("{}pt", number * 0.75),
+        "cm" | "mm" | "in" | "pt" | "em" => format!("{number}{unit}"),
+        _ => return None,
+    })
 }

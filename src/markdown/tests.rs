@@ -287,3 +287,16 @@ fn a_table_div_takes_pandocs_caption_line() {
     let out = convert("::: {#tbl-x}\n| a | b |\n|---|---|\n| 1 | 2 |\n\n: Otsikko\n:::\n");
     assert!(out.typst.contains("caption: [Otsikko]) #label(\"tbl-x\")"), "{}", out.typst);
 }
+
+#[test]
+fn image_sizes_and_tab_sets_as_quarto_prints_them() {
+    let out = convert(
+        "![Kuva](a.png){width=50%}\n\n![](b.png){height=120px width=x}\n\n::: {.panel-tabset}\n## R\nTeksti.\n:::\n",
+    );
+    assert!(out.typst.contains("image(\"/report/chapters/a.png\", width: 50%"), "{}", out.typst);
+    assert!(out.typst.contains("height: 90pt"), "{}", out.typst);
+    let messages = warnings(&out);
+    assert!(messages.iter().any(|m| m.contains("image width `x` is not a length")), "{messages:?}");
+    assert!(!messages.iter().any(|m| m.contains("panel-tabset")), "{messages:?}");
+    assert!(out.typst.contains("Teksti."), "{}", out.typst);
+}
