@@ -166,7 +166,18 @@ impl Converter<'_, '_> {
                 self.expr_end();
                 return;
             }
-            "meta" | "var" if code.args.len() == 1 => self.shortcode_value(&code),
+            "meta" | "var" if code.args.len() == 1 => match self.shortcode_value(&code) {
+                Ok(value) => Ok(value),
+                // Quarto prints `?meta:key` and warns; a final build refuses.
+                Err(message) if self.opts.dialect.profile != super::Profile::Final => {
+                    self.warn(range, message).hints.push(
+                        "a draft shows ?meta:key (or ?var:key) where the value is missing, as Quarto does".into(),
+                    );
+                    self.text(&format!("?{}:{}", code.name, code.args[0]));
+                    return;
+                }
+                Err(message) => Err(message),
+            },
             "pagebreak" | "meta" | "var" => Err(format!("shortcode `{}`: wrong number of arguments", code.text)),
             "kbd" | "video" | "lipsum" | "placeholder" | "version" => {
                 self.builtin(&code, range);
@@ -275,8 +286,11 @@ impl Converter<'_, '_> {
     fn shortcode_value(&self, code: &Shortcode) -> Result<String, String> {
         let key = &code.args[0];
         let (source, value) = match code.name.as_str() {
-            "meta" => ("report.toml", Some(&self.opts.dialect.meta)),
-            _ => ("report/_variables.yml", self.opts.dialect.vars.as_ref()),
+            "meta" => (
+                "the metadata (report.toml; a Quarto file's front matter and _quarto.yml)",
+                Some(&self.opts.dialect.meta),
+            ),
+            _ => ("the variables (_variables.yml)", self.opts.dialect.vars.as_ref()),
         };
         let Some(value) = value.filter(|v| !v.is_undefined()) else {
             return Err(format!("`{}`: there is no {source}", code.text));
