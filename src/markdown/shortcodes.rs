@@ -33,8 +33,11 @@ pub struct Shortcode {
     pub args: Vec<String>,
     /// Its text, `{{< … >}}` (for code, where it prints as written).
     pub text: String,
-    /// Written `{{{< … >}}}`: the text itself, not a shortcode.
+    /// Written `{{{< … >}}}` (or `{{</* … */>}}`): the text itself, not a
+    /// shortcode.
     pub literal: bool,
+    /// Written `{{</* … */>}}`: `text` is already what prints.
+    pub commented: bool,
 }
 
 /// Replaces each shortcode in `body` with a token; the shortcodes, by index.
@@ -59,12 +62,18 @@ pub fn protect(body: &str) -> (String, Vec<Shortcode>) {
             None => (rest[open..line_end].to_string(), line_end),
         };
         let inner = text.strip_prefix("{{<").unwrap_or(&text).strip_suffix(">}}").unwrap_or("");
+        // Quarto's other escape, `{{</* var x */>}}`: the shortcode as text.
+        let commented = inner.trim().strip_prefix("/*").and_then(|i| i.strip_suffix("*/")).map(str::to_string);
         let mut words = split_args(inner);
+        let (literal, text, commented) = match commented {
+            Some(code) if close.is_some() => (true, format!("{{{{< {} >}}}}", code.trim()), true),
+            _ => (literal, text, false),
+        };
         let name = if close.is_some() && !words.is_empty() { words.remove(0) } else { String::new() };
         out.push(TOKEN_OPEN);
         out.push_str(&codes.len().to_string());
         out.push(TOKEN_CLOSE);
-        codes.push(Shortcode { name, args: words, text, literal });
+        codes.push(Shortcode { name, args: words, text, literal, commented });
         rest = &rest[end..];
     }
     out.push_str(rest);
@@ -110,11 +119,12 @@ pub(super) fn restore(text: &str, codes: &[Shortcode]) -> String {
         match token_at(&rest[i..]) {
             Some((index, len)) if index < codes.len() => {
                 let code = &codes[index];
-                if code.literal {
+                let braced = code.literal && !code.commented;
+                if braced {
                     out.push('{');
                 }
                 out.push_str(&code.text);
-                if code.literal {
+                if braced {
                     out.push('}');
                 }
                 rest = &rest[i + len..];
@@ -313,6 +323,8 @@ mod tests {
         assert!(codes[2].literal);
         assert_eq!(codes[3].name, "");
         assert_eq!(restore("x \u{E000}2\u{E001}", &codes), "x {{{< var x >}}}");
+        let (_, codes) = protect("{{</* var x */>}}");
+        assert!(codes[0].literal && codes[0].text == "{{< var x >}}", "{codes:?}");
     }
 
     #[test]
