@@ -233,7 +233,14 @@ impl Converter<'_, '_> {
             }
             "video" => {
                 let url = positional.first().map(|s| s.to_string()).or_else(|| named("src")).unwrap_or_default();
+                // Typographic quotes around the address are not part of it.
+                let url = url.trim_matches(['“', '”', '"', '\'']).to_string();
                 let title = named("title").unwrap_or_else(|| "Video".to_string());
+                if url.is_empty() {
+                    self.warn(range, format!("`{}` names no video", code.text));
+                    self.text(&title);
+                    return;
+                }
                 self.raw(&format!("#link({})[", string_literal(&url)));
                 self.text(&format!("{title}: {url}"));
                 self.raw("]");

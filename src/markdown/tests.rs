@@ -205,6 +205,8 @@ fn quartos_built_in_shortcodes() {
     assert!(out.typst.contains("text(size: 0.9em, \"Ctrl-C\")"), "{}", out.typst);
     assert!(out.typst.contains("#link(\"https://example.org/v.mp4\")[Esittely: "), "{}", out.typst);
     assert!(out.typst.contains("Lorem ipsum dolor sit amet"), "{}", out.typst);
+    let quoted = convert_with("{{< video “https://example.org/v” >}}\n", &Dialect::default());
+    assert!(quoted.typst.contains("#link(\"https://example.org/v\")"), "{}", quoted.typst);
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     let with_env = Dialect { env: [("KOOSTE_X".to_string(), "arvo".to_string())].into(), ..Dialect::default() };
     let out = convert_with("{{< env KOOSTE_X >}} {{< env HOME >}}\n", &with_env);
