@@ -13,7 +13,8 @@ quarto-web) and reports, per file and in total:
              warning about it (below).  Only measured for files that compile.
 
 Agreement with Pandoc.  Pandoc's reading is `pandoc -f markdown -t plain
---wrap=none -s FILE` (with `-s` the front matter's title is printed, as Quarto
+--wrap=none -s` of the file with its `{{< include >}}` lines spliced in, as
+Quarto splices them before Pandoc reads the text (with `-s` the front matter's title is printed, as Quarto
 prints it; shortcodes `{{< ... >}}` stay as Pandoc leaves them).  kooste's
 reading is `pdftotext -raw -enc UTF-8` of its PDF (`-raw`: without it
 pdftotext joins "page-" and "layout" at a line end into "pagelayout").  Both texts are normalised
@@ -111,10 +112,10 @@ TYPOGRAPHY = str.maketrans({
 
 # ---------------------------------------------------------------- processes
 
-def run(cmd, timeout, cwd=None):
+def run(cmd, timeout, cwd=None, stdin=None):
     """Runs `cmd`; returns (exit status or None on timeout, stdout, stderr)."""
     try:
-        done = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=timeout)
+        done = subprocess.run(cmd, cwd=cwd, input=stdin, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired as err:
         return None, err.stdout or b"", err.stderr or b""
     return done.returncode, done.stdout, done.stderr
@@ -160,16 +161,45 @@ def pdf_text(pdf, timeout):
     return decode(out) if rc == 0 else None
 
 
+INCLUDE = re.compile(r"^\s*\{\{<\s*include\s+['\"]?([^'\"\s>]+)['\"]?\s*>\}\}\s*$")
+
+
+def quarto_source(path, seen=()):
+    """The text Quarto hands to Pandoc for `path`: its `{{< include >}}`
+    lines (each alone on its line) replaced by the files they name, relative
+    to the including file or, with a leading `/`, to the Quarto project's
+    root (`_quarto.yml`); a missing or cyclic include stays as written."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    root = next((d for d in path.parents if (d / "_quarto.yml").is_file()), path.parent)
+    out = []
+    for line in text.splitlines(keepends=True):
+        match = INCLUDE.match(line)
+        target = None
+        if match:
+            name = match.group(1)
+            target = (root / name.lstrip("/")) if name.startswith("/") else (path.parent / name)
+        if target and target.is_file() and target.resolve() not in seen:
+            included = quarto_source(target, seen + (path.resolve(),))
+            # An included file's own front matter is not text.
+            included = re.sub(r"\A---\n.*?\n(---|\.\.\.)\n", "", included, flags=re.S)
+            out.append(included if included.endswith("\n") else included + "\n")
+        else:
+            out.append(line)
+    return "".join(out)
+
+
 def pandoc_plain(path, timeout, standalone=True):
-    """Pandoc's plain text of `path`, with the title when `standalone`."""
-    cmd = ["pandoc", "-f", "markdown", "-t", "plain", "--wrap=none"] + (["-s"] if standalone else []) + [str(path)]
-    rc, out, _ = run(cmd, timeout, cwd=path.parent)
+    """Pandoc's plain text of `path` (includes spliced in, as Quarto does),
+    with the title when `standalone`."""
+    cmd = ["pandoc", "-f", "markdown", "-t", "plain", "--wrap=none"] + (["-s"] if standalone else [])
+    rc, out, _ = run(cmd, timeout, cwd=path.parent, stdin=quarto_source(path).encode("utf-8"))
     return decode(out) if rc == 0 else None
 
 
 def pandoc_code(path, timeout):
     """The text of every code block and inline code as Pandoc reads `path`."""
-    rc, out, _ = run(["pandoc", "-f", "markdown", "-t", "json", str(path)], timeout, cwd=path.parent)
+    source = quarto_source(path).encode("utf-8")
+    rc, out, _ = run(["pandoc", "-f", "markdown", "-t", "json"], timeout, cwd=path.parent, stdin=source)
     if rc != 0:
         return None
     pieces = []

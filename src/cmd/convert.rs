@@ -120,9 +120,22 @@ pub fn standalone_with(root: &Path, path: &Path, text: &str, dialect: &Dialect) 
 
 /// Converts one file's text (includes spliced in) to a standalone document.
 fn convert_text(root: &Path, path: &Path, text: &str, dialect: &Dialect) -> (String, Diagnostics) {
-    // Front matter is data, not text (its lines stay, blank).
+    // Front matter is data, not text (its lines stay, blank); its title
+    // heads the document, as Quarto prints it.
     let body = match crate::load::front::has_metadata_block(text) {
-        true => crate::load::sources::blank_front_matter(text),
+        true => {
+            let body = crate::load::sources::blank_front_matter(text);
+            let mut doc = crate::load::sources::Document {
+                path: path.to_path_buf(),
+                text: text.to_string(),
+                body,
+                includes: None,
+            };
+            if let Some(title) = front_title(text) {
+                crate::load::sources::title_as_heading(&mut doc, &title);
+            }
+            doc.body
+        }
         false => text.to_string(),
     };
     let (protected, codes) = shortcodes::protect(&body);
@@ -154,4 +167,11 @@ pub fn locate(file: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
     let root = crate::load::project::find_root(&dir).or_else(quarto).unwrap_or(dir);
     let rel = abs.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_else(|_| abs.clone());
     Ok((root, rel))
+}
+
+/// The `title` of a file's YAML metadata block, if it is a string.
+fn front_title(text: &str) -> Option<String> {
+    let range = crate::load::front::front_matter_range(text)?;
+    let meta: yaml_serde::Mapping = yaml_serde::from_str(&text[range]).ok()?;
+    meta.get("title")?.as_str().map(str::to_string)
 }

@@ -349,7 +349,7 @@ pub fn blank_front_matter(text: &str) -> String {
 /// heading `# title`, written on the front matter's `title:` line of the
 /// body (blank there), so it is that line's. False when the text has a
 /// heading of its own.
-fn title_as_heading(doc: &mut Document, title: &str) -> bool {
+pub fn title_as_heading(doc: &mut Document, title: &str) -> bool {
     let mut fenced = false;
     let has_heading = doc.body.lines().any(|line| {
         let trimmed = line.trim_start();

@@ -38,8 +38,14 @@ impl<'a> Converter<'a, '_> {
     }
 
     fn inline_children(&mut self, children: &[Node<'a>]) {
-        // `$$…$$ {#eq-x}`: the label leaves the text before it is read.
+        // `$$…$$ {#eq-x}`: the label leaves the text before it is read;
+        // so does a raw inline's `{=format}`.
         for pair in children.windows(2) {
+            if matches!(&pair[0].data().value, NodeValue::Code(_))
+                && let Some(format) = raw_format(pair[1])
+            {
+                self.raw_inlines.push((node_id(pair[0]), format));
+            }
             if matches!(&pair[0].data().value, NodeValue::Math(m) if m.display_math)
                 && let Some(label) = equation_label(pair[1])
             {
@@ -80,12 +86,7 @@ impl<'a> Converter<'a, '_> {
                 self.raw("\\\n");
                 self.prev = Some(' ');
             }
-            NodeValue::Code(code) => {
-                let literal = self.as_written(&code.literal);
-                self.raw(&format!("#raw({})", string_literal(&literal)));
-                self.expr_end();
-                self.prev = literal.chars().next_back().or(self.prev);
-            }
+            NodeValue::Code(code) => self.code_span(node, &code.literal),
             NodeValue::Math(math) => self.math(node, &math.literal, math.display_math),
             NodeValue::Emph => self.wrap("#emph[", node),
             NodeValue::Strong => self.wrap("#strong[", node),
@@ -179,6 +180,34 @@ impl<'a> Converter<'a, '_> {
         }
         self.raw("]");
         self.expr_end();
+    }
+
+    /// Inline code, or a raw inline (`` `…`{=format} ``).
+    fn code_span(&mut self, node: Node<'a>, code: &str) {
+        let literal = self.as_written(code);
+        let id = node_id(node);
+        if let Some(i) = self.raw_inlines.iter().position(|(n, _)| *n == id) {
+            // Pandoc's raw inline (`` `<b>`{=html} ``): Typst's is
+            // passed on, another format's left out, with a word.
+            let (_, format) = self.raw_inlines.remove(i);
+            if format == "typst" {
+                let range = self.node_range(node);
+                if typst::syntax::parse(&literal).errors_and_warnings().0.is_empty() {
+                    self.raw(&literal);
+                } else {
+                    self.error(range, "this raw Typst does not parse")
+                        .hints
+                        .push("check its brackets and quotes; it is passed on as it is written".into());
+                }
+            } else {
+                let range = self.node_range(node);
+                self.warn(range, format!("raw `{format}` inline is left out: it is for another format"));
+            }
+            return;
+        }
+        self.raw(&format!("#raw({})", string_literal(&literal)));
+        self.expr_end();
+        self.prev = literal.chars().next_back().or(self.prev);
     }
 
     /// TeX maths (Pandoc's `$…$`, `$$…$$`) as a Typst equation with the
@@ -591,4 +620,21 @@ fn length(value: &str) -> Option<String> {
         "cm" | "mm" | "in" | "pt" | "em" => format!("{number}{unit}"),
         _ => return None,
     })
+}
+
+/// The `{=format}` at the start of the text node `next` (written right
+/// after inline code), taken out of that text.
+fn raw_format(next: Node<'_>) -> Option<String> {
+    let mut data = next.data_mut();
+    let NodeValue::Text(text) = &data.value else { return None };
+    let inner = text.strip_prefix("{=")?;
+    let end = inner.find('}')?;
+    let format = &inner[..end];
+    if format.is_empty() || !format.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        return None;
+    }
+    let format = format.to_string();
+    let rest = inner[end + 1..].to_string();
+    data.value = NodeValue::Text(rest.into());
+    Some(format)
 }

@@ -303,6 +303,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
         shifts,
         cells_warned: Vec::new(),
         equation_labels: Vec::new(),
+        raw_inlines: Vec::new(),
     };
     if let Some(fences) = &fences {
         conv.fence_problems(fences);
@@ -348,6 +349,8 @@ struct Converter<'a, 'o> {
     cells_warned: Vec<String>,
     /// Display maths (by node) and the `{#eq-x}` label written after it.
     equation_labels: Vec<(usize, String)>,
+    /// Inline code (by node) that is a raw inline of a format.
+    raw_inlines: Vec<(usize, String)>,
 }
 
 /// The deepest nesting of block quotes and lists the converter follows.

@@ -303,3 +303,10 @@ fn image_sizes_and_tab_sets_as_quarto_prints_them() {
     assert!(!messages.iter().any(|m| m.contains("panel-tabset")), "{messages:?}");
     assert!(out.typst.contains("Teksti."), "{}", out.typst);
 }
+
+#[test]
+fn raw_inlines_pass_typst_and_leave_out_other_formats() {
+    let out = convert("Kuvake `<i></i>`{=html} ja `#emph[t]`{=typst} loppu.\n");
+    assert!(out.typst.contains("Kuvake  ja #emph[t] loppu."), "{}", out.typst);
+    assert!(warnings(&out)[0].contains("raw `html` inline is left out"), "{:?}", warnings(&out));
+}
