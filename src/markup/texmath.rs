@@ -18,7 +18,14 @@
 pub fn to_typst(tex: &str) -> Result<String, String> {
     let mut parser = Parser { chars: tex.chars().collect(), at: 0 };
     let out = parser.sequence(None)?;
-    Ok(out.split_whitespace().collect::<Vec<_>>().join(" "))
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    // What reads as TeX but not as Typst maths (`[^1]`, a stray `&`) is
+    // not passed on.
+    if typst::syntax::parse_math(&out).errors_and_warnings().0.is_empty() {
+        Ok(out)
+    } else {
+        Err("this maths cannot be typeset as written".into())
+    }
 }
 
 struct Parser {
@@ -469,5 +476,6 @@ mod tests {
         assert!(to_typst("\\foo{x}").unwrap_err().contains("`\\foo`"));
         assert!(to_typst("\\frac{a").is_err());
         assert!(to_typst("\\begin{tikzcd} a \\end{tikzcd}").unwrap_err().contains("tikzcd"));
+        assert!(to_typst("[^1] / *").is_err());
     }
 }
