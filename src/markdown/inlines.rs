@@ -125,8 +125,14 @@ impl<'a> Converter<'a, '_> {
                     self.warn(range, format!("raw HTML `{trimmed}` is not supported in PDF output and is dropped"));
                 }
             }
-            NodeValue::Link(link) => self.link(node, &link.url),
-            NodeValue::Image(link) => self.image(node, &link.url),
+            NodeValue::Link(link) => {
+                let url = self.destination(&link.url, &self.node_range(node));
+                self.link(node, &url);
+            }
+            NodeValue::Image(link) => {
+                let url = self.destination(&link.url, &self.node_range(node));
+                self.image(node, &url);
+            }
             NodeValue::FootnoteReference(r) => self.footnote(node, &r.name),
             NodeValue::Raw(raw) => self.raw(&raw),
             _ => self.inlines(node),

@@ -169,48 +169,92 @@ impl Converter<'_, '_> {
             self.text(&code.text);
             return;
         }
-        let value = match code.name.as_str() {
-            "" => Err(format!("shortcode `{}` is not closed with `>}}}}` on its line", code.text)),
+        match code.name.as_str() {
             "pagebreak" if code.args.is_empty() => {
                 self.raw("#pagebreak()");
                 self.expr_end();
-                return;
             }
-            "meta" | "var" if code.args.len() == 1 => match self.shortcode_value(&code) {
+            "kbd" | "video" | "lipsum" | "placeholder" | "version" => self.builtin(&code, range),
+            "" | "pagebreak" | "meta" | "var" | "env" => match self.value_text(&code, range) {
+                Ok(value) => self.prose(&value),
+                Err(shown) => self.text(&shown),
+            },
+            name => self.unknown_shortcode(name, &code.text, range),
+        }
+    }
+
+    /// `url`, a link's or image's destination, with each shortcode in it
+    /// replaced by its value: Quarto reads `![]({{< meta shot >}})` as
+    /// the image the metadata names. Only a shortcode that stands for text
+    /// (`meta`, `var`, `env`) can; any other is an error at `range`.
+    pub(super) fn destination(&mut self, url: &str, range: &Range<usize>) -> String {
+        if !url.contains(TOKEN_OPEN) {
+            return url.to_string();
+        }
+        let mut out = String::with_capacity(url.len());
+        let mut rest = url;
+        while let Some(i) = rest.find(TOKEN_OPEN) {
+            out.push_str(&rest[..i]);
+            let Some((code, len)) =
+                token_at(&rest[i..]).and_then(|(n, len)| Some((self.opts.shortcodes.get(n)?.clone(), len)))
+            else {
+                out.push(TOKEN_OPEN);
+                rest = &rest[i + TOKEN_OPEN.len_utf8()..];
+                continue;
+            };
+            rest = &rest[i + len..];
+            if code.literal {
+                out.push_str(&code.text);
+                continue;
+            }
+            match code.name.as_str() {
+                "" | "meta" | "var" | "env" => match self.value_text(&code, range.clone()) {
+                    Ok(value) | Err(value) => out.push_str(&value),
+                },
+                _ => {
+                    self.error(
+                        range.clone(),
+                        format!("shortcode `{}` cannot stand in a link's or image's address", code.text),
+                    )
+                    .hints
+                    .push("only {{< meta key >}}, {{< var key >}} and {{< env NAME >}} give an address's text".into());
+                    out.push_str(&code.text);
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The text a `meta`, `var` or `env` shortcode stands for. Without one,
+    /// the problem is reported here and `Err` holds what prints instead:
+    /// `?meta:key` in a draft, as Quarto prints it, else the shortcode.
+    fn value_text(&mut self, code: &Shortcode, range: Range<usize>) -> Result<String, String> {
+        let value = match code.name.as_str() {
+            "" => Err(format!("shortcode `{}` is not closed with `>}}}}` on its line", code.text)),
+            "meta" | "var" if code.args.len() == 1 => match self.shortcode_value(code) {
                 Ok(value) => Ok(value),
                 // Quarto prints `?meta:key` and warns; a final build refuses.
                 Err(message) if self.opts.dialect.profile != super::Profile::Final => {
                     self.warn(range, message).hints.push(
                         "a draft shows ?meta:key (or ?var:key) where the value is missing, as Quarto does".into(),
                     );
-                    self.text(&format!("?{}:{}", code.name, code.args[0]));
-                    return;
+                    return Err(format!("?{}:{}", code.name, code.args[0]));
                 }
                 Err(message) => Err(message),
             },
-            "pagebreak" | "meta" | "var" => Err(format!("shortcode `{}`: wrong number of arguments", code.text)),
-            "kbd" | "video" | "lipsum" | "placeholder" | "version" => {
-                self.builtin(&code, range);
-                return;
-            }
-            "env" => self.env_value(&code),
-            name => {
-                self.unknown_shortcode(name, &code.text, range);
-                return;
-            }
+            "env" => self.env_value(code),
+            _ => Err(format!("shortcode `{}`: wrong number of arguments", code.text)),
         };
-        match value {
-            Ok(text) => self.prose(&text),
-            Err(message) => {
-                self.error(range, message).hints.push(
-                    "kooste knows {{< pagebreak >}}, {{< meta key >}} (report.toml), {{< var key >}} \
-                     (report/_variables.yml), {{< env NAME >}}, kbd, video, lipsum, placeholder and version; \
-                     write {{{< … >}}} to print one as it is"
-                        .into(),
-                );
-                self.text(&code.text);
-            }
-        }
+        value.map_err(|message| {
+            self.error(range, message).hints.push(
+                "kooste knows {{< pagebreak >}}, {{< meta key >}} (report.toml), {{< var key >}} \
+                 (report/_variables.yml), {{< env NAME >}}, kbd, video, lipsum, placeholder and version; \
+                 write {{{< … >}}} to print one as it is"
+                    .into(),
+            );
+            code.text.clone()
+        })
     }
 
     /// Quarto's built-in shortcodes that mean something in a PDF: keys as

@@ -197,6 +197,27 @@ fn shortcodes_resolve_or_fail_at_their_line() {
 }
 
 #[test]
+fn shortcodes_in_a_link_or_image_address_give_its_text() {
+    // Quarto's own docs write `![]({{< meta positron-screenshot >}})`.
+    let meta = minijinja::Value::from_serialize(serde_json::json!({"site": "https://example.org", "shot": "kuva.png"}));
+    let dialect = Dialect { meta, ..Dialect::default() };
+    let out = convert_with("[sivu]({{< meta site >}}/a) ![Kuva]({{< meta shot >}})\n", &dialect);
+    assert!(out.typst.contains("#link(\"https://example.org/a\")[sivu]"), "{}", out.typst);
+    assert!(!out.typst.contains(shortcodes::TOKEN_OPEN), "no token left in an address: {}", out.typst);
+    assert!(out.diagnostics.iter().all(|d| !d.message.contains("shortcode")), "{:?}", out.diagnostics);
+    // A missing value is the draft's ?meta:key; a shortcode that is not text is an error.
+    let out = convert_with("[a]({{< meta nope >}}) [b]({{< kbd X >}})\n", &dialect);
+    assert!(out.typst.contains("#link(\"?meta:nope\")[a]"), "{}", out.typst);
+    let errors: Vec<_> = out.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
+    assert_eq!(
+        errors,
+        ["shortcode `{{< kbd X >}}` cannot stand in a link's or image's address"],
+        "{:?}",
+        out.diagnostics
+    );
+}
+
+#[test]
 fn quartos_built_in_shortcodes() {
     let out = convert_with(
         "Paina {{< kbd Ctrl-C >}}. {{< video https://example.org/v.mp4 title=\"Esittely\" >}}\n\n{{< lipsum 1 >}}\n",
