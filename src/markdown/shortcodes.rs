@@ -211,13 +211,18 @@ impl Converter<'_, '_> {
                 "" | "meta" | "var" | "env" => match self.value_text(&code, range.clone()) {
                     Ok(value) | Err(value) => out.push_str(&value),
                 },
+                // As elsewhere, a draft goes on with a warning (the address
+                // keeps the shortcode as written); a final build refuses.
                 _ => {
-                    self.error(
-                        range.clone(),
-                        format!("shortcode `{}` cannot stand in a link's or image's address", code.text),
-                    )
-                    .hints
-                    .push("only {{< meta key >}}, {{< var key >}} and {{< env NAME >}} give an address's text".into());
+                    let message = format!("shortcode `{}` cannot stand in a link's or image's address", code.text);
+                    let diagnostic = if self.opts.dialect.profile == super::Profile::Final {
+                        self.error(range.clone(), message)
+                    } else {
+                        self.warn(range.clone(), format!("{message}; the draft keeps it as written"))
+                    };
+                    diagnostic.hints.push(
+                        "only {{< meta key >}}, {{< var key >}} and {{< env NAME >}} give an address's text".into(),
+                    );
                     out.push_str(&code.text);
                 }
             }

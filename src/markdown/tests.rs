@@ -205,9 +205,14 @@ fn shortcodes_in_a_link_or_image_address_give_its_text() {
     assert!(out.typst.contains("#link(\"https://example.org/a\")[sivu]"), "{}", out.typst);
     assert!(!out.typst.contains(shortcodes::TOKEN_OPEN), "no token left in an address: {}", out.typst);
     assert!(out.diagnostics.iter().all(|d| !d.message.contains("shortcode")), "{:?}", out.diagnostics);
-    // A missing value is the draft's ?meta:key; a shortcode that is not text is an error.
+    // A missing value is the draft's ?meta:key; a shortcode that is not
+    // text stays as written, with a warning in a draft, an error in a final build.
     let out = convert_with("[a]({{< meta nope >}}) [b]({{< kbd X >}})\n", &dialect);
     assert!(out.typst.contains("#link(\"?meta:nope\")[a]"), "{}", out.typst);
+    assert!(out.typst.contains("#link(\"{{< kbd X >}}\")[b]"), "{}", out.typst);
+    assert!(out.diagnostics.iter().all(|d| !d.is_error()), "{:?}", out.diagnostics);
+    let final_ = Dialect { profile: Profile::Final, ..dialect.clone() };
+    let out = convert_with("[b]({{< kbd X >}})\n", &final_);
     let errors: Vec<_> = out.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
     assert_eq!(
         errors,
