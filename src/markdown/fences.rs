@@ -105,11 +105,20 @@ fn find_fences(lines: &[&str]) -> Vec<Fence> {
     let mut fences = Vec::new();
     // The open code fence: its character and length.
     let mut code: Option<(char, usize)> = None;
+    // The content columns of the open list items: a line indented to one
+    // is inside it, and its indentation counts from there.
+    let mut items: Vec<usize> = Vec::new();
     for (n, line) in lines.iter().enumerate() {
-        // Block quote markers and indentation before the content.
-        let at = line.len() - line.trim_start_matches([' ', '\t', '>']).len();
+        let lead = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if !line.trim().is_empty() {
+            while items.last().is_some_and(|&column| lead < column) {
+                items.pop();
+            }
+        }
+        let base = items.last().copied().unwrap_or(0).min(lead);
+        let (at, indent, opened) = content_start(line, base);
+        items.extend(opened);
         let content = line[at..].trim_end_matches(['\n', '\r']);
-        let indent = line[..at].rsplit('>').next().unwrap_or("").len();
         if let Some((ch, len)) = code {
             let run = content.chars().take_while(|&c| c == ch).count();
             if run >= len && content[run * ch.len_utf8()..].trim().is_empty() {
@@ -139,6 +148,38 @@ fn find_fences(lines: &[&str]) -> Vec<Fence> {
     fences
 }
 
+/// Where a line's content starts, from byte `from` on: past its block
+/// quote and list item markers (`- ::: note` opens a div in a list item);
+/// the indentation after the last marker; the content columns of the list
+/// items the line opens.
+fn content_start(line: &str, from: usize) -> (usize, usize, Vec<usize>) {
+    let mut at = from;
+    let mut opened = Vec::new();
+    loop {
+        let rest = &line[at..];
+        let indent = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let after = &rest[indent..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let (marker, item) = match after.as_bytes() {
+            [b'>', ..] => (1, false),
+            [b'-' | b'*' | b'+', b' ' | b'\t', ..] => (1, true),
+            [..] if (1..=9).contains(&digits)
+                && matches!(after.as_bytes().get(digits), Some(b'.' | b')'))
+                && matches!(after.as_bytes().get(digits + 1), Some(b' ' | b'\t')) =>
+            {
+                (digits + 1, true)
+            }
+            _ => return (at + indent, indent, opened),
+        };
+        at += indent + marker;
+        if item {
+            // CommonMark: the content starts after one to four spaces.
+            let spaces = line[at..].len() - line[at..].trim_start_matches(' ').len();
+            opened.push(at + if (1..=4).contains(&spaces) { spaces } else { 1 });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +199,24 @@ mod tests {
         assert_eq!(out.stray, [1]);
         assert_eq!(out.unclosed, [7]);
         assert!(prepare("no fences here\n").is_none());
+    }
+
+    #[test]
+    fn a_div_can_open_on_a_list_items_first_line() {
+        // As in Quarto's own docs: `- ::: pad-to-code-block`, two divs inside.
+        let text = "- ::: outer\n\n  ::: a\n  x\n  :::\n\n  :::\n\n1. ::: {.b}\n   y\n   :::\n";
+        let out = prepare(text).unwrap();
+        assert!(out.stray.is_empty() && out.unclosed.is_empty(), "{out:?}");
+        assert_eq!(out.text, "- :::: outer\n\n  ::: a\n  x\n  :::\n\n  ::::\n\n1. ::: {.b}\n   y\n   :::\n");
+        // A code fence in a list item hides its `:::` lines.
+        assert!(prepare("- ```\n  :::\n  ```\n").is_none());
+        // A list inside a list, as in Quarto's markdown-basics.qmd: the
+        // inner item's `:::` lines are indented to its content.
+        let text = "- - a\n  - ::: pad\n\n    ::: x\n    y\n    :::\n\n    :::\n";
+        let out = prepare(text).unwrap();
+        assert!(out.stray.is_empty() && out.unclosed.is_empty(), "{out:?}");
+        assert_eq!(out.text, "- - a\n  - :::: pad\n\n    ::: x\n    y\n    :::\n\n    ::::\n");
+        assert_eq!(content_start("> 2) - x", 0), (7, 1, vec![5, 7]));
+        assert_eq!(content_start("-x", 0), (0, 0, vec![]));
     }
 }
