@@ -444,6 +444,17 @@ fn trailing_attributes(node: Node<'_>) -> Option<Attrs> {
     Some(attrs)
 }
 
+/// A Pandoc grid table's border line, `+---+:==+`: Pandoc reads a table
+/// there, comrak a paragraph.
+pub(super) fn is_grid_table_border(line: &str) -> bool {
+    let line = line.trim();
+    line.len() >= 3
+        && line.starts_with('+')
+        && line.ends_with('+')
+        && line.contains(['-', '='])
+        && line.chars().all(|c| matches!(c, '+' | '-' | '=' | ':'))
+}
+
 /// The first LaTeX command (`\\vspace`, `\\begin`) a paragraph's text starts a
 /// line with, if any: Pandoc would pass it to LaTeX and drop it elsewhere.
 fn latex_command(text: &str) -> Option<String> {
@@ -519,6 +530,12 @@ impl<'a> Converter<'a, '_> {
             self.warn(range, format!("raw LaTeX `{command}` is printed as written"))
                 .hints
                 .push("kooste writes Typst, not LaTeX: write it in Markdown, or in a ```{=typst} block".into());
+        }
+        if is_grid_table_border(text.split_whitespace().next().unwrap_or("")) {
+            let range = self.node_range(node);
+            self.warn(range, "a grid table (`+---+---+`) is not read as a table; it is printed as text")
+                .hints
+                .push("write it as a pipe table (`| a | b |` lines under a `|---|---|` line)".into());
         }
         self.inlines(node);
     }

@@ -288,6 +288,17 @@ fn quarto_code_cells_raw_blocks_and_latex_page_breaks() {
 }
 
 #[test]
+fn a_grid_table_is_text_with_a_warning() {
+    let md = "+---+---+\n| a | b |\n+===+===+\n| 1 | 2 |\n+---+---+\n\nA + b +-+ c.\n";
+    let out = convert(md);
+    let messages = warnings(&out);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("grid table"), "{messages:?}");
+    use super::blocks::is_grid_table_border as border;
+    assert!(border("+:--+==:+") && !border("+++") && !border("+ a +"));
+}
+
+#[test]
 fn suppressed_author_citations_print_the_year() {
     let out = convert("Virtanen [-@c] sanoo, samoin [-@c, s. 4; @d].\n");
     assert!(out.typst.contains("#\"(\"#cite(label(\"c\"), form: \"year\")#\")\""), "{}", out.typst);
