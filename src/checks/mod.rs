@@ -62,6 +62,7 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
     let some_failed = !prepared.sources.failed.is_empty()
         || prepared.sources.documents().iter().any(|d| !prepared.fragments.contains_key(&d.path));
     let bib = &prepared.bibliography;
+    let bib_path = bib.path.as_deref().map_or(BIB_PATH.to_string(), |p| p.display().to_string());
     for fragment in prepared.fragments_in_order() {
         let path = &fragment.path;
         for LabelUse { name, range } in &fragment.converted.references {
@@ -82,9 +83,9 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
             if !bib.contains(name) && !bib.broken {
                 let mut diag = Diagnostic::error(path, Some(range.clone()), format!("unknown citation key `{name}`"));
                 diag = match closest(name, bib.keys.keys().map(String::as_str)) {
-                    Some(similar) => diag.with_hint(format!("did you mean `{similar}`? keys come from {BIB_PATH}")),
+                    Some(similar) => diag.with_hint(format!("did you mean `{similar}`? keys come from {bib_path}")),
                     None => diag
-                        .with_hint(format!("add an entry with this key to {BIB_PATH}, or write \\@ for a literal @")),
+                        .with_hint(format!("add an entry with this key to {bib_path}, or write \\@ for a literal @")),
                 };
                 diags.push(diag);
             }
@@ -99,7 +100,7 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
                 let at = case.doc.text.find(key.as_str()).map(|i| i..i + key.len());
                 diags.push(
                     Diagnostic::error(&case.doc.path, at, format!("unknown source key `{key}` in front matter"))
-                        .with_hint(format!("keys come from {BIB_PATH}")),
+                        .with_hint(format!("keys come from {bib_path}")),
                 );
             }
         }

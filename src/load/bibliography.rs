@@ -1,5 +1,6 @@
-//! `report/references.bib` → the set of citation keys and the parsed
-//! entries (which `citations` formats).
+//! `report/references.bib` (or `.json`, `.yaml`, `.yml`: [`super::csl`])
+//! → the set of citation keys and the parsed entries (which `citations`
+//! formats).
 //!
 //! The file is parsed with hayagriva, the same BibTeX reader typst's
 //! `bibliography` uses, so a file that loads here loads in the compile; its
@@ -14,8 +15,15 @@ use hayagriva::io::BibLaTeXError;
 use crate::diagnostics::{Diagnostic, Diagnostics, line_col};
 use crate::load::sources::decode_text;
 
-/// Where the bibliography lives, relative to the project root.
+/// Where the bibliography lives, relative to the project root: BibTeX or
+/// BibLaTeX, or one of the formats after it.
 pub const BIB_PATH: &str = "report/references.bib";
+
+/// The bibliography files a project may have (one of them), as Pandoc and
+/// Quarto read them: BibTeX/BibLaTeX, CSL-JSON, and YAML (CSL-YAML or
+/// Hayagriva's, told apart by their shape).
+pub const BIB_PATHS: &[&str] =
+    &["report/references.bib", "report/references.json", "report/references.yaml", "report/references.yml"];
 
 /// The loaded bibliography.
 #[derive(Debug, Clone, Default)]
@@ -33,6 +41,9 @@ pub struct Bibliography {
     /// The file exists but did not parse (its errors are reported): which
     /// keys it has is unknown, so no citation is reported as unknown.
     pub broken: bool,
+    /// Whether typst reads the file itself (BibTeX, Hayagriva YAML), as it
+    /// does with `--typst-citations`; CSL-JSON and CSL-YAML only kooste reads.
+    pub typst_reads: bool,
 }
 
 impl Bibliography {
@@ -42,9 +53,19 @@ impl Bibliography {
     }
 }
 
-/// Loads report/references.bib, if the project has one.
+/// Loads the project's bibliography (`report/references.bib`, `.json`,
+/// `.yaml` or `.yml`), if it has one.
 pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
-    let rel = Path::new(BIB_PATH);
+    let present: Vec<&str> = BIB_PATHS.iter().copied().filter(|p| root.join(p).is_file()).collect();
+    let Some(&first) = present.first() else {
+        return (Bibliography::default(), Vec::new());
+    };
+    let rel = Path::new(first);
+    if let Some(second) = present.get(1) {
+        let diag = Diagnostic::error(second, None, format!("a second bibliography beside {first}"))
+            .with_hint("a project has one bibliography; merge the entries into one file and remove the other");
+        return (Bibliography { broken: true, ..Bibliography::default() }, vec![diag]);
+    }
     let Ok(bytes) = std::fs::read(root.join(rel)) else {
         return (Bibliography::default(), Vec::new());
     };
@@ -52,17 +73,32 @@ pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
         Ok(text) => text,
         Err(diag) => return (Bibliography::default(), vec![*diag]),
     };
-    match parse(&text) {
-        Ok((keys, library)) => {
+    let parsed = match rel.extension().and_then(|e| e.to_str()) {
+        Some("json") => super::csl::parse_json(&text),
+        Some("yaml" | "yml") => super::csl::parse_yaml(&text),
+        _ => parse(&text).map(|parsed| (parsed, Vec::new())),
+    };
+    match parsed {
+        Ok(((keys, library), warnings)) => {
             let lines = keys.iter().map(|(key, &at)| (key.clone(), line_col(&text, at).0)).collect();
             let id = typst::utils::hash128(&text);
             let library = Arc::new(library);
-            (Bibliography { path: Some(rel.to_path_buf()), keys, lines, library, id, broken: false }, Vec::new())
+            let diags =
+                warnings.into_iter().map(|(range, message)| Diagnostic::warning(rel, Some(range), message)).collect();
+            let typst_reads = match rel.extension().and_then(|e| e.to_str()) {
+                Some("json") => false,
+                Some("yaml" | "yml") => !super::csl::is_csl_yaml(&text),
+                _ => true,
+            };
+            let bib =
+                Bibliography { path: Some(rel.to_path_buf()), keys, lines, library, id, broken: false, typst_reads };
+            (bib, diags)
         }
         Err(errors) => {
+            let bibtex = rel.extension().is_some_and(|e| e == "bib");
             let diags = errors
                 .into_iter()
-                .map(|(range, message)| match unclosed_brace(&text, range.start) {
+                .map(|(range, message)| match unclosed_brace(&text, range.start).filter(|_| bibtex) {
                     Some(open) => Diagnostic::error(rel, Some(open..open + 1), "BibTeX: this `{` is never closed")
                         .with_hint(format!(
                             "close it with `}}`; the parser read on to line {}",
@@ -70,7 +106,7 @@ pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
                         )),
                     None => Diagnostic::error(rel, Some(range), message),
                 })
-                .take(1)
+                .take(if bibtex { 1 } else { 20 })
                 .collect();
             (Bibliography { broken: true, ..Bibliography::default() }, diags)
         }

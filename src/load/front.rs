@@ -257,7 +257,7 @@ fn quarto_key_hint(key: &str) -> &'static str {
             "the publication's title, authors, date, language and keywords come from report/report.toml; remove the key"
         }
         "bibliography" | "csl" => {
-            "the bibliography is report/references.bib and its style the templates'; remove the key"
+            "the bibliography is report/references.bib (or .json, .yaml: CSL-JSON, CSL-YAML, Hayagriva YAML) and its style the templates'; remove the key"
         }
         "format" | "execute" | "jupyter" | "engine" | "knitr" | "echo" | "warning" | "code-fold" => {
             "kooste runs no code and has one format per output in report.toml; remove the key"

@@ -11,6 +11,7 @@
 //! but report.toml into one [`Inputs`].
 
 pub mod bibliography;
+pub mod csl;
 pub mod datasets;
 pub mod front;
 pub mod include;
