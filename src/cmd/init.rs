@@ -36,6 +36,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("templates/brief.typ.j2", include_str!("../../templates/brief.typ.j2")),
     ("templates/brief-references.csl", include_str!("../../templates/brief-references.csl")),
     ("templates/style.typ", include_str!("../../templates/style.typ")),
+    ("templates/words.typ", include_str!("../../templates/words.typ")),
     ("templates/report.html.typ.j2", include_str!("../../templates/report.html.typ.j2")),
     ("templates/brief.html.typ.j2", include_str!("../../templates/brief.html.typ.j2")),
     ("templates/web.typ", include_str!("../../templates/web.typ")),

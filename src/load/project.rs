@@ -60,6 +60,9 @@ pub struct Config {
     /// labels are expensive (the study's report: 1.3 s with, 0.9 s without).
     #[serde(default)]
     pub link_citations: bool,
+    /// How cross-references print (`[crossref]`).
+    #[serde(default)]
+    pub crossref: Crossref,
     /// The environment variables `{{< env NAME >}}` may read (Quarto reads
     /// any; kooste only these, so a build cannot leak the rest).
     #[serde(default)]
@@ -89,6 +92,29 @@ pub struct Author {
     pub name: String,
     #[serde(default)]
     pub affiliation: String,
+}
+
+/// `[crossref]`: how `@fig-x`, `@tbl-x`, `@sec-x`, `@eq-x` print.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Crossref {
+    /// Quarto's reading (the default): `@fig-x` prints the kind's prefix
+    /// and the number ("Kuvio 3.1"), `[-@fig-x]` the number alone, `@Fig-x`
+    /// the prefix capitalised. `false`: every reference prints the number
+    /// alone, for texts that inflect the noun themselves ("Taulukossa
+    /// @tbl-x", "luvun @sec-x"), as Finnish and Swedish prose does.
+    #[serde(default = "yes")]
+    pub prefix: bool,
+}
+
+impl Default for Crossref {
+    fn default() -> Self {
+        Crossref { prefix: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The publication series and its identifiers.

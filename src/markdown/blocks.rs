@@ -230,6 +230,15 @@ impl<'a> Converter<'a, '_> {
         }
     }
 
+    /// A page break; nothing on a web page, which has no pages (the
+    /// conversion then depends on the format).
+    pub(super) fn page_break(&mut self) {
+        self.out.format_dependent = true;
+        if self.opts.dialect.format != crate::load::project::Format::Html {
+            self.raw("#pagebreak()");
+        }
+    }
+
     pub(super) fn define_label(&mut self, name: &str, range: Range<usize>) {
         if !is_label_name(name) {
             self.error(range, format!("`{name}` is not a valid label"))
@@ -279,7 +288,24 @@ impl<'a> Converter<'a, '_> {
         // A short table without a caption stays in one piece (a captioned
         // one is a figure: the template's keep rules decide).
         let short = caption.is_none() && texts.len() <= 1 + table_layout::SHORT_TABLE;
-        let widths = table_layout::columns(&texts);
+        let mut widths = table_layout::columns(&texts);
+        // Quarto's `tbl-colwidths="[75,25]"` (on the caption or the table
+        // div): each column's share of the width.
+        let asked = attrs.iter().find(|(k, _)| k == "tbl-colwidths").map(|(_, v)| v.clone());
+        if let Some(asked) = asked.or_else(|| self.table_widths.take()) {
+            match table_layout::shares(&asked, columns) {
+                Some(shares) => widths.widths = shares,
+                None => {
+                    let range = self.node_range(caption.unwrap_or(node));
+                    self.warn(
+                        range,
+                        format!("`tbl-colwidths=\"{asked}\"` does not give the table's {columns} columns their widths; ignored"),
+                    )
+                    .hints
+                    .push(format!("give one number per column, as shares of the width: `tbl-colwidths=\"[{}]\"`", vec!["…"; columns].join(",")));
+                }
+            }
+        }
         let wrapped = caption.is_some() || short || widths.text_size.is_some();
         if caption.is_some() {
             self.raw("#figure(kind: table, block(width: 100%)[");
@@ -522,7 +548,7 @@ impl<'a> Converter<'a, '_> {
         // habit (Pandoc passes them to LaTeX only): page breaks.
         let text = super::inlines::plain_text(node);
         if matches!(text.trim(), "\\newpage" | "\\pagebreak" | "\\clearpage") {
-            self.raw("#pagebreak()");
+            self.page_break();
             return;
         }
         if let Some(command) = latex_command(&text) {

@@ -15,6 +15,9 @@
 //!   `unless-profile` (`draft`, `final`) and `when-format` /
 //!   `unless-format` (`pdf` and `typst` hold, every other format not).
 //! - `lang=sv`: the content in that language.
+//! - `.list-table`: a table written as nested lists ([`super::list_table`]).
+//! - `.column-margin`, `.aside` (also on spans): a margin note, the
+//!   template's `kooste-margin[body]`, in the page's outside margin.
 //! - any other class: the template's `kooste-div-CLASS(title:)[body]` if
 //!   the templates define it ([`template_functions`]), else a warning and
 //!   the content as it is.
@@ -109,7 +112,11 @@ impl<'a> Converter<'a, '_> {
                 self.warn(range.clone(), "a `.landscape` div inside a list, quote or box cannot turn its page")
                     .hints
                     .push("put the landscape div at the top level of the chapter".into());
+            } else if self.opts.dialect.format == crate::load::project::Format::Html {
+                // A web page has no pages to turn: the content as it is.
+                self.out.format_dependent = true;
             } else {
+                self.out.format_dependent = true;
                 self.raw("#page(flipped: true)[\n");
                 closes += 1;
             }
@@ -130,6 +137,9 @@ impl<'a> Converter<'a, '_> {
     fn div_kind(&mut self, node: Node<'a>, mut attrs: Attrs, range: Range<usize>) {
         let id = attrs.id.take();
         let callout = attrs.classes.iter().position(|c| c.starts_with("callout-"));
+        if attrs.classes.iter().any(|c| c == "list-table") {
+            return self.list_table(node, id, attrs, range);
+        }
         match (&id, callout) {
             (Some(id), _) if id.starts_with("fig-") => self.figure_div(node, id, attrs, range),
             (Some(id), _) if id.starts_with("tbl-") => self.table_div(node, id, attrs, range),
@@ -258,6 +268,17 @@ impl<'a> Converter<'a, '_> {
     /// A div with classes that are not Quarto's: the template's box for
     /// the first class it defines, warnings for the rest.
     fn class_div(&mut self, node: Node<'a>, mut attrs: Attrs, range: Range<usize>) {
+        if let Some(i) = attrs.classes.iter().position(|c| MARGIN_CLASSES.contains(&c.as_str())) {
+            attrs.classes.remove(i);
+            attrs.classes.retain(|c| !MARGIN_CLASSES.contains(&c.as_str()));
+            self.unsupported(&attrs, &range, "div");
+            let open = self.margin_open(false);
+            self.raw(open);
+            self.blocks(node, true);
+            self.raw("\n]");
+            self.expr_end();
+            return;
+        }
         let templates = self.opts.dialect.templates.clone().unwrap_or_default();
         let boxed = attrs.classes.iter().position(|c| templates.contains(&format!("div-{c}")));
         let title = take(&mut attrs, "title");
@@ -289,6 +310,19 @@ impl<'a> Converter<'a, '_> {
         self.blocks(node, true);
     }
 
+    /// Opens a margin note (closed by `]`): the template's `kooste-margin`,
+    /// else (`kooste convert`) a side note in smaller type in the text.
+    pub(super) fn margin_open(&mut self, inline: bool) -> &'static str {
+        self.out.margin_notes = true;
+        let templated = self.opts.dialect.templates.as_ref().is_some_and(|t| t.iter().any(|f| f == "margin"));
+        match (templated, inline) {
+            (true, false) => "#kooste-margin[\n",
+            (true, true) => "#kooste-margin(inline: true)[",
+            (false, false) => "#block(inset: (left: 0.8em), stroke: (left: 0.5pt + gray))[#set text(size: 0.85em)\n",
+            (false, true) => "#text(size: 0.85em)[",
+        }
+    }
+
     /// Warns for each class and attribute left in `attrs`.
     pub(super) fn unsupported(&mut self, attrs: &Attrs, range: &Range<usize>, what: &str) {
         for class in &attrs.classes {
@@ -301,6 +335,9 @@ impl<'a> Converter<'a, '_> {
         }
     }
 }
+
+/// Quarto's classes for content in the page margin.
+pub(super) const MARGIN_CLASSES: &[&str] = &["column-margin", "aside"];
 
 /// Removes attribute `key` from `attrs`, returning its value.
 pub(super) fn take(attrs: &mut Attrs, key: &str) -> Option<String> {

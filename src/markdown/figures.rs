@@ -66,8 +66,9 @@ impl<'a> Converter<'a, '_> {
     }
 
     /// `::: {#tbl-x}`: the content as a table figure with its caption.
-    pub(super) fn table_div(&mut self, node: Node<'a>, id: &str, attrs: Attrs, range: Range<usize>) {
+    pub(super) fn table_div(&mut self, node: Node<'a>, id: &str, mut attrs: Attrs, range: Range<usize>) {
         let caption = caption_of(node);
+        self.table_widths = take(&mut attrs, "tbl-colwidths");
         self.unsupported(&attrs, &range, "table div");
         self.define_label(id, range.clone());
         self.raw("#figure(kind: table, block(width: 100%)[\n");
@@ -80,6 +81,7 @@ impl<'a> Converter<'a, '_> {
             self.block(child, true, None);
         }
         self.raw("\n]");
+        self.table_widths = None;
         self.caption_arg(caption);
         self.raw(&format!(") #label({})", string_literal(id)));
         self.expr_end();

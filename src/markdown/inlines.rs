@@ -377,9 +377,12 @@ impl<'a> Converter<'a, '_> {
                 b'{' | b'+' | b'-' | b'=' | b'<' if resolve => self.critic_mark(run, rest, i),
                 b'[' if resolve => parse_citation_group(&text[i..]).map(|(len, items)| {
                     self.prose(&text[rest..i]);
-                    for CitationItem { offset, key, locator, suppress } in items {
+                    for CitationItem { offset, key, prefix, locator, suppress } in items {
                         let range = run.range(self, i + offset, key.len() + 1);
                         let form = if suppress { CiteForm::Year } else { CiteForm::Normal };
+                        if let Some(prefix) = &prefix {
+                            self.cite_prefix(&key, prefix);
+                        }
                         self.cite_or_ref(&key, locator.as_deref(), form, range);
                     }
                     len
@@ -429,10 +432,34 @@ impl<'a> Converter<'a, '_> {
         Some(3)
     }
 
+    /// The prefix of a bracketed citation (`[see @key]`): for a citation
+    /// the template's `kooste-cite-prefix`, which kooste's citation pass
+    /// puts inside the citation's parentheses; before a cross-reference,
+    /// text.
+    fn cite_prefix(&mut self, key: &str, prefix: &str) {
+        if cross_reference(key).is_some() {
+            self.prose(prefix);
+            self.prose(" ");
+            return;
+        }
+        self.raw("#kooste-cite-prefix[");
+        self.prose(prefix);
+        self.raw("]");
+    }
+
     fn cite_or_ref(&mut self, key: &str, locator: Option<&str>, form: CiteForm, range: Range<usize>) {
-        if REF_PREFIXES.iter().any(|p| key.starts_with(p)) {
-            self.out.references.push(LabelUse { name: key.to_string(), range });
-            self.raw(&format!("#ref(label({}))", string_literal(key)));
+        if let Some((name, capital)) = cross_reference(key) {
+            self.out.references.push(LabelUse { name: name.clone(), range });
+            // Quarto's forms: `@fig-x` the kind's prefix and the number,
+            // `[-@fig-x]` the number alone, `@Fig-x` the prefix capitalised;
+            // without prefixes (report.toml) the number alone throughout.
+            let supplement = match (self.opts.dialect.ref_prefix, form, capital) {
+                (false, ..) => "",
+                (true, CiteForm::Year, _) => ", supplement: none",
+                (true, _, true) => ", supplement: e => kooste-capitalise(e.supplement)",
+                (true, _, false) => "",
+            };
+            self.raw(&format!("#ref(label({}){supplement})", string_literal(&name)));
             self.expr_end();
             return;
         }
@@ -456,6 +483,18 @@ impl<'a> Converter<'a, '_> {
     }
 }
 
+/// The label a key names when it is a cross-reference (`fig-x`, or
+/// `Fig-x` capitalised as Quarto reads it), and whether it was capitalised.
+fn cross_reference(key: &str) -> Option<(String, bool)> {
+    if REF_PREFIXES.iter().any(|p| key.starts_with(p)) {
+        return Some((key.to_string(), false));
+    }
+    let mut chars = key.chars();
+    let first = chars.next().filter(char::is_ascii_uppercase)?;
+    let lowered = format!("{}{}", first.to_ascii_lowercase(), chars.as_str());
+    REF_PREFIXES.iter().any(|p| lowered.starts_with(p)).then_some((lowered, true))
+}
+
 /// How a citation prints: in parentheses, in the sentence (`@key`), or
 /// its year only (`[-@key]`).
 #[derive(Clone, Copy)]
@@ -470,6 +509,9 @@ struct CitationItem {
     /// Byte offset of its `@` in the group.
     offset: usize,
     key: String,
+    /// Text before the key (`[see @key]`).
+    prefix: Option<String>,
+    /// Text after it: a locator (`[@key, pp. 33-35]`) or a suffix.
     locator: Option<String>,
     /// `-@key`: the author suppressed.
     suppress: bool,
@@ -501,29 +543,35 @@ impl TextRun {
 fn parse_citation_group(text: &str) -> Option<(usize, Vec<CitationItem>)> {
     let close = text.find(']')?;
     let inner = &text[1..close];
-    let opens = |s: &str| s.starts_with('@') || s.starts_with("-@");
-    if !opens(inner.trim_start()) || text[close + 1..].starts_with('(') {
+    if !inner.contains('@') || text[close + 1..].starts_with('(') {
         return None;
     }
     let mut items = Vec::new();
     let mut offset = 1;
     for part in inner.split(';') {
-        let trimmed = part.trim();
-        // Pandoc's `[-@key]`: the year only (the author is in the text).
-        let (suppress, trimmed) = match trimmed.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, trimmed),
-        };
-        let lead = part.len() - part.trim_start().len() + usize::from(suppress);
-        let after_at = trimmed.strip_prefix('@')?;
-        let key = parse_key(after_at)?;
-        let rest = after_at[key.len()..].trim();
-        let locator = match rest.strip_prefix(',') {
-            Some(loc) if !loc.trim().is_empty() => Some(loc.trim().to_string()),
-            None if rest.is_empty() => None,
-            _ => return None,
-        };
-        items.push(CitationItem { offset: offset + lead, key: key.to_string(), locator, suppress });
+        // Pandoc's item: a prefix, `@key` (`-@key`: the year only, the
+        // author being in the text), then a locator or suffix.
+        let at = part.char_indices().find_map(|(i, c)| {
+            let mut before = part[..i].chars().rev();
+            let starts = match before.next() {
+                None => true,
+                Some('-') => before.next().is_none_or(char::is_whitespace),
+                Some(b) => b.is_whitespace(),
+            };
+            (c == '@' && starts && parse_key(&part[i + 1..]).is_some()).then_some(i)
+        })?;
+        let suppress = part[..at].ends_with('-');
+        let prefix = part[..at - usize::from(suppress)].trim();
+        let key = parse_key(&part[at + 1..])?;
+        let rest = part[at + 1 + key.len()..].trim();
+        let locator = rest.strip_prefix(',').unwrap_or(rest).trim();
+        items.push(CitationItem {
+            offset: offset + at,
+            key: key.to_string(),
+            prefix: (!prefix.is_empty()).then(|| prefix.to_string()),
+            locator: (!locator.is_empty()).then(|| locator.to_string()),
+            suppress,
+        });
         offset += part.len() + 1;
     }
     Some((close + 1, items))

@@ -39,6 +39,7 @@ mod fences;
 mod figures;
 mod html;
 mod inlines;
+mod list_table;
 pub mod shortcodes;
 mod smart;
 mod spans;
@@ -146,6 +147,11 @@ pub struct Dialect {
     /// The environment variables `{{< env NAME >}}` may read: only those
     /// report.toml names in `environment`.
     pub env: std::collections::BTreeMap<String, String>,
+    /// Whether a cross-reference prints its kind's prefix (report.toml
+    /// `[crossref] prefix`, Quarto's reading by default): `@fig-x` "Kuvio
+    /// 3.1", `[-@fig-x]` "3.1", `@Fig-x` the prefix capitalised. Without
+    /// it every reference prints the number alone.
+    pub ref_prefix: bool,
 }
 
 impl Default for Dialect {
@@ -159,6 +165,7 @@ impl Default for Dialect {
             format: crate::load::project::Format::Pdf,
             env: Default::default(),
             templates: None,
+            ref_prefix: true,
         }
     }
 }
@@ -193,6 +200,9 @@ pub struct Converted {
     /// Whether a div tests the output format (`when-format`,
     /// `unless-format`): then each format needs a conversion of its own.
     pub format_dependent: bool,
+    /// Whether the text has margin notes (`.column-margin`, `.aside`):
+    /// a template may widen the margin for them, as Quarto's PDF does.
+    pub margin_notes: bool,
     /// Warnings and errors found while converting.
     pub diagnostics: Diagnostics,
 }
@@ -299,6 +309,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
         plain: 0,
         lang: Vec::new(),
         subfigure: None,
+        table_widths: None,
         colons: fences.is_some(),
         shifts,
         cells_warned: Vec::new(),
@@ -340,6 +351,8 @@ struct Converter<'a, 'o> {
     /// Inside a figure div: the label of the figure whose images are its
     /// subfigures.
     subfigure: Option<String>,
+    /// A table div's `tbl-colwidths`, for the table inside it.
+    table_widths: Option<String>,
     /// The fenced-div pass replaced colons in opening fences ([`fences::COLON`]).
     colons: bool,
     /// Where `{~~old~>new~~}` was rewritten 4 bytes longer (see

@@ -171,7 +171,7 @@ impl Converter<'_, '_> {
         }
         match code.name.as_str() {
             "pagebreak" if code.args.is_empty() => {
-                self.raw("#pagebreak()");
+                self.page_break();
                 self.expr_end();
             }
             "kbd" | "video" | "lipsum" | "placeholder" | "version" => self.builtin(&code, range),

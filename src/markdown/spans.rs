@@ -154,10 +154,11 @@ impl<'a> Converter<'a, '_> {
                 "smallcaps" => "#smallcaps[",
                 "underline" => "#underline[",
                 "mark" => "#highlight[",
+                "column-margin" | "aside" => self.margin_open(true),
                 other => {
                     self.warn(range.clone(), format!("span class `{other}` is not supported; its text is kept"))
                         .hints
-                        .push("spans know .smallcaps, .underline, .mark and lang=…".into());
+                        .push("spans know .smallcaps, .underline, .mark, .aside, .column-margin and lang=…".into());
                     continue;
                 }
             };

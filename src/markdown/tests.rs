@@ -347,3 +347,73 @@ fn raw_inlines_pass_typst_and_leave_out_other_formats() {
     assert!(out.typst.contains("Kuvake  ja #emph[t] loppu."), "{}", out.typst);
     assert!(warnings(&out)[0].contains("raw `html` inline is left out"), "{:?}", warnings(&out));
 }
+
+#[test]
+fn cross_references_the_quarto_way() {
+    let out = convert("@fig-a, [-@fig-a], @Tbl-b ja [ks. @sec-c].\n");
+    assert_eq!(
+        out.references.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["fig-a", "fig-a", "tbl-b", "sec-c"]
+    );
+    assert!(out.citations.is_empty(), "{:?}", out.citations);
+    assert!(out.typst.contains("#ref(label(\"fig-a\")), "), "{}", out.typst);
+    assert!(out.typst.contains("#ref(label(\"fig-a\"), supplement: none)"), "{}", out.typst);
+    assert!(
+        out.typst.contains("#ref(label(\"tbl-b\"), supplement: e => kooste-capitalise(e.supplement))"),
+        "{}",
+        out.typst
+    );
+    assert!(out.typst.contains("ks. #ref(label(\"sec-c\"))"), "{}", out.typst);
+    // Without prefixes every form prints the number alone.
+    let opts_dialect = Dialect { ref_prefix: false, ..Dialect::default() };
+    let md = "@Tbl-b [-@fig-a]\n";
+    let opts = ConvertOptions {
+        path: Path::new("report/chapters/x.md"),
+        source: md,
+        line_map: &[],
+        blocks: &[],
+        label_prefix: "x",
+        image_exists: &|_| true,
+        missing_image: MissingImage::Error,
+        resolve_citations: true,
+        dialect: &opts_dialect,
+        shortcodes: &[],
+    };
+    let plain = to_typst(md, &opts);
+    assert!(!plain.typst.contains("supplement"), "{}", plain.typst);
+}
+
+#[test]
+fn citation_prefixes_suffixes_and_locators() {
+    let out = convert("Teksti [ks. @a, s. 33-35; myös @b] ja [@c jne.] ja [sähköposti a@b.fi].\n");
+    assert_eq!(out.citations.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+    assert!(
+        out.typst.contains("#kooste-cite-prefix[ks.]#cite(label(\"a\"), supplement: [s. 33\\-35])"),
+        "{}",
+        out.typst
+    );
+    assert!(out.typst.contains("#kooste-cite-prefix[myös]#cite(label(\"b\"))"), "{}", out.typst);
+    assert!(out.typst.contains("#cite(label(\"c\"), supplement: [jne.])"), "{}", out.typst);
+    // An address in brackets is no citation.
+    assert!(out.typst.contains("sähköposti a\\@b.fi"), "{}", out.typst);
+}
+
+#[test]
+fn margin_notes_list_tables_and_column_widths() {
+    let md = "::: {.column-margin}\nHuom.\n:::\n\nTeksti [sivussa]{.aside}.\n\n\
+              ::: {.list-table widths=\"1,3\"}\n* - A\n  - B\n* - 1\n  - 2\n:::\n\n\
+              ::: {#tbl-x tbl-colwidths=\"[60,40]\"}\n| a | b |\n|---|---|\n| 1 | 2 |\n\nOtsikko\n:::\n";
+    let out = convert(md);
+    assert!(out.margin_notes);
+    assert!(out.typst.contains("#block(inset: (left: 0.8em)"), "{}", out.typst);
+    assert!(out.typst.contains("#text(size: 0.85em)[sivussa]"), "{}", out.typst);
+    assert!(
+        out.typst.contains("#table(columns: (1fr, 3fr), align: left,\ntable.header([A], [B], repeat: true),"),
+        "{}",
+        out.typst
+    );
+    assert!(out.typst.contains("#table(columns: (60fr, 40fr)"), "{}", out.typst);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    let wrong = convert("::: {#tbl-x tbl-colwidths=\"[60]\"}\n| a | b |\n|---|---|\n| 1 | 2 |\n\nOtsikko\n:::\n");
+    assert!(wrong.diagnostics.iter().any(|d| d.message.contains("tbl-colwidths")), "{:?}", wrong.diagnostics);
+}

@@ -66,6 +66,16 @@ impl Columns {
     }
 }
 
+/// Quarto's `tbl-colwidths` (`[75,25]`: each column's share of the width)
+/// as a Typst `columns:` value for a table of `columns` columns; `None`
+/// when it does not give one positive number per column.
+pub fn shares(asked: &str, columns: usize) -> Option<String> {
+    let inner = asked.trim().strip_prefix('[')?.strip_suffix(']')?;
+    let numbers: Vec<f64> =
+        inner.split(',').map(|n| n.trim().parse::<f64>().ok().filter(|&n| n > 0.0)).collect::<Option<_>>()?;
+    (numbers.len() == columns).then(|| tuple(&numbers.iter().map(|n| format!("{n}fr")).collect::<Vec<_>>()))
+}
+
 /// The columns of a table whose rows (header first) hold the cells' plain
 /// text.
 pub fn columns(rows: &[Vec<String>]) -> Columns {

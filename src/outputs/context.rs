@@ -76,6 +76,8 @@ pub fn output_context(project: &Project, prepared: &Prepared) -> Value {
         ("brief", brief),
         ("abstracts", Value::from_serialize(abstracts)),
         ("bibliography", bibliography),
+        // Whether any text has margin notes (the report widens its margin).
+        ("margin_notes", Value::from(prepared.fragments.values().any(|f| f.converted.margin_notes))),
         (
             "published",
             Value::from_serialize(BTreeMap::from([

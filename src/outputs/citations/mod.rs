@@ -480,6 +480,23 @@ mod tests {
     }
 
     #[test]
+    fn prefixes_go_inside_the_parentheses() {
+        let src = format!(
+            "Teksti #kooste-cite-prefix[ks.]#cite(label(\"tem2018\"))#kooste-cite-prefix[myös]#cite(label(\"virtanen2019\"), supplement: [s. 3]). \
+             Erikseen #kooste-cite-prefix[vrt.] ilman viitettä.\n\n{BIBCALL}\n"
+        );
+        let (out, outcome) = run(&src);
+        assert_eq!(outcome, Outcome::Formatted { groups: 1, entries: 2 });
+        assert!(!out.contains("#kooste-cite-prefix[ks.]") && !out.contains("#kooste-cite-prefix[myös]"), "{out}");
+        let plain = out.replace("#[", "").replace("];", "").replace(']', "");
+        assert!(plain.contains("(ks. "), "{out}");
+        assert!(plain.contains("; myös "), "{out}");
+        // A prefix with no citation after it is left for typst to print.
+        assert!(out.contains("#kooste-cite-prefix[vrt.]"), "{out}");
+        assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
+    }
+
+    #[test]
     fn text_from_the_bibliography_is_escaped() {
         let bib = "@book{x, author = {Aho, A.}, title = {Hash #let x = 1 and $math$ _u_}, year = {2020}}\n";
         let lib = hayagriva::io::from_biblatex_str(bib).unwrap();

@@ -52,10 +52,13 @@ pub(super) struct Cite {
     pub(super) form: Form,
     /// The supplement's Typst markup, as written.
     pub(super) supplement: Option<String>,
+    /// Markup the author put before the citation inside its parentheses
+    /// (`[see @key]`, written `#kooste-cite-prefix[see]#cite(..)`).
+    pub(super) prefix: Option<String>,
 }
 
-/// What makes two citations read the same: key, form, supplement.
-pub(super) type CiteKey<'a> = (&'a str, Form, Option<&'a str>);
+/// What makes two citations read the same: key, form, supplement, prefix.
+pub(super) type CiteKey<'a> = (&'a str, Form, Option<&'a str>, Option<&'a str>);
 
 /// Adjacent citations typst would show as one group, and the source range
 /// they take.
@@ -76,7 +79,7 @@ impl Group {
     /// What makes two groups read the same: each citation's key, form and
     /// supplement.
     pub(super) fn key(&self) -> Vec<CiteKey<'_>> {
-        self.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.as_deref())).collect()
+        self.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.as_deref(), c.prefix.as_deref())).collect()
     }
 }
 
@@ -185,13 +188,12 @@ pub(super) fn walk(node: &LinkedNode, library: &Library, scan: &mut Scan) {
 pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan) {
     let mut group: Option<Group> = None;
     let mut hash: Option<usize> = None;
-    let flush = |group: &mut Option<Group>, scan: &mut Scan| {
-        if let Some(g) = group.take() {
-            scan.groups.push(g);
-        }
-    };
+    // A citation prefix waiting for its citation: where its call starts,
+    // whether after a `#`, and its markup.
+    let mut pending: Option<(usize, bool, String)> = None;
     for child in node.children() {
-        match child.kind() {
+        // A citation here: the `Cite`, and whether it is an embedded call.
+        let found = match child.kind() {
             SyntaxKind::Hash => {
                 hash = Some(child.offset());
                 continue;
@@ -203,65 +205,80 @@ pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan)
                 hash = None;
                 continue;
             }
-            SyntaxKind::FuncCall => {
-                if let Some(call) = child.cast::<ast::FuncCall>()
-                    && callee_name(call) == Some("cite")
-                {
+            SyntaxKind::FuncCall => match child.cast::<ast::FuncCall>() {
+                Some(call) if callee_name(call) == Some(PREFIX_FUNCTION) && parse_prefix(call).is_some() => {
+                    pending = parse_prefix(call).map(|prefix| (child.offset(), hash.is_some(), prefix));
+                    hash = None;
+                    continue;
+                }
+                Some(call) if callee_name(call) == Some("cite") => {
                     let Some(cite) = parse_cite(call) else {
                         scan.opaque = true;
                         return;
                     };
                     scan.handled_idents += 1;
                     scan.all_idents += 1;
-                    let end = child.range().end;
-                    match &mut group {
-                        Some(g) => {
-                            g.range.end = end;
-                            g.ends_with_call = hash.is_some();
-                            g.cites.push(cite);
-                        }
-                        None => {
-                            let start = child.offset();
-                            group = Some(Group {
-                                range: start..end,
-                                after_hash: hash.is_some(),
-                                ends_with_call: hash.is_some(),
-                                cites: vec![cite],
-                            });
-                        }
-                    }
-                    hash = None;
-                    continue;
+                    Some((cite, hash.is_some()))
                 }
-            }
-            SyntaxKind::Ref => {
-                if let Some(r) = child.cast::<ast::Ref>()
-                    && library.get(r.target()).is_some()
-                {
-                    let supplement = r.supplement().map(|s| markup_text(s.body().to_untyped()));
-                    let cite = Cite { key: r.target().to_string(), form: Form::Normal, supplement };
-                    let range = child.range();
-                    match &mut group {
-                        Some(g) => {
-                            g.range.end = range.end;
-                            g.ends_with_call = false;
-                            g.cites.push(cite);
-                        }
-                        None => {
-                            group = Some(Group { range, after_hash: false, ends_with_call: false, cites: vec![cite] })
-                        }
-                    }
-                    hash = None;
-                    continue;
+                _ => None,
+            },
+            SyntaxKind::Ref => child.cast::<ast::Ref>().filter(|r| library.get(r.target()).is_some()).map(|r| {
+                let supplement = r.supplement().map(|s| markup_text(s.body().to_untyped()));
+                (Cite { key: r.target().to_string(), form: Form::Normal, supplement, prefix: None }, false)
+            }),
+            _ => None,
+        };
+        match found {
+            Some((mut cite, call)) => {
+                let mut start = (child.offset(), call && hash.is_some());
+                if let Some((at, after_hash, prefix)) = pending.take() {
+                    cite.prefix = Some(prefix);
+                    start = (at, after_hash);
                 }
+                let end = child.range().end;
+                match &mut group {
+                    Some(g) => {
+                        g.range.end = end;
+                        g.ends_with_call = call && hash.is_some();
+                        g.cites.push(cite);
+                    }
+                    None => {
+                        group = Some(Group {
+                            range: start.0..end,
+                            after_hash: start.1,
+                            ends_with_call: call && hash.is_some(),
+                            cites: vec![cite],
+                        })
+                    }
+                }
+                hash = None;
             }
-            _ => {}
+            None => {
+                hash = None;
+                // A prefix not followed by its citation prints as typst prints it.
+                pending = None;
+                if let Some(g) = group.take() {
+                    scan.groups.push(g);
+                }
+                walk(&child, library, scan);
+            }
         }
-        hash = None;
-        flush(&mut group, scan);
-        walk(&child, library, scan);
     }
-    flush(&mut group, scan);
+    if let Some(g) = group.take() {
+        scan.groups.push(g);
+    }
+}
+
+/// The function the converter writes a citation's prefix with.
+pub(super) const PREFIX_FUNCTION: &str = "kooste-cite-prefix";
+
+/// The markup of `kooste-cite-prefix[markup]`.
+fn parse_prefix(call: ast::FuncCall) -> Option<String> {
+    let mut args = call.args().items();
+    match (args.next(), args.next()) {
+        (Some(ast::Arg::Pos(ast::Expr::ContentBlock(block))), None) => plain_markup(block),
+        _ => None,
+    }
 }
 
 pub(super) fn collect_idents(node: &LinkedNode, out: &mut Vec<String>) {
@@ -334,7 +351,7 @@ pub(super) fn parse_cite(call: ast::FuncCall) -> Option<Cite> {
             _ => return None,
         }
     }
-    Some(Cite { key: key?, form, supplement })
+    Some(Cite { key: key?, form, supplement, prefix: None })
 }
 
 pub(super) fn parse_bibliography(call: ast::FuncCall) -> Option<BibCall> {

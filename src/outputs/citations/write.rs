@@ -196,10 +196,15 @@ pub(super) fn child(ctx: &Ctx, elem: &ElemChild, trim_start: bool, out: &mut Str
                 Some(Display::Indent) => format!("#pad[{inner}];"),
                 _ => inner,
             };
-            let link = match elem.meta {
-                Some(ElemMeta::Entry(i)) => ctx.cites.get(i).filter(|c| ctx.listed.contains(c.key.as_str())),
+            let cite = match elem.meta {
+                Some(ElemMeta::Entry(i)) => ctx.cites.get(i),
                 _ => None,
             };
+            // The author's prefix (`[see @key]`) inside the parentheses.
+            if let Some(prefix) = cite.and_then(|c| c.prefix.as_deref()) {
+                let _ = write!(out, "#[{prefix}];#[ ];");
+            }
+            let link = cite.filter(|c| ctx.listed.contains(c.key.as_str()));
             match link {
                 Some(cite) => {
                     let label = string_literal(&format!("{ENTRY_LABEL_PREFIX}{}", cite.key));

@@ -1,0 +1,110 @@
+//! Quarto's `.list-table` div (the list-table filter Quarto documents):
+//! a table written as a bullet list of rows, each a bullet list of cells,
+//! so a cell can hold paragraphs and lists. `header-rows` (1 by default),
+//! `widths="1,2"` and `aligns="l,r"` are read; a paragraph before the list
+//! is the caption, and `#tbl-x` numbers it.
+
+use comrak::nodes::NodeValue;
+
+use super::attributes::Attrs;
+use super::divs::take;
+use super::escape::string_literal;
+use super::{Converter, Node, Range};
+use crate::markup::table_layout;
+
+impl<'a> Converter<'a, '_> {
+    pub(super) fn list_table(&mut self, node: Node<'a>, id: Option<String>, mut attrs: Attrs, range: Range<usize>) {
+        attrs.classes.retain(|c| c != "list-table");
+        let Some(list) = node.children().find(|c| matches!(c.data().value, NodeValue::List(_))) else {
+            self.warn(range, "a `.list-table` div without a list of rows prints as it is")
+                .hints
+                .push("write each row as `* - cell` with its cells as a nested list `  - cell`".into());
+            self.blocks(node, true);
+            return;
+        };
+        let caption =
+            node.children().take_while(|c| !c.same_node(list)).find(|c| matches!(c.data().value, NodeValue::Paragraph));
+        let rows: Vec<Vec<Node<'a>>> = list
+            .children()
+            .map(|row| {
+                row.children()
+                    .find(|c| matches!(c.data().value, NodeValue::List(_)))
+                    .map(|cells| cells.children().collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let columns = rows.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let header_rows = take(&mut attrs, "header-rows").and_then(|n| n.trim().parse::<usize>().ok()).unwrap_or(1);
+        let widths = match take(&mut attrs, "widths") {
+            Some(w) => table_layout::shares(&format!("[{w}]"), columns).unwrap_or_else(|| {
+                self.warn(
+                    range.clone(),
+                    format!("`widths=\"{w}\"` does not give the {columns} columns their widths; ignored"),
+                );
+                format!("{columns}")
+            }),
+            None => {
+                let texts: Vec<Vec<String>> =
+                    rows.iter().map(|r| r.iter().map(|c| super::inlines::plain_text(c)).collect()).collect();
+                table_layout::columns(&texts).widths
+            }
+        };
+        let aligns = take(&mut attrs, "aligns").map(|a| {
+            let all: Vec<String> = a
+                .split(',')
+                .map(|x| match x.trim() {
+                    "r" => "right",
+                    "c" => "center",
+                    _ => "left",
+                })
+                .map(String::from)
+                .collect();
+            table_layout::tuple(&all)
+        });
+        for unread in ["header-cols", "width"] {
+            if take(&mut attrs, unread).is_some() {
+                self.warn(range.clone(), format!("list-table attribute `{unread}` is not supported; ignored"));
+            }
+        }
+        self.unsupported(&attrs, &range, "list-table");
+        let figure = caption.is_some() || id.is_some();
+        if figure {
+            self.raw("#figure(kind: table, block(width: 100%)[");
+        }
+        self.raw(&format!("#table(columns: {widths}, align: {},\n", aligns.as_deref().unwrap_or("left")));
+        for (i, row) in rows.iter().enumerate() {
+            let header = i < header_rows;
+            if header && i == 0 {
+                self.raw("table.header(");
+            }
+            for cell in row {
+                self.raw("[");
+                self.blocks(cell, false);
+                self.raw("], ");
+            }
+            for _ in row.len()..columns {
+                self.raw("[], ");
+            }
+            if header && (i + 1 == header_rows || i + 1 == rows.len()) {
+                self.raw("repeat: true),");
+            }
+            self.raw("\n");
+        }
+        self.raw(")");
+        if figure {
+            self.raw("]");
+            if let Some(caption) = caption {
+                self.raw(", caption: [");
+                self.prev = None;
+                self.inlines(caption);
+                self.raw("]");
+            }
+            self.raw(")");
+            if let Some(id) = id {
+                self.define_label(&id, range);
+                self.raw(&format!(" #label({})", string_literal(&id)));
+            }
+        }
+        self.expr_end();
+    }
+}
