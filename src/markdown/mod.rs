@@ -254,7 +254,9 @@ pub fn code_with_template_syntax(markdown: &str) -> Vec<Range<usize>> {
             // A raw block (```{=typst}) is output, not code a reader sees:
             // it is templated like the text around it.
             NodeValue::CodeBlock(block) if block.info.trim_start().starts_with("{=") => continue,
-            NodeValue::CodeBlock(block) => &block.literal,
+            // Quarto shows a cell unexecuted as ```{{python}}: the info
+            // string is code too.
+            NodeValue::CodeBlock(block) => &format!("{}\n{}", block.info, block.literal),
             _ => continue,
         };
         if !(literal.contains("{{") || literal.contains("{%")) {
