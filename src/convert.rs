@@ -147,11 +147,18 @@ fn convert_document(
     index: usize,
 ) -> Result<Fragment, RenderError> {
     let rendered = renderer.render_markdown(&doc.path, &doc.body, ctx)?;
-    // An abstract is in its own language (report/abstracts/sv.md): its quotes too.
+    // An abstract is in its own language (report/abstracts/sv.md): its
+    // quotes too. A Quarto document's `{{< meta >}}` reads its own front
+    // matter over report.toml.
     let own;
-    let dialect = match doc.path.strip_prefix("report/abstracts").ok().and_then(|p| p.file_stem()?.to_str()) {
-        Some(lang) if lang != dialect.lang => {
+    let lang = doc.path.strip_prefix("report/abstracts").ok().and_then(|p| p.file_stem()?.to_str());
+    let dialect = match (lang, document_meta(&dialect.meta, doc)) {
+        (Some(lang), _) if lang != dialect.lang => {
             own = Dialect { lang: lang.to_string(), ..dialect.clone() };
+            &own
+        }
+        (_, Some(meta)) => {
+            own = Dialect { meta, ..dialect.clone() };
             &own
         }
         _ => dialect,
@@ -180,6 +187,34 @@ fn convert_document(
     };
     let typst = crate::source_map::end_fragment(&typst);
     Ok(Fragment { path: doc.path.clone(), typst, converted, rendered })
+}
+
+/// The metadata `{{< meta >}}` reads in a Quarto document (`.qmd`) with
+/// front matter: its keys over `project` (report.toml), as Quarto merges
+/// a document's metadata over its project's.
+fn document_meta(project: &Value, doc: &Document) -> Option<Value> {
+    if !crate::load::front::is_quarto_document(&doc.path) {
+        return None;
+    }
+    let range = crate::load::front::front_matter_range(&doc.text)?;
+    let front: yaml_serde::Mapping = yaml_serde::from_str(&doc.text[range]).ok()?;
+    if front.is_empty() {
+        return None;
+    }
+    let mut merged: BTreeMap<String, Value> = BTreeMap::new();
+    if let Ok(keys) = project.try_iter() {
+        for key in keys {
+            if let (Some(name), Ok(value)) = (key.as_str(), project.get_item(&key)) {
+                merged.insert(name.to_string(), value);
+            }
+        }
+    }
+    for (key, value) in &front {
+        if let Some(name) = key.as_str() {
+            merged.insert(name.to_string(), Value::from_serialize(value));
+        }
+    }
+    Some(Value::from(merged))
 }
 
 /// Context for Markdown templates: config, cases and recommendations (front

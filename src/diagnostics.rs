@@ -228,6 +228,15 @@ pub fn severity_of(s: TypstSeverity) -> Severity {
     }
 }
 
+/// The candidate closest to `name` by edit distance, if close enough.
+pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (similar::TextDiff::from_chars(name, c).ratio(), c))
+        .filter(|(r, _)| *r >= 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::convert::Prepared;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, closest};
 use crate::load::bibliography::BIB_PATH;
 use crate::load::datasets::DATASETS_PATH;
 use crate::load::sources::{case_label, recommendation_label};
@@ -173,13 +173,4 @@ pub fn check_datasets_used(prepared: &Prepared, diags: &mut Diagnostics) {
             );
         }
     }
-}
-
-/// The candidate closest to `name` by edit distance, if close enough.
-fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (similar::TextDiff::from_chars(name, c).ratio(), c))
-        .filter(|(r, _)| *r >= 0.75)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }

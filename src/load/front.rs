@@ -10,7 +10,7 @@ use std::ops::Range;
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 
 use super::sources::Document;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics, closest};
 
 /// Keys of a Quarto document's front matter that kooste reads nowhere or
 /// only elsewhere (the report's title, authors and date are report.toml's):
@@ -197,12 +197,16 @@ pub fn parse_front<T: DeserializeOwned>(
             continue;
         }
         let at = Some(range.start + key.at.start..range.start + key.at.end);
+        // A Quarto document keeps any other key as metadata, which its
+        // `{{< meta key >}}` reads (convert::document_meta); one close to a
+        // key kooste reads is a misspelling of it.
+        let metadata = is_quarto_document(&doc.path) && closest(&key.name, known.iter().copied()).is_none();
         if QUARTO_KEYS.contains(&key.name.as_str()) {
             diags.push(
                 Diagnostic::warning(&doc.path, at, format!("front matter: `{}` is not used in {kind}", key.name))
                     .with_hint(quarto_key_hint(&key.name)),
             );
-        } else {
+        } else if !metadata {
             unknown.push((key.name.clone(), at));
         }
         // Blank the key's lines (keeping their length) so what is left
@@ -213,9 +217,13 @@ pub fn parse_front<T: DeserializeOwned>(
     if !unknown.is_empty() {
         let expected = expected(known);
         for (name, at) in unknown {
+            let hint = match closest(&name, known.iter().copied()) {
+                Some(similar) => format!("did you mean `{similar}`? see docs/authoring.md for the keys {kind} accepts"),
+                None => format!("see docs/authoring.md for the keys {kind} accepts"),
+            };
             diags.push(
                 Diagnostic::error(&doc.path, at, format!("front matter: unknown field `{name}`, {expected}"))
-                    .with_hint(format!("see docs/authoring.md for the keys {kind} accepts")),
+                    .with_hint(hint),
             );
         }
         return None;
@@ -236,6 +244,12 @@ pub fn parse_front<T: DeserializeOwned>(
             None
         }
     }
+}
+
+/// Whether the file is a Quarto document (`.qmd`), whose front matter may
+/// hold any metadata.
+pub fn is_quarto_document(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "qmd")
 }
 
 /// The keys a kind accepts, as serde words it: "expected `a`", "expected

@@ -291,6 +291,19 @@ fn every_quarto_construct_reads_back_as_quarto_means_it() {
         raw.contains("/Alt (\\\\bar{x} = \\\\frac{1}{n} \\\\sum_{i=1}^{n} x_i)"),
         "the display equation has no alt text"
     );
+
+    // Any other front-matter key is metadata in a Quarto document; one
+    // close to a key kooste reads is a misspelling, an error.
+    let text = String::from_utf8(p.read(chapter)).unwrap();
+    p.write(chapter, &text.replace("title: Rakenteet", "titel: Rakenteet"));
+    let out = p.run(&["build"]);
+    must_fail_with(
+        &out,
+        1,
+        &[&format!(
+            "{chapter}:2:1: error: front matter: unknown field `titel`, expected one of `title`, `include`, `appendix`"
+        )],
+    );
 }
 
 /// A CSL-YAML and a Hayagriva YAML bibliography load as the CSL-JSON one
