@@ -63,10 +63,32 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
         || prepared.sources.documents().iter().any(|d| !prepared.fragments.contains_key(&d.path));
     let bib = &prepared.bibliography;
     let bib_path = bib.path.as_deref().map_or(BIB_PATH.to_string(), |p| p.display().to_string());
+    // Headings' automatic identifiers, with the files that have each.
+    let mut automatic: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
+    for fragment in prepared.fragments_in_order() {
+        for LabelUse { name, .. } in &fragment.converted.auto_defines {
+            automatic.entry(name.as_str()).or_default().push(&fragment.path);
+        }
+    }
     for fragment in prepared.fragments_in_order() {
         let path = &fragment.path;
         for LabelUse { name, range } in &fragment.converted.references {
             let follows = some_failed || cases_failed && name.starts_with("sec-case-");
+            if !defined.contains_key(name)
+                && let Some(files) = automatic.get(name.as_str())
+            {
+                if files.len() > 1 {
+                    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+                    diags.push(
+                        Diagnostic::error(path, Some(range.clone()), format!("`#{name}` names a heading in {} files", files.len()))
+                            .with_hint(format!(
+                                "headings titled alike in {} have the same identifier; give the one meant its own: `## Otsikko {{#sec-{name}}}`",
+                                names.join(" and ")
+                            )),
+                    );
+                }
+                continue;
+            }
             if !defined.contains_key(name) && !follows {
                 let mut diag =
                     Diagnostic::error(path, Some(range.clone()), format!("unknown cross-reference `@{name}`"));

@@ -178,7 +178,20 @@ impl<'a> Converter<'a, '_> {
         if level == 1 {
             self.out.headings.push(plain_text(node));
         }
+        if attrs.id.is_none() && self.opts.resolve_citations {
+            // Pandoc's auto_identifiers: links may name the heading by its
+            // text (`[…](#tables)`).
+            let mut id = auto_identifier(&plain_text(node));
+            if self.heading_ids.contains(&id) {
+                let base = id.clone();
+                id = (1..).map(|n| format!("{base}-{n}")).find(|c| !self.heading_ids.contains(c)).unwrap_or(base);
+            }
+            self.heading_ids.insert(id.clone());
+            self.out.auto_defines.push(LabelUse { name: id.clone(), range: range.clone() });
+            self.raw(&format!(" #label({})", string_literal(&id)));
+        }
         if let Some(id) = attrs.id {
+            self.heading_ids.insert(id.clone());
             self.define_label(&id, range.clone());
             self.raw(&format!(" #label({})", string_literal(&id)));
             // `#label("x")` after content attaches like `<x>`; keep it explicit
@@ -479,6 +492,23 @@ pub(super) fn is_grid_table_border(line: &str) -> bool {
         && line.ends_with('+')
         && line.contains(['-', '='])
         && line.chars().all(|c| matches!(c, '+' | '-' | '=' | ':'))
+}
+
+/// Pandoc's identifier for a heading whose text is `text`: letters,
+/// digits, `_`, `-` and `.` kept (any script), spaces as hyphens, lower
+/// case, nothing before the first letter; `section` when nothing is left.
+pub(super) fn auto_identifier(text: &str) -> String {
+    let mut id = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
+            id.extend(c.to_lowercase());
+        } else if c.is_whitespace() {
+            id.push('-');
+        }
+    }
+    let first_letter = id.find(char::is_alphabetic).unwrap_or(id.len());
+    let id = &id[first_letter..];
+    if id.is_empty() { "section".to_string() } else { id.to_string() }
 }
 
 /// The first LaTeX command (`\\vspace`, `\\begin`) a paragraph's text starts a

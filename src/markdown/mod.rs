@@ -200,6 +200,10 @@ pub struct Converted {
     /// Whether a div tests the output format (`when-format`,
     /// `unless-format`): then each format needs a conversion of its own.
     pub format_dependent: bool,
+    /// Headings' Pandoc identifiers (`## Tables` → `tables`), labelled
+    /// for links (`[…](#tables)`); unlike `defines`, a name two files
+    /// share is an error only where a link needs it.
+    pub auto_defines: Vec<LabelUse>,
     /// Whether the text has margin notes (`.column-margin`, `.aside`):
     /// a template may widen the margin for them, as Quarto's PDF does.
     pub margin_notes: bool,
@@ -312,6 +316,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
         lang: Vec::new(),
         subfigure: None,
         table_widths: None,
+        heading_ids: Default::default(),
         colons: fences.is_some(),
         shifts,
         cells_warned: Vec::new(),
@@ -355,6 +360,9 @@ struct Converter<'a, 'o> {
     subfigure: Option<String>,
     /// A table div's `tbl-colwidths`, for the table inside it.
     table_widths: Option<String>,
+    /// Headings' identifiers so far, explicit and automatic (Pandoc makes
+    /// a repeated one unique with `-1`, `-2`).
+    heading_ids: std::collections::HashSet<String>,
     /// The fenced-div pass replaced colons in opening fences ([`fences::COLON`]).
     colons: bool,
     /// Where `{~~old~>new~~}` was rewritten 4 bytes longer (see

@@ -417,3 +417,17 @@ fn margin_notes_list_tables_and_column_widths() {
     let wrong = convert("::: {#tbl-x tbl-colwidths=\"[60]\"}\n| a | b |\n|---|---|\n| 1 | 2 |\n\nOtsikko\n:::\n");
     assert!(wrong.diagnostics.iter().any(|d| d.message.contains("tbl-colwidths")), "{:?}", wrong.diagnostics);
 }
+
+#[test]
+fn headings_get_pandocs_identifiers() {
+    use super::blocks::auto_identifier as id;
+    assert_eq!(id("Tables and Figures"), "tables-and-figures");
+    assert_eq!(id("3.2 Vertaisoppiminen: mitä?"), "vertaisoppiminen-mitä");
+    assert_eq!(id("Dogs?--in *my* house?"), "dogs--in-my-house");
+    assert_eq!(id("2020"), "section");
+    let out = convert("## Tausta\n\nKatso [tausta](#tausta-1).\n\n## Tausta\n\n## Oma {#sec-oma}\n");
+    let ids: Vec<&str> = out.auto_defines.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(ids, ["tausta", "tausta-1"]);
+    assert!(out.typst.contains("#link(label(\"tausta-1\"))[tausta]"), "{}", out.typst);
+    assert_eq!(out.defines[0].name, "sec-oma");
+}
