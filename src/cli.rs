@@ -38,6 +38,12 @@ pub enum Command {
     /// Print the Typst for one Markdown file (no templating): a standalone
     /// document, for debugging and tests.
     Convert(ConvertArgs),
+    /// Print where typst breaks each word at a line end (its hyphenation
+    /// patterns for LANG): the word, a tab, and the word with a hyphen at
+    /// each break point. Words come from the arguments, else one per line
+    /// from standard input. `scripts/hyphenation.py` compares them with
+    /// Voikko to write report/hyphenation.txt.
+    Hyphenate(HyphenateArgs),
 }
 
 /// Options shared by every command that reads a project.
@@ -176,6 +182,17 @@ pub struct ReviewArgs {
 pub struct InitArgs {
     /// The folder to create the project in (created if missing).
     pub dir: PathBuf,
+}
+
+/// `kooste hyphenate`.
+#[derive(Debug, Args)]
+pub struct HyphenateArgs {
+    /// The language's patterns, an ISO 639-1 code.
+    #[arg(long, default_value = "fi", value_name = "LANG")]
+    pub lang: String,
+
+    /// The words; none: read them from standard input.
+    pub words: Vec<String>,
 }
 
 /// `kooste convert`.

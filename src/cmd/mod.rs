@@ -5,6 +5,7 @@
 pub mod build;
 pub mod convert;
 pub mod diff;
+pub mod hyphenate;
 pub mod init;
 pub mod review;
 pub mod watch;
@@ -24,6 +25,7 @@ pub fn dispatch(command: Command) -> u8 {
         Command::Init(args) => init::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Review(args) => review::run(args),
+        Command::Hyphenate(args) => hyphenate::run(args),
     }
 }
 
