@@ -83,12 +83,13 @@ pub fn convert(
     format: Format,
     cache: Option<&mut ConvertCache>,
 ) -> (Prepared, Diagnostics) {
-    let Inputs { sources, tables, datasets, bibliography, templates, variables, files } = inputs;
+    let Inputs { sources, tables, datasets, bibliography, templates, variables, files, hyphenation } = inputs;
     let tables = Arc::new(tables);
-    let renderer = Renderer::new(templates.clone(), tables.clone());
+    let renderer = Renderer::new(templates.clone(), tables.clone(), hyphenation.clone());
     let ctx = markdown_context(project, &sources);
     // The author language's settings: language, profile, meta, var, template boxes.
-    let dialect = crate::dialect::dialect(&project.config, &templates, variables, final_mode, format);
+    let mut dialect = crate::dialect::dialect(&project.config, &templates, variables, final_mode, format);
+    dialect.hyphenation = hyphenation;
     let mut diags = Vec::new();
 
     let docs = sources.documents();

@@ -34,6 +34,7 @@ pub fn dialect(
         templates: Some(template_names(templates)),
         format,
         ref_prefix: config.crossref.prefix,
+        hyphenation: Default::default(),
         // The variables the project names, as the build's environment has
         // them; never the whole environment.
         env: config.environment.iter().filter_map(|n| Some((n.clone(), std::env::var(n).ok()?))).collect(),

@@ -14,6 +14,8 @@
 //! - [`web`]: the HTML editions in a real browser (chromium, axe-core).
 //! - [`layout`]: the layout preflight, description sheets and chart alt text
 //!   on fixture projects.
+//! - [`hyphenation`]: where the study's words break, against its
+//!   exceptions list and (with Voikko) Finnish hyphenation.
 
 // The areas live in tests/suite/, so that tests/ holds one test crate root.
 #[path = "suite/cli.rs"]
@@ -22,6 +24,8 @@ mod cli;
 mod conformance;
 #[path = "suite/golden.rs"]
 mod golden;
+#[path = "suite/hyphenation.rs"]
+mod hyphenation;
 #[path = "suite/layout.rs"]
 mod layout;
 #[path = "suite/malformed.rs"]

@@ -7,7 +7,8 @@
 //! [`sources`] the Markdown under `report/` (front matter included);
 //! [`datasets`] the CSV files described by `data/datasets.toml`;
 //! [`bibliography`] `report/references.bib`; [`templates`] the texts under
-//! `templates/`; [`tree`] walks the project's folders. [`load`] reads all
+//! `templates/`; [`tree`] walks the project's folders; the hyphenation
+//! exceptions come from `report/hyphenation.txt`. [`load`] reads all
 //! but report.toml into one [`Inputs`].
 
 pub mod bibliography;
@@ -28,6 +29,9 @@ use minijinja::Value;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
+/// The hyphenation exceptions, relative to the project root.
+pub const HYPHENATION_PATH: &str = "report/hyphenation.txt";
+
 /// Quarto's variables file, relative to the project root.
 pub const VARIABLES_PATH: &str = "report/_variables.yml";
 
@@ -45,6 +49,9 @@ pub struct Inputs {
     pub variables: Option<Value>,
     /// The files under report/, data/ and templates/.
     pub files: tree::Files,
+    /// Where words of the document's language may break
+    /// (`report/hyphenation.txt`, if present).
+    pub hyphenation: Arc<crate::markup::hyphenation::Exceptions>,
 }
 
 /// Loads the Markdown sources, the datasets, the bibliography, the
@@ -59,7 +66,22 @@ pub fn load(root: &Path) -> (Inputs, Diagnostics) {
     let variables = load_variables(root, &mut diags);
     let templates = Arc::new(templates::Templates::load(root));
     let files = tree::Files::load(root);
-    (Inputs { sources, tables, datasets, bibliography, templates, variables, files }, diags)
+    let hyphenation = Arc::new(load_hyphenation(root, &mut diags));
+    (Inputs { sources, tables, datasets, bibliography, templates, variables, files, hyphenation }, diags)
+}
+
+/// The hyphenation exceptions; none when the file is missing or has an
+/// error (each reported in `diags`, at its word).
+fn load_hyphenation(root: &Path, diags: &mut Diagnostics) -> crate::markup::hyphenation::Exceptions {
+    let Ok(text) = std::fs::read_to_string(root.join(HYPHENATION_PATH)) else { return Default::default() };
+    crate::markup::hyphenation::Exceptions::parse(&text).unwrap_or_else(|problems| {
+        for (range, message) in problems {
+            diags.push(Diagnostic::error(HYPHENATION_PATH, Some(range), message).with_hint(
+                "write each word with a hyphen at every point where it may break: `ta-lous-ar-vi-o`; a word written without hyphens never breaks",
+            ));
+        }
+        Default::default()
+    })
 }
 
 /// Quarto's `_variables.yml`, parsed; `None` when there is none or it has

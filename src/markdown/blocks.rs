@@ -172,7 +172,9 @@ impl<'a> Converter<'a, '_> {
         }
         self.raw(&format!("#heading({args})["));
         self.prev = None;
+        self.unbroken += 1;
         self.inlines(node);
+        self.unbroken -= 1;
         self.raw("]");
         self.expr_end();
         if level == 1 {
@@ -342,6 +344,7 @@ impl<'a> Converter<'a, '_> {
                 self.raw("table.footer(repeat: false,\n");
             }
             let mut count = 0;
+            self.unbroken += usize::from(header);
             for cell in row.children() {
                 self.raw("[");
                 self.prev = None;
@@ -349,6 +352,7 @@ impl<'a> Converter<'a, '_> {
                 self.raw("], ");
                 count += 1;
             }
+            self.unbroken -= usize::from(header);
             // GFM pads short rows; the AST already has every cell, but be safe.
             for _ in count..columns {
                 self.raw("[], ");
@@ -370,7 +374,9 @@ impl<'a> Converter<'a, '_> {
                 self.raw(&source_line(source));
             }
             self.raw("], caption: [");
+            self.unbroken += 1;
             self.caption_inlines(caption);
+            self.unbroken -= 1;
             self.raw("])");
             if let Some(label) = label {
                 let range = self.node_range(caption);

@@ -103,7 +103,9 @@ impl<'a> Converter<'a, '_> {
             }
             self.raw(", caption: [");
             self.prev = None;
+            self.unbroken += 1;
             self.inlines(caption);
+            self.unbroken -= 1;
             self.raw("]");
         }
     }

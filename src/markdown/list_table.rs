@@ -77,11 +77,13 @@ impl<'a> Converter<'a, '_> {
             if header && i == 0 {
                 self.raw("table.header(");
             }
+            self.unbroken += usize::from(header);
             for cell in row {
                 self.raw("[");
                 self.blocks(cell, false);
                 self.raw("], ");
             }
+            self.unbroken -= usize::from(header);
             for _ in row.len()..columns {
                 self.raw("[], ");
             }
@@ -96,7 +98,9 @@ impl<'a> Converter<'a, '_> {
             if let Some(caption) = caption {
                 self.raw(", caption: [");
                 self.prev = None;
+                self.unbroken += 1;
                 self.inlines(caption);
+                self.unbroken -= 1;
                 self.raw("]");
             }
             self.raw(")");

@@ -152,6 +152,10 @@ pub struct Dialect {
     /// 3.1", `[-@fig-x]` "3.1", `@Fig-x` the prefix capitalised. Without
     /// it every reference prints the number alone.
     pub ref_prefix: bool,
+    /// Where words of the document's language may break
+    /// (`report/hyphenation.txt`); acronyms and spaced compounds never
+    /// break in any language ([`crate::markup::hyphenation`]).
+    pub hyphenation: std::sync::Arc<crate::markup::hyphenation::Exceptions>,
 }
 
 impl Default for Dialect {
@@ -166,6 +170,7 @@ impl Default for Dialect {
             env: Default::default(),
             templates: None,
             ref_prefix: true,
+            hyphenation: Default::default(),
         }
     }
 }
@@ -317,6 +322,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
         subfigure: None,
         table_widths: None,
         heading_ids: Default::default(),
+        unbroken: 0,
         colons: fences.is_some(),
         shifts,
         cells_warned: Vec::new(),
@@ -360,6 +366,9 @@ struct Converter<'a, 'o> {
     subfigure: Option<String>,
     /// A table div's `tbl-colwidths`, for the table inside it.
     table_widths: Option<String>,
+    /// Inside a heading, a table header or a caption, which never break a
+    /// word: the hyphenation exceptions' soft hyphens stay out.
+    unbroken: usize,
     /// Headings' identifiers so far, explicit and automatic (Pandoc makes
     /// a repeated one unique with `-1`, `-2`).
     heading_ids: std::collections::HashSet<String>,
@@ -425,7 +434,18 @@ impl<'a> Converter<'a, '_> {
         }
         let lang = self.lang.last().map_or(self.opts.dialect.lang.as_str(), String::as_str);
         let smart = smart::smarten(s, lang, self.prev);
-        self.text(&smart);
+        let exceptions =
+            (lang == self.opts.dialect.lang && self.unbroken == 0).then_some(&*self.opts.dialect.hyphenation);
+        for piece in crate::markup::hyphenation::pieces(&smart, exceptions) {
+            if piece.whole {
+                self.raw("#text(hyphenate: false)[");
+                self.text(&piece.text);
+                self.raw("]");
+                self.expr_end();
+            } else {
+                self.text(&piece.text);
+            }
+        }
     }
 
     /// `s` as the author wrote it: shortcodes in code and raw Typst print as

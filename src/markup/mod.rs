@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod escape;
+pub mod hyphenation;
 pub mod numbers;
 pub mod table;
 pub mod table_layout;

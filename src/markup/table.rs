@@ -15,6 +15,7 @@ pub fn table_typst(
     headers: Option<&[String]>,
     caption: &str,
     id: Option<&str>,
+    hyphenation: &super::hyphenation::Exceptions,
 ) -> String {
     let numeric: Vec<bool> = indices.iter().map(|&i| table.types[i] != ColumnType::Text).collect();
     // A number column shows as many decimals as its values need (at most 2).
@@ -73,7 +74,8 @@ pub fn table_typst(
         out.push_str("    ");
         for text in row {
             out.push('[');
-            out.push_str(&escape_text(text, true));
+            // Body cells break words only where the exceptions allow.
+            out.push_str(&super::hyphenation::markup(text, Some(hyphenation), true));
             out.push_str("], ");
         }
         out.push('\n');

@@ -22,6 +22,7 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 use crate::diagnostics::{Diagnostic, offset_of};
 use crate::load::datasets::Table;
 use crate::markup::escape::{escape_text, string_literal};
+use crate::markup::hyphenation::{self, Exceptions};
 use crate::markup::numbers::format_number;
 
 pub use crate::load::templates::TEMPLATES_DIR;
@@ -78,7 +79,9 @@ pub struct RenderError {
 impl Renderer {
     /// Creates the environment over the project's `templates`; `tables`
     /// back `data`, `table()` and the aggregates.
-    pub fn new(templates: Arc<Templates>, tables: Arc<Vec<Table>>) -> Renderer {
+    /// `hyphenation`: the project's exceptions, applied to the values
+    /// output templates print and to data tables' body cells.
+    pub fn new(templates: Arc<Templates>, tables: Arc<Vec<Table>>, hyphenation: Arc<Exceptions>) -> Renderer {
         let mut env = Environment::new();
         let syntax =
             SyntaxConfig::builder().comment_delimiters("{##", "##}").build().expect("constant delimiters are valid");
@@ -95,14 +98,15 @@ impl Renderer {
                 AutoEscape::None
             }
         });
-        env.set_formatter(|out, state, value| {
+        let exceptions = hyphenation.clone();
+        env.set_formatter(move |out, state, value| {
             if value.is_safe() || value.is_undefined() {
                 return minijinja::escape_formatter(out, state, value);
             }
             let text = if value.is_none() { String::new() } else { value.to_string() };
             let escaped = match state.auto_escape() {
                 AutoEscape::Custom("markdown") => escape_markdown(&text),
-                AutoEscape::Custom("typst") => escape_text(&text, true),
+                AutoEscape::Custom("typst") => hyphenation::markup(&text, Some(&exceptions), true),
                 _ => text,
             };
             out.write_str(&escaped).map_err(|e| Error::new(ErrorKind::WriteFailure, e.to_string()))
@@ -127,7 +131,7 @@ impl Renderer {
         env.add_filter("typst", |v: &str| Value::from_safe_string(escape_text(v, true)));
 
         data::register(&mut env, &tables);
-        functions::register(&mut env, &tables);
+        functions::register(&mut env, &tables, &hyphenation);
         Renderer { env, templates }
     }
 
@@ -361,7 +365,7 @@ mod tests {
 
     #[test]
     fn quarto_attributes_survive_templating() {
-        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()));
+        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()), Arc::default());
         let out = renderer
             .render_markdown(Path::new("a.md"), "# A {#sec-a}\n{## hidden ##}\n![x](y.png){#fig-y}\n", &Value::from(()))
             .unwrap();
@@ -370,7 +374,7 @@ mod tests {
 
     #[test]
     fn values_are_escaped_for_markdown() {
-        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()));
+        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()), Arc::default());
         let ctx = Value::from_serialize(BTreeMap::from([("x", "*bold* #h")]));
         let out = renderer.render_markdown(Path::new("a.md"), "{{ x }}", &ctx).unwrap();
         assert_eq!(out.text, "\\*bold\\* \\#h");
@@ -378,7 +382,7 @@ mod tests {
 
     #[test]
     fn code_prints_template_syntax_as_written() {
-        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()));
+        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()), Arc::default());
         let body = "Koodi `{{ data.x }}` ja `{% if %}`.\n\n```\n{{ x }}\n```\n\n{{ y }} `{{ z }}`\n\n```{=typst}\n{{ y }}\n```\n";
         let ctx = Value::from_serialize(BTreeMap::from([("y", "Y")]));
         let out = renderer.render_markdown(Path::new("a.md"), body, &ctx).unwrap();
@@ -393,7 +397,7 @@ mod tests {
 
     #[test]
     fn template_error_has_position() {
-        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()));
+        let renderer = Renderer::new(Arc::default(), Arc::new(Vec::new()), Arc::default());
         let body = "line one\n{{ nope( }}\n";
         let err = renderer.render_markdown(Path::new("a.md"), body, &Value::from(())).unwrap_err().diagnostic;
         assert_eq!(err.location(body).split(':').nth(1), Some("2"), "{err:?}");
