@@ -89,7 +89,16 @@ pub(super) fn write_bibliography(
     let ctx = Ctx { cites: &[], listed };
     // A web page sets numbered entries as paragraphs, prefix first.
     let any_prefix = list.items.iter().any(|i| i.first_field.is_some()) && !options.html;
-    if any_prefix {
+    // Entries numbered alike ("3.", "[3]") are a numbered list, tagged as
+    // one for screen readers; other prefixes stand in a grid.
+    let numbers = any_prefix.then(|| enum_numbering(&ctx, list)).flatten();
+    if let Some((pattern, _)) = &numbers {
+        let _ = write!(
+            text,
+            "#context enum(numbering: {}, spacing: par.spacing, body-indent: 0.65em, ",
+            string_literal(pattern)
+        );
+    } else if any_prefix {
         text.push_str("#context grid(columns: 2, column-gutter: 0.65em, row-gutter: par.spacing, ");
     }
     for item in &list.items {
@@ -97,7 +106,10 @@ pub(super) fn write_bibliography(
         children(&ctx, &item.content, false, &mut body);
         let body = without_year_comma(&body);
         let label = string_literal(&format!("{ENTRY_LABEL_PREFIX}{}", item.key));
-        if any_prefix {
+        if let Some((_, values)) = &numbers {
+            let n = values.get(&item.key).copied().unwrap_or(0);
+            let _ = write!(text, "enum.item({n})[#block[{body}]#label({label});], ");
+        } else if any_prefix {
             let mut prefix = String::new();
             if let Some(first) = &item.first_field {
                 child(&ctx, first, false, &mut prefix);
@@ -124,6 +136,35 @@ pub(super) fn write_bibliography(
     text.push_str(&keep_lines(replaced));
     text.push(']');
     Ok(text)
+}
+
+/// The numbering pattern ("1.", "[1]") and each entry's number, when
+/// every entry's prefix is one number in the same frame.
+fn enum_numbering(
+    ctx: &Ctx,
+    list: &hayagriva::RenderedBibliography,
+) -> Option<(String, std::collections::HashMap<String, usize>)> {
+    let mut pattern: Option<String> = None;
+    let mut values = std::collections::HashMap::new();
+    for item in &list.items {
+        let mut prefix = String::new();
+        child(ctx, item.first_field.as_ref()?, false, &mut prefix);
+        let plain = prefix.replace('\\', "");
+        let digits: String = plain.chars().filter(char::is_ascii_digit).collect();
+        let start = plain.find(|c: char| c.is_ascii_digit())?;
+        let end = start + digits.len();
+        if !plain[start..end].chars().all(|c| c.is_ascii_digit())
+            || !plain[..start].chars().chain(plain[end..].chars()).all(|c| matches!(c, '[' | ']' | '(' | ')' | '.'))
+        {
+            return None;
+        }
+        let this = format!("{}1{}", &plain[..start], &plain[end..]);
+        if pattern.get_or_insert_with(|| this.clone()) != &this {
+            return None;
+        }
+        values.insert(item.key.clone(), digits.parse().ok()?);
+    }
+    Some((pattern?, values))
 }
 
 /// `(2019,)` → `(2019)`, also with a year suffix (`(2019b,)`).
