@@ -44,8 +44,11 @@ pub struct Session {
 #[derive(Debug, Clone)]
 pub struct Previous {
     pub report: OutputReport,
-    /// The generated main source it was compiled from.
+    /// The main source it was compiled from.
     pub main_text: String,
+    /// The Typst its templates generated (a watch build reuses the output
+    /// when its own is the same).
+    pub generated: String,
     /// Label → number of the headings it numbered.
     pub numbers: BTreeMap<String, String>,
     /// Its compile's warnings, printed again when it is reused.

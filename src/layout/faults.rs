@@ -22,7 +22,7 @@ impl Layout {
     }
 
     /// The innermost element around (or at) `e` that `pick` accepts.
-    fn around(&self, e: Option<usize>, pick: impl Fn(&Kind) -> bool) -> Option<usize> {
+    pub(super) fn around(&self, e: Option<usize>, pick: impl Fn(&Kind) -> bool) -> Option<usize> {
         let mut e = e?;
         loop {
             if pick(&self.elements[e].kind) {
@@ -315,7 +315,8 @@ pub(super) fn hint(kind: FaultKind) -> &'static str {
         }
         FaultKind::ShortTableSplit => "a table of up to 8 rows should not break (style.typ's `keep-table` rule)",
         FaultKind::TablePartTooShort => {
-            "each part of a broken table should keep 3 rows (style.typ's `keep-table` rule)"
+            "each part of a broken table should keep 3 rows: a final build starts such a table on the next page \
+             (a draft leaves it where it falls); inside a box or list, move the table out of it"
         }
         FaultKind::Hyphenated => {
             "headings, contents, table headers and titles should not hyphenate (`set text(hyphenate: false)`)"

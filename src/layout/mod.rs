@@ -44,6 +44,7 @@ use crate::compile::world::ReportWorld;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 mod faults;
+pub mod tables;
 
 pub use faults::faults;
 use faults::hint;

@@ -28,9 +28,12 @@ use crate::write::{self, Artifact};
 pub struct Built {
     pub report: OutputReport,
     pub delivery: Delivery,
-    /// The generated main source and its virtual path, for `--emit-typst`.
+    /// The main source compiled and its virtual path, for `--emit-typst`.
     pub main_vpath: String,
     pub main_text: String,
+    /// The Typst the templates generated (before the paged backend moved
+    /// any table): what a later watch build's is compared with.
+    pub generated: String,
     /// Label → printed number of the headings the output numbered (from
     /// the `<kooste-numbers>` metadata its template may place).
     pub numbers: BTreeMap<String, String>,
@@ -194,12 +197,13 @@ impl Compiler<'_> {
     /// The previous build of `job` and its warnings, when this run may reuse
     /// it and `source` is what it was compiled from.
     fn reusable(&self, job: &Job, source: &str) -> Option<(Built, Diagnostics)> {
-        let previous = self.session.previous.get(&job.id).filter(|p| self.reuse && p.main_text == source)?;
+        let previous = self.session.previous.get(&job.id).filter(|p| self.reuse && p.generated == source)?;
         let built = Built {
             report: OutputReport { reused: true, ..previous.report.clone() },
             delivery: Delivery::Written,
             main_vpath: outputs::main_vpath(job),
             main_text: previous.main_text.clone(),
+            generated: previous.generated.clone(),
             numbers: previous.numbers.clone(),
             laid_out: None,
         };

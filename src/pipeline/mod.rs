@@ -204,6 +204,7 @@ fn keep_results(
                 let previous = Previous {
                     report: b.report.clone(),
                     main_text: b.main_text.clone(),
+                    generated: b.generated.clone(),
                     numbers: b.numbers.clone(),
                     diagnostics: diags.clone(),
                 };

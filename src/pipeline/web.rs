@@ -52,6 +52,7 @@ impl Compiler<'_> {
             delivery: Delivery::Pending(artifact),
             main_vpath: outputs::main_vpath(job),
             main_text: world.main_source().text().to_string(),
+            generated: world.main_source().text().to_string(),
             numbers: Default::default(),
             laid_out: None,
         };

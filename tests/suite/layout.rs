@@ -209,3 +209,42 @@ fn a_missing_swedish_name_prints_the_finnish_one_with_a_warning() {
         ),
     );
 }
+
+/// A long table whose first part would stand at a page's foot with fewer
+/// than 3 rows: a draft leaves it there and warns; a final build starts it
+/// on the next page (a second, incremental compile: layout::tables).
+#[test]
+fn a_final_build_moves_a_table_that_starts_too_late() {
+    let p = TempProject::fixture("layout");
+    let config = String::from_utf8(p.read("report/report.toml")).unwrap().replace("bare.typ.j2", "report.typ.j2");
+    p.write("report/report.toml", &config);
+    let rows: String = (1..=14).map(|i| format!("| Alue {i} | {i} |\n")).collect();
+    let table = format!("| Alue | Arvo |\n|---|--:|\n{rows}\n: Pitkä taulukko {{#tbl-pitka}}\n");
+    let filler = "Täytettä, jotta taulukko alkaa sivun alalaidasta ja vain osa sen riveistä mahtuu samalle sivulle. ";
+    // Find a text length that leaves the table 1 or 2 rows on its first page.
+    let found = (4..60).step_by(2).find_map(|lines| {
+        let text = format!("# Luku\n\n{}\n\n{table}", (0..lines).map(|_| filler).collect::<Vec<_>>().join("\n\n"));
+        p.write(CHAPTER, &text);
+        let out = p.run(&["check"]);
+        let err = stderr(&out);
+        let short = err.contains("\"Taulukko 1.1: Pitkä taulukko\" has only");
+        short.then_some((text, err))
+    });
+    let (text, err) = found.expect("no filler length left the table too few rows on its first page");
+    assert!(err.contains("warning: report p. "), "{err}");
+    p.write(CHAPTER, &text);
+    let out = p.run(&["build", "--final"]);
+    let err = stderr(&out);
+    assert!(!err.contains("Pitkä taulukko\" has only"), "the final build left the table where it fell:\n{err}");
+    // The table starts on a page of its own top: its caption is the first
+    // text there.
+    let pdf = p.path().join("out/report.pdf");
+    let page = (1..=pdf_pages(&pdf))
+        .find(|&n| {
+            let text = pdf_text_of_pages(&pdf, Some((n, n)));
+            text.contains("Pitkä taulukko") && text.contains("Alue 1")
+        })
+        .unwrap();
+    let on_page = pdf_text_of_pages(&pdf, Some((page, page)));
+    assert!(on_page.contains("Alue 3"), "fewer than 3 rows with the caption on p. {page}:\n{on_page}");
+}
