@@ -40,8 +40,8 @@ const INSET: f64 = 2.4;
 /// Columns whose longest cell has at most this many characters keep their
 /// natural width.
 const SHORT: usize = 14;
-/// Body words longer than this may hyphenate rather than widen a column.
-const BODY_WORD: f64 = 14.0;
+/// A header cell takes at most this many lines.
+const HEADER_LINES: f64 = 3.0;
 
 /// How a table's columns are set.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,10 +86,10 @@ pub fn columns(rows: &[Vec<String>]) -> Columns {
     if natural.iter().sum::<usize>() as f64 <= capacity {
         return Columns { widths: tuple(&vec!["auto".to_string(); n]), text_size: None };
     }
-    // The width a column cannot go below: its header's longest word (header
-    // words are bold and never hyphenated), and a body word up to
-    // BODY_WORD characters (longer ones hyphenate, or break at their own
-    // hyphens and slashes).
+    // The width a column cannot go below (CSS's minimum width): its longest
+    // word, in the header (bold, never hyphenated) and in the body (a body
+    // cell breaks no word), and a third of its header, which then takes at
+    // most three lines. Words break at their own hyphens and slashes.
     let word = |c: usize| {
         let longest = |t: &str| {
             t.split(|ch: char| ch.is_whitespace() || ch == '-' || ch == '/')
@@ -97,9 +97,11 @@ pub fn columns(rows: &[Vec<String>]) -> Columns {
                 .map(|w| w.chars().count() as f64)
                 .fold(0.0, f64::max)
         };
-        let header = rows.first().and_then(|r| r.get(c)).map_or(0.0, |t| longest(t) * 1.1);
+        // A header takes at most three lines (bold: a tenth wider).
+        let header_text = rows.first().and_then(|r| r.get(c));
+        let header = header_text.map_or(0.0, |t| longest(t).max(visible_len(t) as f64 / HEADER_LINES) * 1.1);
         let body = rows[1.min(rows.len())..].iter().filter_map(|r| r.get(c)).map(|t| longest(t)).fold(0.0, f64::max);
-        header.max(body.min(BODY_WORD))
+        header.max(body)
     };
     let mean = |c: usize| {
         let body = &rows[1.min(rows.len())..];
@@ -211,6 +213,16 @@ mod tests {
     fn narrow_tables_keep_their_natural_widths() {
         let t = rows(&[&["Malli", "Pisteet"], &["A Vuosifoorumi", "17"], &["B Oppimislaboratorio", "22"]]);
         assert_eq!(columns(&t), Columns { widths: "(auto, auto)".into(), text_size: None });
+    }
+
+    #[test]
+    fn a_header_takes_at_most_three_lines() {
+        let header = "Kun osa ja myös muut osat ovat siinä ja vielä yksi".to_string();
+        let long = "Pitkä kuvaus, joka vie tilaa ja pakottaa taulukon jakamaan leveyden sarakkeiden kesken ".repeat(3);
+        let t = vec![vec![header.clone(), "Kuvaus".into()], vec!["1 200".into(), long]];
+        let widths = columns(&t).widths;
+        let first: f64 = widths.trim_start_matches('(').split("fr").next().unwrap().parse().unwrap();
+        assert!(first >= header.chars().count() as f64 / 3.0, "{widths}");
     }
 
     #[test]
