@@ -145,3 +145,13 @@ fn charts_without_alt(rendered: &RenderedMarkdown, path: &Path, text: &str) -> D
         })
         .collect()
 }
+
+/// typst reads BibTeX and Hayagriva YAML only: with `--typst-citations`
+/// a CSL bibliography is an error (kooste's own pass reads it).
+pub fn typst_reads(bibliography: &crate::load::bibliography::Bibliography) -> Option<Diagnostic> {
+    let path = bibliography.path.as_ref().filter(|_| !bibliography.typst_reads)?;
+    Some(
+        Diagnostic::error(path, None, "typst cannot read a CSL bibliography (--typst-citations)")
+            .with_hint("build without --typst-citations (kooste formats CSL-JSON and CSL-YAML), or use BibTeX"),
+    )
+}

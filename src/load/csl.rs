@@ -151,137 +151,147 @@ fn convert(text: &str, items: &[Value], syntax: Syntax) -> Result<(Parsed, Probl
     Ok(((keys, library), warnings))
 }
 
+/// Where a CSL variable that is plain text goes in a Hayagriva entry.
+#[derive(Clone, Copy)]
+enum Target {
+    Entry,
+    Parent,
+    Serial,
+    Publisher,
+    Url,
+}
+
+/// CSL's text variables, each with its Hayagriva place and field.
+const TEXT_VARIABLES: &[(&str, Target, &str)] = &[
+    ("title", Target::Entry, "title"),
+    ("edition", Target::Entry, "edition"),
+    ("note", Target::Entry, "note"),
+    ("genre", Target::Entry, "genre"),
+    ("archive", Target::Entry, "archive"),
+    ("archive_location", Target::Entry, "archive-location"),
+    ("archive-location", Target::Entry, "archive-location"),
+    ("call-number", Target::Entry, "call-number"),
+    ("page", Target::Entry, "page-range"),
+    ("number-of-pages", Target::Entry, "page-total"),
+    ("number-of-volumes", Target::Entry, "volume-total"),
+    ("event-place", Target::Entry, "location"),
+    ("authority", Target::Entry, "organization"),
+    ("container-title", Target::Parent, "title"),
+    ("DOI", Target::Serial, "doi"),
+    ("doi", Target::Serial, "doi"),
+    ("ISBN", Target::Serial, "isbn"),
+    ("isbn", Target::Serial, "isbn"),
+    ("ISSN", Target::Serial, "issn"),
+    ("issn", Target::Serial, "issn"),
+    ("PMID", Target::Serial, "pmid"),
+    ("PMCID", Target::Serial, "pmcid"),
+    ("number", Target::Serial, "serial"),
+    ("publisher", Target::Publisher, "name"),
+    ("publisher-place", Target::Publisher, "location"),
+    ("URL", Target::Url, "value"),
+    ("url", Target::Url, "value"),
+];
+
+/// Names whose role hayagriva has no field of its own for.
+const ROLES: &[&str] = &["translator", "director", "interviewer", "recipient", "composer", "illustrator"];
+
+/// A Hayagriva entry being built from a CSL item.
+#[derive(Default)]
+struct Built {
+    entry: Map<String, Value>,
+    parent: Map<String, Value>,
+    serial: Map<String, Value>,
+    publisher: Map<String, Value>,
+    url: Map<String, Value>,
+}
+
+impl Built {
+    fn map(&mut self, target: Target) -> &mut Map<String, Value> {
+        match target {
+            Target::Entry => &mut self.entry,
+            Target::Parent => &mut self.parent,
+            Target::Serial => &mut self.serial,
+            Target::Publisher => &mut self.publisher,
+            Target::Url => &mut self.url,
+        }
+    }
+
+    /// Takes one CSL variable; false when kooste does not map it.
+    fn take(&mut self, var: &str, value: &Value, volume_on_parent: bool) -> bool {
+        if let Some((_, target, field)) = TEXT_VARIABLES.iter().find(|(v, ..)| *v == var) {
+            self.map(*target).insert(field.to_string(), json!(scalar(value)));
+            return true;
+        }
+        match var {
+            "id" | "type" | "title-short" | "shortTitle" => {}
+            "author" | "editor" => {
+                self.entry.insert(var.to_string(), Value::Array(names(value)));
+            }
+            role if ROLES.contains(&role) => {
+                let list = self.entry.entry("affiliated").or_insert_with(|| json!([]));
+                if let Value::Array(list) = list {
+                    list.push(json!({"role": capitalised(role), "names": names(value)}));
+                }
+            }
+            "container-author" => {
+                self.parent.insert("author".into(), Value::Array(names(value)));
+            }
+            "issued" | "accessed" => {
+                if let Some(date) = date(value) {
+                    let (map, field) =
+                        if var == "issued" { (&mut self.entry, "date") } else { (&mut self.url, "date") };
+                    map.insert(field.into(), json!(date));
+                }
+            }
+            // A journal's volume and issue are its own: hayagriva reads them there.
+            "volume" | "issue" => {
+                let map = if volume_on_parent { &mut self.parent } else { &mut self.entry };
+                map.insert(var.to_string(), json!(scalar(value)));
+            }
+            // A language tag ("fi", "en-GB") tags the entry's title; a
+            // name ("English", as Zotero may write) is not one.
+            "language" if is_language_tag(&scalar(value)) => {
+                self.entry.insert("language".into(), json!(scalar(value)));
+            }
+            other => return NOT_PRINTED.contains(&other),
+        }
+        true
+    }
+}
+
 /// One CSL item as a Hayagriva YAML entry; `unknown` gets the variables
 /// it does not map.
 fn entry(fields: &Map<String, Value>, unknown: &mut Vec<String>) -> Value {
     let csl_type = fields.get("type").and_then(Value::as_str).unwrap_or("document");
     let (kind, parent_kind) = kinds(csl_type);
-    let mut out = Map::new();
-    let mut parent = Map::new();
-    out.insert("type".into(), json!(kind));
-    let mut serial = Map::new();
-    let mut publisher = Map::new();
-    let mut url = Map::new();
-    // A journal's volume and issue are its own, hayagriva reads them there.
+    let mut built = Built::default();
+    built.entry.insert("type".into(), json!(kind));
     let on_parent = matches!(parent_kind, Some("periodical" | "newspaper"));
     for (var, value) in fields {
-        let text = || scalar(value);
-        match var.as_str() {
-            "id" | "type" => {}
-            "title" => {
-                out.insert("title".into(), json!(text()));
-            }
-            "title-short" | "shortTitle" => {}
-            "author" | "editor" | "translator" | "director" | "interviewer" | "recipient" | "composer"
-            | "illustrator" => {
-                let names = names(value);
-                match var.as_str() {
-                    "author" | "editor" => {
-                        out.insert(var.clone(), Value::Array(names));
-                    }
-                    role => {
-                        let list = out.entry("affiliated").or_insert_with(|| json!([]));
-                        if let Value::Array(list) = list {
-                            list.push(json!({"role": capitalised(role), "names": names}));
-                        }
-                    }
-                }
-            }
-            "container-author" => {
-                parent.insert("author".into(), Value::Array(names(value)));
-            }
-            "issued" => {
-                if let Some(date) = date(value) {
-                    out.insert("date".into(), json!(date));
-                }
-            }
-            "accessed" => {
-                if let Some(date) = date(value) {
-                    url.insert("date".into(), json!(date));
-                }
-            }
-            "URL" | "url" => {
-                url.insert("value".into(), json!(text()));
-            }
-            "DOI" | "doi" => {
-                serial.insert("doi".into(), json!(text()));
-            }
-            "ISBN" | "isbn" => {
-                serial.insert("isbn".into(), json!(text()));
-            }
-            "ISSN" | "issn" => {
-                serial.insert("issn".into(), json!(text()));
-            }
-            "PMID" | "PMCID" => {
-                serial.insert(var.to_lowercase(), json!(text()));
-            }
-            "number" => {
-                serial.insert("serial".into(), json!(text()));
-            }
-            "container-title" => {
-                parent.insert("title".into(), json!(text()));
-            }
-            "volume" | "issue" if on_parent => {
-                parent.insert(var.clone(), json!(text()));
-            }
-            "volume" | "issue" | "edition" | "note" | "genre" | "archive" => {
-                out.insert(var.clone(), json!(text()));
-            }
-            "archive_location" | "archive-location" => {
-                out.insert("archive-location".into(), json!(text()));
-            }
-            "call-number" => {
-                out.insert("call-number".into(), json!(text()));
-            }
-            "page" => {
-                out.insert("page-range".into(), json!(text()));
-            }
-            "number-of-pages" => {
-                out.insert("page-total".into(), json!(text()));
-            }
-            "number-of-volumes" => {
-                out.insert("volume-total".into(), json!(text()));
-            }
-            "publisher" => {
-                publisher.insert("name".into(), json!(text()));
-            }
-            "publisher-place" => {
-                publisher.insert("location".into(), json!(text()));
-            }
-            "event-place" => {
-                out.insert("location".into(), json!(text()));
-            }
-            // A language tag ("fi", "en-GB") tags the entry's title; a
-            // name ("English", as Zotero may write) is not one.
-            "language" if is_language_tag(&text()) => {
-                out.insert("language".into(), json!(text()));
-            }
-            "authority" => {
-                out.insert("organization".into(), json!(text()));
-            }
-            other if NOT_PRINTED.contains(&other) => {}
-            other => unknown.push(other.to_string()),
+        if !built.take(var, value, on_parent) {
+            unknown.push(var.clone());
         }
     }
+    let Built { mut entry, mut parent, serial, publisher, url } = built;
     if !serial.is_empty() {
-        out.insert("serial-number".into(), Value::Object(serial));
+        entry.insert("serial-number".into(), Value::Object(serial));
     }
     if !publisher.is_empty() {
-        out.insert("publisher".into(), Value::Object(publisher));
+        entry.insert("publisher".into(), Value::Object(publisher));
     }
     if url.contains_key("value") {
-        out.insert("url".into(), Value::Object(url));
+        entry.insert("url".into(), Value::Object(url));
     }
     if let Some(kind) = parent_kind
         && !parent.is_empty()
     {
         parent.insert("type".into(), json!(kind));
-        out.insert("parent".into(), Value::Object(parent));
+        entry.insert("parent".into(), Value::Object(parent));
     } else if let Some(title) = parent.remove("title") {
         // A container hayagriva has no kind for: kept as its parent.
-        out.insert("parent".into(), json!({"type": "misc", "title": title}));
+        entry.insert("parent".into(), json!({"type": "misc", "title": title}));
     }
-    Value::Object(out)
+    Value::Object(entry)
 }
 
 /// hayagriva's entry type for a CSL type, and its container's.

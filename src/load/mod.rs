@@ -15,6 +15,7 @@ pub mod bibliography;
 pub mod csl;
 pub mod datasets;
 pub mod front;
+pub mod hyphenation;
 pub mod include;
 pub mod meta;
 pub mod project;
@@ -51,7 +52,7 @@ pub struct Inputs {
     pub files: tree::Files,
     /// Where words of the document's language may break
     /// (`report/hyphenation.txt`, if present).
-    pub hyphenation: Arc<crate::markup::hyphenation::Exceptions>,
+    pub hyphenation: Arc<hyphenation::Exceptions>,
 }
 
 /// Loads the Markdown sources, the datasets, the bibliography, the
@@ -72,9 +73,9 @@ pub fn load(root: &Path) -> (Inputs, Diagnostics) {
 
 /// The hyphenation exceptions; none when the file is missing or has an
 /// error (each reported in `diags`, at its word).
-fn load_hyphenation(root: &Path, diags: &mut Diagnostics) -> crate::markup::hyphenation::Exceptions {
+fn load_hyphenation(root: &Path, diags: &mut Diagnostics) -> hyphenation::Exceptions {
     let Ok(text) = std::fs::read_to_string(root.join(HYPHENATION_PATH)) else { return Default::default() };
-    crate::markup::hyphenation::Exceptions::parse(&text).unwrap_or_else(|problems| {
+    hyphenation::Exceptions::parse(&text).unwrap_or_else(|problems| {
         for (range, message) in problems {
             diags.push(Diagnostic::error(HYPHENATION_PATH, Some(range), message).with_hint(
                 "write each word with a hyphen at every point where it may break: `ta-lous-ar-vi-o`; a word written without hyphens never breaks",

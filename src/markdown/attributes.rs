@@ -163,6 +163,23 @@ pub(super) fn parse_div_info(info: &str) -> Option<Attrs> {
     word_ok.then(|| Attrs { classes: vec![info.to_string()], ..Attrs::default() })
 }
 
+/// Pandoc's identifier for a heading whose text is `text`: letters,
+/// digits, `_`, `-` and `.` kept (any script), spaces as hyphens, lower
+/// case, nothing before the first letter; `section` when nothing is left.
+pub(super) fn auto_identifier(text: &str) -> String {
+    let mut id = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
+            id.extend(c.to_lowercase());
+        } else if c.is_whitespace() {
+            id.push('-');
+        }
+    }
+    let first_letter = id.find(char::is_alphabetic).unwrap_or(id.len());
+    let id = &id[first_letter..];
+    if id.is_empty() { "section".to_string() } else { id.to_string() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -183,7 +183,7 @@ impl<'a> Converter<'a, '_> {
         if attrs.id.is_none() && self.opts.resolve_citations {
             // Pandoc's auto_identifiers: links may name the heading by its
             // text (`[…](#tables)`).
-            let mut id = auto_identifier(&plain_text(node));
+            let mut id = super::attributes::auto_identifier(&plain_text(node));
             if self.heading_ids.contains(&id) {
                 let base = id.clone();
                 id = (1..).map(|n| format!("{base}-{n}")).find(|c| !self.heading_ids.contains(c)).unwrap_or(base);
@@ -286,15 +286,7 @@ impl<'a> Converter<'a, '_> {
         let columns = alignments.len().max(1);
         // Widths and alignment from the cells' text (markup::table_layout).
         let texts: Vec<Vec<String>> = node.children().map(|row| row.children().map(plain_text).collect()).collect();
-        let asked: Vec<Option<Align>> = alignments
-            .iter()
-            .map(|a| match a {
-                TableAlignment::Left => Some(Align::Left),
-                TableAlignment::Center => Some(Align::Center),
-                TableAlignment::Right => Some(Align::Right),
-                TableAlignment::None => None,
-            })
-            .collect();
+        let asked: Vec<Option<Align>> = alignments.iter().map(asked_alignment).collect();
         let align: Vec<String> =
             table_layout::alignments(&texts, &asked).iter().map(|a| a.typst().to_string()).collect();
         let attrs = caption_attributes(caption);
@@ -307,19 +299,8 @@ impl<'a> Converter<'a, '_> {
         // Quarto's `tbl-colwidths="[75,25]"` (on the caption or the table
         // div): each column's share of the width.
         let asked = attrs.iter().find(|(k, _)| k == "tbl-colwidths").map(|(_, v)| v.clone());
-        if let Some(asked) = asked.or_else(|| self.table_widths.take()) {
-            match table_layout::shares(&asked, columns) {
-                Some(shares) => widths.widths = shares,
-                None => {
-                    let range = self.node_range(caption.unwrap_or(node));
-                    self.warn(
-                        range,
-                        format!("`tbl-colwidths=\"{asked}\"` does not give the table's {columns} columns their widths; ignored"),
-                    )
-                    .hints
-                    .push(format!("give one number per column, as shares of the width: `tbl-colwidths=\"[{}]\"`", vec!["…"; columns].join(",")));
-                }
-            }
+        if let Some(shares) = self.column_shares(asked, columns, caption.unwrap_or(node)) {
+            widths.widths = shares;
         }
         let wrapped = caption.is_some() || short || widths.text_size.is_some();
         if caption.is_some() {
@@ -385,6 +366,26 @@ impl<'a> Converter<'a, '_> {
             }
         }
         self.expr_end();
+    }
+
+    /// The `columns:` value of a table's `tbl-colwidths` (`asked`, else
+    /// its div's), or a warning at `at` when it does not fit its columns.
+    fn column_shares(&mut self, asked: Option<String>, columns: usize, at: Node<'a>) -> Option<String> {
+        let asked = asked.or_else(|| self.table_widths.take())?;
+        let shares = table_layout::shares(&asked, columns);
+        if shares.is_none() {
+            let range = self.node_range(at);
+            let example = vec!["…"; columns].join(",");
+            self.warn(
+                range,
+                format!(
+                    "`tbl-colwidths=\"{asked}\"` does not give the table's {columns} columns their widths; ignored"
+                ),
+            )
+            .hints
+            .push(format!("give one number per column, as shares of the width: `tbl-colwidths=\"[{example}]\"`"));
+        }
+        shares
     }
 
     /// The inlines of a `: Caption {#tbl-id}` paragraph, without the leading
@@ -500,21 +501,14 @@ pub(super) fn is_grid_table_border(line: &str) -> bool {
         && line.chars().all(|c| matches!(c, '+' | '-' | '=' | ':'))
 }
 
-/// Pandoc's identifier for a heading whose text is `text`: letters,
-/// digits, `_`, `-` and `.` kept (any script), spaces as hyphens, lower
-/// case, nothing before the first letter; `section` when nothing is left.
-pub(super) fn auto_identifier(text: &str) -> String {
-    let mut id = String::new();
-    for c in text.chars() {
-        if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
-            id.extend(c.to_lowercase());
-        } else if c.is_whitespace() {
-            id.push('-');
-        }
+/// The alignment a pipe table's delimiter row asks for, if any.
+fn asked_alignment(alignment: &TableAlignment) -> Option<Align> {
+    match alignment {
+        TableAlignment::Left => Some(Align::Left),
+        TableAlignment::Center => Some(Align::Center),
+        TableAlignment::Right => Some(Align::Right),
+        TableAlignment::None => None,
     }
-    let first_letter = id.find(char::is_alphabetic).unwrap_or(id.len());
-    let id = &id[first_letter..];
-    if id.is_empty() { "section".to_string() } else { id.to_string() }
 }
 
 /// The first LaTeX command (`\\vspace`, `\\begin`) a paragraph's text starts a

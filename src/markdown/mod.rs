@@ -32,6 +32,7 @@
 
 mod attributes;
 mod blocks;
+mod citations;
 mod critic;
 mod divs;
 mod escape;

@@ -421,7 +421,7 @@ fn margin_notes_list_tables_and_column_widths() {
 
 #[test]
 fn headings_get_pandocs_identifiers() {
-    use super::blocks::auto_identifier as id;
+    use super::attributes::auto_identifier as id;
     assert_eq!(id("Tables and Figures"), "tables-and-figures");
     assert_eq!(id("3.2 Vertaisoppiminen: mitä?"), "vertaisoppiminen-mitä");
     assert_eq!(id("Dogs?--in *my* house?"), "dogs--in-my-house");

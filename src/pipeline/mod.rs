@@ -28,7 +28,7 @@ use minijinja::value::Value;
 
 use crate::checks::{self, gates};
 use crate::convert::{self, ConvertCache, Prepared};
-use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
+use crate::diagnostics::{Diagnostics, has_errors};
 use crate::load::project::Format;
 use crate::load::{self, project::Project};
 use crate::outputs::{self, Job, context::output_context};
@@ -66,16 +66,7 @@ pub fn run_in(project: &Project, settings: &Settings, session: &mut Session) -> 
         || rayon::join(|| settings.build_info(&project.root), warm_up),
     );
     report.diagnostics.append(&mut diags);
-    // typst reads BibTeX and Hayagriva YAML only: CSL needs kooste's pass.
-    if settings.typst_citations
-        && let Some(path) = &prepared.bibliography.path
-        && !prepared.bibliography.typst_reads
-    {
-        report.diagnostics.push(
-            Diagnostic::error(path, None, "typst cannot read a CSL bibliography (--typst-citations)")
-                .with_hint("build without --typst-citations (kooste formats CSL-JSON and CSL-YAML), or use BibTeX"),
-        );
-    }
+    report.diagnostics.extend(settings.typst_citations.then(|| gates::typst_reads(&prepared.bibliography)).flatten());
     report.diagnostics.extend(if settings.final_mode {
         gates::final_gates(project, &prepared)
     } else {

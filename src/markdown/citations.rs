@@ -1,0 +1,145 @@
+//! Citations and cross-references in text: Pandoc's `[see @key, pp. 33;
+//! also @other]` groups and `@key`, and Quarto's `@fig-x`, `[-@fig-x]`,
+//! `@Fig-x` → Typst `cite` and `ref` calls.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use super::escape::{escape_text, string_literal};
+use super::{Converter, LabelUse, REF_PREFIXES};
+
+impl Converter<'_, '_> {
+    /// The prefix of a bracketed citation (`[see @key]`): for a citation
+    /// the template's `kooste-cite-prefix`, which kooste's citation pass
+    /// puts inside the citation's parentheses; before a cross-reference,
+    /// text.
+    pub(super) fn cite_prefix(&mut self, key: &str, prefix: &str) {
+        if cross_reference(key).is_some() {
+            self.prose(prefix);
+            self.prose(" ");
+            return;
+        }
+        self.raw("#kooste-cite-prefix[");
+        self.prose(prefix);
+        self.raw("]");
+    }
+
+    pub(super) fn cite_or_ref(&mut self, key: &str, locator: Option<&str>, form: CiteForm, range: Range<usize>) {
+        if let Some((name, capital)) = cross_reference(key) {
+            self.out.references.push(LabelUse { name: name.clone(), range });
+            // Quarto's forms: `@fig-x` the kind's prefix and the number,
+            // `[-@fig-x]` the number alone, `@Fig-x` the prefix capitalised;
+            // without prefixes (report.toml) the number alone throughout.
+            let supplement = match (self.opts.dialect.ref_prefix, form, capital) {
+                (false, ..) => "",
+                (true, CiteForm::Year, _) => ", supplement: none",
+                (true, _, true) => ", supplement: e => kooste-capitalise(e.supplement)",
+                (true, _, false) => "",
+            };
+            self.raw(&format!("#ref(label({}){supplement})", string_literal(&name)));
+            self.expr_end();
+            return;
+        }
+        self.out.citations.push(LabelUse { name: key.to_string(), range });
+        let mut call = format!("#cite(label({})", string_literal(key));
+        match form {
+            CiteForm::Normal => {}
+            CiteForm::Prose => call.push_str(", form: \"prose\""),
+            CiteForm::Year => call.push_str(", form: \"year\""),
+        }
+        if let Some(locator) = locator {
+            let _ = write!(call, ", supplement: [{}]", escape_text(locator, false));
+        }
+        call.push(')');
+        // Pandoc's `[-@key]` keeps its parentheses: "Virtanen (2019)".
+        if matches!(form, CiteForm::Year) {
+            call = format!("#\"(\"{call}#\")\"");
+        }
+        self.raw(&call);
+        self.expr_end();
+    }
+}
+
+/// The label a key names when it is a cross-reference (`fig-x`, or
+/// `Fig-x` capitalised as Quarto reads it), and whether it was capitalised.
+fn cross_reference(key: &str) -> Option<(String, bool)> {
+    if REF_PREFIXES.iter().any(|p| key.starts_with(p)) {
+        return Some((key.to_string(), false));
+    }
+    let mut chars = key.chars();
+    let first = chars.next().filter(char::is_ascii_uppercase)?;
+    let lowered = format!("{}{}", first.to_ascii_lowercase(), chars.as_str());
+    REF_PREFIXES.iter().any(|p| lowered.starts_with(p)).then_some((lowered, true))
+}
+
+/// How a citation prints: in parentheses, in the sentence (`@key`), or
+/// its year only (`[-@key]`).
+#[derive(Clone, Copy)]
+pub(super) enum CiteForm {
+    Normal,
+    Prose,
+    Year,
+}
+
+/// One item of a bracketed citation group.
+pub(super) struct CitationItem {
+    /// Byte offset of its `@` in the group.
+    pub offset: usize,
+    pub key: String,
+    /// Text before the key (`[see @key]`).
+    pub prefix: Option<String>,
+    /// Text after it: a locator (`[@key, pp. 33-35]`) or a suffix.
+    pub locator: Option<String>,
+    /// `-@key`: the author suppressed.
+    pub suppress: bool,
+}
+
+/// Parses `[@a; @b, s. 12]` at the start of `text`: its length and the items.
+pub(super) fn parse_citation_group(text: &str) -> Option<(usize, Vec<CitationItem>)> {
+    let close = text.find(']')?;
+    let inner = &text[1..close];
+    if !inner.contains('@') || text[close + 1..].starts_with('(') {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut offset = 1;
+    for part in inner.split(';') {
+        // Pandoc's item: a prefix, `@key` (`-@key`: the year only, the
+        // author being in the text), then a locator or suffix.
+        let at = part.char_indices().find_map(|(i, c)| {
+            let mut before = part[..i].chars().rev();
+            let starts = match before.next() {
+                None => true,
+                Some('-') => before.next().is_none_or(char::is_whitespace),
+                Some(b) => b.is_whitespace(),
+            };
+            (c == '@' && starts && parse_key(&part[i + 1..]).is_some()).then_some(i)
+        })?;
+        let suppress = part[..at].ends_with('-');
+        let prefix = part[..at - usize::from(suppress)].trim();
+        let key = parse_key(&part[at + 1..])?;
+        let rest = part[at + 1 + key.len()..].trim();
+        let locator = rest.strip_prefix(',').unwrap_or(rest).trim();
+        items.push(CitationItem {
+            offset: offset + at,
+            key: key.to_string(),
+            prefix: (!prefix.is_empty()).then(|| prefix.to_string()),
+            locator: (!locator.is_empty()).then(|| locator.to_string()),
+            suppress,
+        });
+        offset += part.len() + 1;
+    }
+    Some((close + 1, items))
+}
+
+/// A citation key or label name at the start of `text`, Pandoc-style:
+/// letters, digits and `_`, with `-`, `.`, `:` inside but not at the end.
+pub(super) fn parse_key(text: &str) -> Option<&str> {
+    let first = text.chars().next()?;
+    if !(first.is_alphanumeric() || first == '_') {
+        return None;
+    }
+    let end = text.find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))).unwrap_or(text.len());
+    let key = text[..end].trim_end_matches(['.', ':', '-']);
+    (!key.is_empty()).then_some(key)
+}
