@@ -351,7 +351,7 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
         None => Arc::new(run()?),
     };
     let Formatted { citations, list, collisions } = &*formatted;
-    let text = write(source, &found, citations, &shown_as, list, options)?;
+    let text = write(source, &found, citations, &shown_as, list, library, options)?;
     let outcome = Outcome::Formatted { groups: scan.groups.len(), entries: list.items.len() };
     Ok(Some(Pass { text, outcome, collisions: collisions.clone() }))
 }
@@ -494,6 +494,18 @@ mod tests {
         // A prefix with no citation after it is left for typst to print.
         assert!(out.contains("#kooste-cite-prefix[vrt.]"), "{out}");
         assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
+    }
+
+    #[test]
+    fn a_title_in_another_language_carries_it() {
+        let bib = "@online{r, author = {{Reglab}}, title = {Reglab fortsätter}, year = {2018}, langid = {swedish}}\n\
+                   @online{t, author = {{TEM}}, title = {Maakuntien suunnittelu}, year = {2019}}\n";
+        let lib = hayagriva::io::from_biblatex_str(bib).unwrap();
+        let src = format!("[@r; @t]\n{BIBCALL}\n");
+        let pass = format(&src, "/report/references.bib", &lib, &Options::plain("fi", &[], &Cache::default()));
+        assert!(pass.text.contains("#text(lang: \"sv\")[Reglab fortsätter];"), "{}", pass.text);
+        // The Finnish entry, and the rest of the Swedish one, are the document's.
+        assert_eq!(pass.text.matches("#text(lang:").count(), 1, "{}", pass.text);
     }
 
     #[test]

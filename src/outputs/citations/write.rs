@@ -22,6 +22,7 @@ pub(super) fn write(
     citations: &[hayagriva::RenderedCitation],
     shown_as: &[usize],
     list: &hayagriva::RenderedBibliography,
+    library: &hayagriva::Library,
     options: &Options,
 ) -> Result<String, Bail> {
     let listed: HashSet<&str> =
@@ -47,7 +48,16 @@ pub(super) fn write(
         edits.push((group.range.clone(), text));
     }
     let bib = found.bib();
-    let text = write_bibliography(&source[bib.range.clone()], bib, list, &listed, options)?;
+    // The title of an entry in another language than the document's (its
+    // `langid`) carries that language: hyphenation, and its tag for screen
+    // readers. (The rest of the entry is in the document's words.)
+    let language = |key: &str| {
+        let entry = library.get(key)?;
+        let lang = entry.language()?.language.as_str().to_string();
+        let title = entry.title()?.value.to_string();
+        (lang != options.lang).then_some((lang, title))
+    };
+    let text = write_bibliography(&source[bib.range.clone()], bib, list, &listed, &language, options)?;
     edits.push((bib.range.clone(), text));
 
     edits.sort_by_key(|(r, _)| r.start);
@@ -68,6 +78,7 @@ pub(super) fn write_bibliography(
     bib: &BibCall,
     list: &hayagriva::RenderedBibliography,
     listed: &HashSet<&str>,
+    language: &dyn Fn(&str) -> Option<(String, String)>,
     options: &Options,
 ) -> Result<String, Bail> {
     let lang = options.lang;
@@ -105,6 +116,13 @@ pub(super) fn write_bibliography(
         let mut body = String::new();
         children(&ctx, &item.content, false, &mut body);
         let body = without_year_comma(&body);
+        let body = match language(&item.key) {
+            Some((lang, title)) => {
+                let escaped = escape_text(&title, true);
+                body.replacen(&escaped, &format!("#text(lang: {})[{escaped}];", string_literal(&lang)), 1)
+            }
+            None => body,
+        };
         let label = string_literal(&format!("{ENTRY_LABEL_PREFIX}{}", item.key));
         if let Some((_, values)) = &numbers {
             let n = values.get(&item.key).copied().unwrap_or(0);
