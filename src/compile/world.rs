@@ -121,8 +121,11 @@ impl Shared {
         Shared {
             root: root.to_path_buf(),
             // HTML export on: paged compiles only gain the `html` module.
+            // `a11y-extras`: `pdf.header-cell`, for a table's row headers.
             library: LazyHash::new(
-                Library::builder().with_features([typst::Feature::Html].into_iter().collect()).build(),
+                Library::builder()
+                    .with_features([typst::Feature::Html, typst::Feature::A11yExtras].into_iter().collect())
+                    .build(),
             ),
             fonts,
             files: FileStore::new(ProjectFiles::new(root.to_path_buf())),

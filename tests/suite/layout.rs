@@ -248,3 +248,23 @@ fn a_final_build_moves_a_table_that_starts_too_late() {
     let on_page = pdf_text_of_pages(&pdf, Some((page, page)));
     assert!(on_page.contains("Alue 3"), "fewer than 3 rows with the caption on p. {page}:\n{on_page}");
 }
+
+/// The description sheets' labels are their rows' header cells in the
+/// tagged PDF (TH with /Scope /Row), so a screen reader names the field of
+/// each value.
+#[test]
+fn description_sheet_labels_are_row_headers() {
+    let p = built();
+    let pdf = p.path().join(REPORT);
+    let qdf = p.path().join("report-qdf.pdf");
+    let status =
+        std::process::Command::new("qpdf").args(["--qdf", "--object-streams=disable"]).arg(&pdf).arg(&qdf).status();
+    if status.is_err() {
+        cannot_check("the tag check needs qpdf, which is not installed (.ci/run installs it)");
+        return;
+    }
+    let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
+    // Three sheets (fi, sv, en) of at least ten fields each.
+    let rows = raw.matches("/Scope /Row").count();
+    assert!(rows >= 30, "{rows} row header cells");
+}
