@@ -74,22 +74,17 @@ pub fn load_references(root: &Path) -> (Bibliography, Diagnostics) {
         Err(diag) => return (Bibliography::default(), vec![*diag]),
     };
     let parsed = match rel.extension().and_then(|e| e.to_str()) {
-        Some("json") => super::csl::parse_json(&text),
+        Some("json") => super::csl::parse_json(&text).map(|(parsed, warnings)| (parsed, warnings, false)),
         Some("yaml" | "yml") => super::csl::parse_yaml(&text),
-        _ => parse(&text).map(|parsed| (parsed, Vec::new())),
+        _ => parse(&text).map(|parsed| (parsed, Vec::new(), true)),
     };
     match parsed {
-        Ok(((keys, library), warnings)) => {
+        Ok(((keys, library), warnings, typst_reads)) => {
             let lines = keys.iter().map(|(key, &at)| (key.clone(), line_col(&text, at).0)).collect();
             let id = typst::utils::hash128(&text);
             let library = Arc::new(library);
             let diags =
                 warnings.into_iter().map(|(range, message)| Diagnostic::warning(rel, Some(range), message)).collect();
-            let typst_reads = match rel.extension().and_then(|e| e.to_str()) {
-                Some("json") => false,
-                Some("yaml" | "yml") => !super::csl::is_csl_yaml(&text),
-                _ => true,
-            };
             let bib =
                 Bibliography { path: Some(rel.to_path_buf()), keys, lines, library, id, broken: false, typst_reads };
             (bib, diags)

@@ -53,7 +53,8 @@ pub fn parse_json(text: &str) -> Result<(Parsed, Problems), Problems> {
 /// A YAML bibliography: CSL-YAML (a list of items, or `references:` with
 /// one, as Pandoc writes it) or Hayagriva YAML (a map from keys to
 /// entries, as typst reads it).
-pub fn parse_yaml(text: &str) -> Result<(Parsed, Problems), Problems> {
+/// The bool says whether typst reads the file itself (Hayagriva YAML).
+pub fn parse_yaml(text: &str) -> Result<(Parsed, Problems, bool), Problems> {
     let value: yaml_serde::Value = yaml_serde::from_str(text).map_err(|e| {
         let at = e.location().map_or(0, |l| l.index());
         vec![(at..at, format!("YAML: {e}"))]
@@ -69,7 +70,7 @@ pub fn parse_yaml(text: &str) -> Result<(Parsed, Problems), Problems> {
                 Ok(Value::Array(items)) => items,
                 _ => return Err(vec![(0..0, "CSL-YAML: its items cannot be read as CSL".into())]),
             };
-            convert(text, &items, Syntax::Yaml)
+            convert(text, &items, Syntax::Yaml).map(|(parsed, warnings)| (parsed, warnings, false))
         }
         None => {
             let library = hayagriva::io::from_yaml_str(text).map_err(|e| {
@@ -77,17 +78,8 @@ pub fn parse_yaml(text: &str) -> Result<(Parsed, Problems), Problems> {
                 vec![(at..at, format!("Hayagriva YAML: {e}"))]
             })?;
             let keys = library.keys().map(|key| (key.to_string(), yaml_key_offset(text, key))).collect();
-            Ok(((keys, library), Vec::new()))
+            Ok(((keys, library), Vec::new(), true))
         }
-    }
-}
-
-/// Whether YAML `text` is CSL-YAML (else Hayagriva's).
-pub fn is_csl_yaml(text: &str) -> bool {
-    match yaml_serde::from_str::<yaml_serde::Value>(text) {
-        Ok(yaml_serde::Value::Sequence(_)) => true,
-        Ok(yaml_serde::Value::Mapping(map)) => map.get("references").is_some_and(|r| r.is_sequence()),
-        _ => false,
     }
 }
 
@@ -503,11 +495,13 @@ mod tests {
     #[test]
     fn csl_yaml_and_hayagriva_yaml() {
         let csl = "references:\n- id: doe99\n  type: book\n  author:\n  - family: Doe\n    given: John\n  issued:\n  - year: 1999\n  title: A Book\n";
-        let ((keys, library), _) = parse_yaml(csl).unwrap();
+        let ((keys, library), _, typst_reads) = parse_yaml(csl).unwrap();
+        assert!(!typst_reads);
         assert_eq!(keys["doe99"], csl.find("doe99").unwrap());
         assert_eq!(library.get("doe99").unwrap().date().unwrap().year, 1999);
         let haya = "crazy-rich:\n  type: Book\n  title: Crazy Rich Asians\n  author: Kwan, Kevin\n  date: 2014\n";
-        let ((keys, library), _) = parse_yaml(haya).unwrap();
+        let ((keys, library), _, typst_reads) = parse_yaml(haya).unwrap();
+        assert!(typst_reads);
         assert_eq!(keys["crazy-rich"], 0);
         assert!(library.get("crazy-rich").is_some());
     }

@@ -88,7 +88,7 @@ impl<'a> Converter<'a, '_> {
     }
 
     /// `, caption: [...]` for a caption paragraph, if any.
-    fn caption_arg(&mut self, caption: Option<Node<'a>>) {
+    pub(super) fn caption_arg(&mut self, caption: Option<Node<'a>>) {
         if let Some(caption) = caption {
             // A table's caption written Pandoc's way (`: Caption`) in a
             // `{#tbl-x}` div: the colon is syntax, not text.

@@ -95,14 +95,7 @@ impl<'a> Converter<'a, '_> {
         self.raw(")");
         if figure {
             self.raw("]");
-            if let Some(caption) = caption {
-                self.raw(", caption: [");
-                self.prev = None;
-                self.unbroken += 1;
-                self.inlines(caption);
-                self.unbroken -= 1;
-                self.raw("]");
-            }
+            self.caption_arg(caption);
             self.raw(")");
             if let Some(id) = id {
                 self.define_label(&id, range);

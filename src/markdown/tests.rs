@@ -366,21 +366,7 @@ fn cross_references_the_quarto_way() {
     );
     assert!(out.typst.contains("ks. #ref(label(\"sec-c\"))"), "{}", out.typst);
     // Without prefixes every form prints the number alone.
-    let opts_dialect = Dialect { ref_prefix: false, ..Dialect::default() };
-    let md = "@Tbl-b [-@fig-a]\n";
-    let opts = ConvertOptions {
-        path: Path::new("report/chapters/x.md"),
-        source: md,
-        line_map: &[],
-        blocks: &[],
-        label_prefix: "x",
-        image_exists: &|_| true,
-        missing_image: MissingImage::Error,
-        resolve_citations: true,
-        dialect: &opts_dialect,
-        shortcodes: &[],
-    };
-    let plain = to_typst(md, &opts);
+    let plain = convert_with("@Tbl-b [-@fig-a]\n", &Dialect { ref_prefix: false, ..Dialect::default() });
     assert!(!plain.typst.contains("supplement"), "{}", plain.typst);
 }
 
