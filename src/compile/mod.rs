@@ -8,6 +8,7 @@
 //! Markdown line; an error in the template's own code lands on the template
 //! line (found by aligning the template with its output).
 
+pub mod stamp;
 pub mod world;
 
 use std::path::{Path, PathBuf};
@@ -93,28 +94,6 @@ pub fn export_html(world: &ReportWorld, doc: &typst_html::HtmlDocument) -> Resul
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| typst_html::html(doc, &options))) {
         Ok(result) => result.map_err(|errors| errors.iter().map(|e| map_diagnostic(world, &origin, e)).collect()),
         Err(payload) => Err(vec![internal_error("writing the HTML of", Path::new(""), payload)]),
-    }
-}
-
-/// The keyword prefix that names the commit a PDF was built from.
-pub const STAMP_COMMIT: &str = "kooste-commit:";
-/// The keyword prefix that names the output a PDF is.
-pub const STAMP_OUTPUT: &str = "kooste-output:";
-/// The keyword of a PDF built from a working tree with uncommitted changes.
-pub const STAMP_DIRTY: &str = "kooste-dirty";
-
-/// Adds the machine-readable stamp to the document's keywords (the PDF's
-/// Info dictionary and XMP metadata): `kooste-commit:<full hash>` (when the
-/// project is a git checkout), `kooste-output:<name>` and `kooste-dirty`
-/// for uncommitted changes. `kooste review` reads it back.
-pub fn stamp(doc: &mut PagedDocument, commit: &str, dirty: bool, output: &str) {
-    let keywords = &mut doc.info_mut().keywords;
-    if !commit.is_empty() {
-        keywords.push(format!("{STAMP_COMMIT}{commit}").into());
-    }
-    keywords.push(format!("{STAMP_OUTPUT}{output}").into());
-    if dirty {
-        keywords.push(STAMP_DIRTY.into());
     }
 }
 

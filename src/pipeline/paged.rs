@@ -10,8 +10,9 @@ use typst_layout::PagedDocument;
 use super::jobs::{Built, Compiler, Delivery, JobResult};
 use crate::checks::gates;
 use crate::compile::world::ReportWorld;
+use crate::compile::stamp::Stamp;
 use crate::compile::{Origin, compile_document, export_pdf, page_count};
-use crate::diagnostics::{Diagnostics, has_errors};
+use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
 use crate::layout::tables;
 use crate::outputs::{self, Job, numbers};
 use crate::report::{LaidOut, OutputReport};
@@ -40,12 +41,18 @@ impl Compiler<'_> {
             (doc, diags) = compile_document(&setup.world, &self.origin(job, &setup));
         }
         let (world, origin) = (&setup.world, self.origin(job, &setup));
-        let Some(mut doc) = doc else { return setup.failed(diags) };
+        let Some(doc) = doc else { return setup.failed(diags) };
         let pages = page_count(&doc);
-        crate::compile::stamp(&mut doc, &self.build.full_commit, self.build.dirty, &spec.name);
         let (pdf, mut checked) = self.check_and_export(job, &doc, world, &origin, pages);
         diags.append(&mut checked);
-        let Some(pdf) = pdf else { return setup.failed(diags) };
+        let Some(mut pdf) = pdf else { return setup.failed(diags) };
+        let stamp = Stamp { commit: self.build.full_commit.clone(), output: spec.name.clone(), dirty: self.build.dirty };
+        if let Err(why) = crate::compile::stamp::write(&mut pdf, &stamp) {
+            diags.push(
+                Diagnostic::warning(&setup.path, None, format!("the build stamp could not be written: {why}"))
+                    .with_hint("`kooste review` cannot read comments on this PDF; this is a bug in kooste"),
+            );
+        }
         let report = OutputReport {
             name: spec.name.clone(),
             path: setup.path.clone(),

@@ -13,7 +13,13 @@ use std::collections::{BTreeMap, HashSet};
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
-use crate::compile::{STAMP_COMMIT, STAMP_DIRTY, STAMP_OUTPUT};
+pub use crate::compile::stamp::Stamp;
+
+/// The keyword prefixes of the stamp before it moved to kooste's XMP
+/// properties: PDFs built then are still read.
+const STAMP_COMMIT: &str = "kooste-commit:";
+const STAMP_OUTPUT: &str = "kooste-output:";
+const STAMP_DIRTY: &str = "kooste-dirty";
 
 /// A rectangle in Typst page coordinates (points, y down).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,17 +35,6 @@ impl Rect {
     pub fn contains(&self, x: f64, y: f64, slack: f64) -> bool {
         x >= self.x0 - slack && x <= self.x1 + slack && y >= self.y0 - slack && y <= self.y1 + slack
     }
-}
-
-/// What a draft's metadata says about how it was built.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Stamp {
-    /// The full commit hash.
-    pub commit: String,
-    /// The output's name (`report`, `brief`, `cases/alfa`).
-    pub output: String,
-    /// Built from a working tree with uncommitted changes.
-    pub dirty: bool,
 }
 
 /// What a reviewer asks for.
@@ -194,25 +189,32 @@ fn clean_text(text: &str) -> String {
     text.split(['\r', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
-/// The kooste stamp in the document's keywords (Info dictionary, else XMP).
+/// The kooste stamp in the document's XMP properties (or, from PDFs built
+/// before they existed, in its keywords). A stamp without a commit (built
+/// outside git) cannot be reviewed and counts as none.
 fn read_stamp(doc: &Document) -> Option<Stamp> {
+    let xmp = doc
+        .catalog()
+        .ok()
+        .and_then(|catalog| catalog.get(b"Metadata").ok())
+        .and_then(|m| deref(doc, m).as_stream().ok())
+        .map(|stream| {
+            let content = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
+            String::from_utf8_lossy(&content).into_owned()
+        })
+        .unwrap_or_default();
+    if let Some(stamp) = crate::compile::stamp::read(&xmp) {
+        return (!stamp.commit.is_empty() && stamp.commit.chars().all(|c| c.is_ascii_hexdigit())).then_some(stamp);
+    }
     let info = doc.trailer.get(b"Info").ok().map(|o| deref(doc, o)).and_then(|o| o.as_dict().ok());
-    let mut keywords = info
+    let keywords = info
         .and_then(|i| i.get(b"Keywords").ok())
         .and_then(|k| lopdf::decode_text_string(deref(doc, k)).ok())
         .unwrap_or_default();
-    if !keywords.contains(STAMP_COMMIT)
-        && let Ok(catalog) = doc.catalog()
-        && let Ok(meta) = catalog.get(b"Metadata").map(|m| deref(doc, m))
-        && let Ok(stream) = meta.as_stream()
-    {
-        let content = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
-        keywords = String::from_utf8_lossy(&content).into_owned();
-    }
-    parse_stamp(&keywords)
+    parse_stamp(&keywords).or_else(|| parse_stamp(&xmp))
 }
 
-/// The stamp in a keywords text (`kooste-commit:…, kooste-output:…`).
+/// The stamp in a keywords text of older PDFs (`kooste-commit:…, kooste-output:…`).
 pub fn parse_stamp(keywords: &str) -> Option<Stamp> {
     let token = |prefix: &str| {
         let at = keywords.find(prefix)? + prefix.len();

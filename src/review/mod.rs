@@ -72,7 +72,7 @@ pub fn review(root: &Path, pdfs: &[PathBuf], dry_run: bool) -> Result<Summary, P
         let pdf = annotations::read(&bytes).map_err(|m| Problem::Input(format!("{}: {m}", path.display()), vec![]))?;
         let Some(stamp) = pdf.stamp.clone() else {
             return Err(Problem::Input(
-                format!("{} has no kooste stamp (no `kooste-commit:` in its metadata)", path.display()),
+                format!("{} has no kooste stamp (no `kooste:commit` in its XMP metadata)", path.display()),
                 vec!["review reads drafts built by `kooste build` in a git checkout; a PDF saved by another program may have lost its metadata".into()],
             ));
         };

@@ -378,3 +378,31 @@ fn fails_saying(out: &Output, code: i32, fragment: &str) {
     let printed = stderr(out);
     assert!(printed.contains(fragment), "stderr lacks {fragment:?}:\n{printed}");
 }
+
+/// The stamp lives in kooste's XMP properties, declared as a PDF/A
+/// extension schema; the Keywords are the report's keywords alone, and the
+/// file's cross-references still point at their objects after the XMP grew.
+#[test]
+fn the_stamp_is_in_xmp_and_keywords_are_the_reports() {
+    let repo = Repo::new();
+    let toml = String::from_utf8(repo.p.read("report/report.toml")).unwrap();
+    repo.p.write("report/report.toml", &toml.replacen("file = \"report.pdf\"\n", "file = \"report.pdf\"\nstandards = [\"a-2a\"]\n", 1));
+    repo.commit("PDF/A");
+    let draft = repo.draft("draft.pdf");
+    let doc = Document::load(&draft).unwrap();
+    let info = doc.trailer.get(b"Info").and_then(Object::as_reference).unwrap();
+    let keywords = doc.get_dictionary(info).unwrap().get(b"Keywords").unwrap();
+    assert_eq!(lopdf::decode_text_string(keywords).unwrap(), "testi");
+    let meta = doc.catalog().unwrap().get(b"Metadata").and_then(Object::as_reference).unwrap();
+    let xmp = String::from_utf8_lossy(&doc.get_object(meta).unwrap().as_stream().unwrap().content).into_owned();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    assert!(xmp.contains(&format!("<kooste:commit>{}</kooste:commit>", head.trim())), "{xmp}");
+    assert!(xmp.contains("<kooste:output>report</kooste:output>"));
+    assert!(xmp.contains("<kooste:dirty>False</kooste:dirty>"));
+    assert!(xmp.contains("<pdfaSchema:prefix>kooste</pdfaSchema:prefix>"));
+    assert!(xmp.contains("<pdf:Keywords>testi</pdf:Keywords>"));
+    // qpdf finds no damage (a wrong offset would be "reconstructing").
+    let check = Command::new("qpdf").arg("--check").arg(&draft).output().unwrap();
+    let said = String::from_utf8_lossy(&check.stdout).into_owned() + &String::from_utf8_lossy(&check.stderr);
+    assert!(check.status.success() && !said.contains("WARNING"), "{said}");
+}
