@@ -444,8 +444,20 @@ impl<'a> Converter<'a, '_> {
                 self.raw("]");
                 self.expr_end();
             } else {
-                self.text(&piece.text);
+                self.soft_hyphenated(&piece.text);
             }
+        }
+    }
+
+    /// Writes author text whose soft hyphens (the exceptions' break points)
+    /// each go in a text run of their own (`SOFT_HYPHEN_MARKUP`).
+    fn soft_hyphenated(&mut self, s: &str) {
+        use crate::markup::hyphenation::{SOFT_HYPHEN, SOFT_HYPHEN_MARKUP};
+        let mut parts = s.split(SOFT_HYPHEN);
+        self.text(parts.next().unwrap_or_default());
+        for part in parts {
+            self.raw(SOFT_HYPHEN_MARKUP);
+            self.text(part);
         }
     }
 

@@ -27,7 +27,13 @@ use std::ops::Range;
 pub use crate::load::hyphenation::Exceptions;
 
 /// The soft hyphen, a break opportunity that shows a hyphen when taken.
-const SOFT_HYPHEN: char = '\u{ad}';
+pub const SOFT_HYPHEN: char = '\u{ad}';
+/// A soft hyphen as Typst markup: in a text run of its own. In one run
+/// with letters, typst 0.15's PDF maps the glyph before it to that letter
+/// *and* a soft hyphen, for every use of the glyph in the document, so a
+/// text extraction or a screen reader got "toi\u{ad}meksi\u{ad}anto" for
+/// "toimeksianto" wherever any word had an "i" before a listed break.
+pub const SOFT_HYPHEN_MARKUP: &str = "#text(hyphenate: false)[\u{ad}];";
 const NO_BREAK_SPACE: char = '\u{a0}';
 
 /// A piece of author text: `whole` when no line may break inside it (an
@@ -113,7 +119,7 @@ pub fn markup(text: &str, exceptions: Option<&Exceptions>, line_start: bool) -> 
         if piece.whole {
             out.push_str(&format!("#text(hyphenate: false)[{escaped}];"));
         } else {
-            out.push_str(&escaped);
+            out.push_str(&escaped.replace(SOFT_HYPHEN, SOFT_HYPHEN_MARKUP));
         }
     }
     out
