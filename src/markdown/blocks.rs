@@ -325,7 +325,8 @@ impl<'a> Converter<'a, '_> {
                 self.raw("table.footer(repeat: false,\n");
             }
             let mut count = 0;
-            self.unbroken += usize::from(header);
+            // No cell of a table breaks a word (style.typ, table_layout).
+            self.unbroken += 1;
             for cell in row.children() {
                 self.raw("[");
                 self.prev = None;
@@ -333,7 +334,7 @@ impl<'a> Converter<'a, '_> {
                 self.raw("], ");
                 count += 1;
             }
-            self.unbroken -= usize::from(header);
+            self.unbroken -= 1;
             // GFM pads short rows; the AST already has every cell, but be safe.
             for _ in count..columns {
                 self.raw("[], ");

@@ -77,13 +77,14 @@ impl<'a> Converter<'a, '_> {
             if header && i == 0 {
                 self.raw("table.header(");
             }
-            self.unbroken += usize::from(header);
+            // No cell of a table breaks a word (style.typ, table_layout).
+            self.unbroken += 1;
             for cell in row {
                 self.raw("[");
                 self.blocks(cell, false);
                 self.raw("], ");
             }
-            self.unbroken -= usize::from(header);
+            self.unbroken -= 1;
             for _ in row.len()..columns {
                 self.raw("[], ");
             }

@@ -15,7 +15,6 @@ pub fn table_typst(
     headers: Option<&[String]>,
     caption: &str,
     id: Option<&str>,
-    hyphenation: &super::hyphenation::Exceptions,
 ) -> String {
     let numeric: Vec<bool> = indices.iter().map(|&i| table.types[i] != ColumnType::Text).collect();
     // A number column shows as many decimals as its values need (at most 2).
@@ -74,8 +73,10 @@ pub fn table_typst(
         out.push_str("    ");
         for text in row {
             out.push('[');
-            // Body cells break words only where the exceptions allow.
-            out.push_str(&super::hyphenation::markup(text, Some(hyphenation), true));
+            // Body cells break no word (the columns are wide enough), so
+            // the exceptions' soft hyphens stay out; acronyms and spaced
+            // compounds are still kept whole.
+            out.push_str(&super::hyphenation::markup(text, None, true));
             out.push_str("], ");
         }
         out.push('\n');

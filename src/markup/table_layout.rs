@@ -41,7 +41,7 @@ const INSET: f64 = 2.4;
 /// natural width.
 const SHORT: usize = 14;
 /// A header cell takes at most this many lines.
-const HEADER_LINES: f64 = 3.0;
+const HEADER_LINES: usize = 3;
 
 /// How a table's columns are set.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +64,29 @@ impl Columns {
     pub fn size_rule(&self) -> String {
         self.text_size.map_or(String::new(), |pt| format!("#show table: set text(size: {pt:.1}pt)\n"))
     }
+}
+
+/// The fewest characters a line may hold for `text`, wrapped greedily at
+/// its spaces, to take at most `lines` lines: at least its longest word,
+/// and more where words do not pack ("puolittuessa, euroa" cannot share a
+/// line of 15).
+fn wrap_width(text: &str, lines: usize) -> f64 {
+    let words: Vec<usize> = text.split_whitespace().map(|w| w.chars().count()).collect();
+    let taken = |width: usize| {
+        let (mut count, mut used) = (1, 0);
+        for &w in &words {
+            if used > 0 && used + 1 + w > width {
+                count += 1;
+                used = w;
+            } else {
+                used += if used > 0 { 1 + w } else { w };
+            }
+        }
+        count
+    };
+    let longest = words.iter().copied().max().unwrap_or(0);
+    let total = words.iter().sum::<usize>() + words.len().saturating_sub(1);
+    (longest..=total.max(longest)).find(|&w| taken(w) <= lines).unwrap_or(total) as f64
 }
 
 /// Quarto's `tbl-colwidths` (`[75,25]`: each column's share of the width)
@@ -99,7 +122,7 @@ pub fn columns(rows: &[Vec<String>]) -> Columns {
         };
         // A header takes at most three lines (bold: a tenth wider).
         let header_text = rows.first().and_then(|r| r.get(c));
-        let header = header_text.map_or(0.0, |t| longest(t).max(visible_len(t) as f64 / HEADER_LINES) * 1.1);
+        let header = header_text.map_or(0.0, |t| longest(t).max(wrap_width(t, HEADER_LINES)) * 1.1);
         let body = rows[1.min(rows.len())..].iter().filter_map(|r| r.get(c)).map(|t| longest(t)).fold(0.0, f64::max);
         header.max(body)
     };
@@ -207,6 +230,17 @@ mod tests {
 
     fn rows(cells: &[&[&str]]) -> Vec<Vec<String>> {
         cells.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn a_header_wraps_into_three_lines_where_its_words_pack() {
+        // A third of its 46 characters (16) leaves four lines:
+        // "Jäsenmaksu / valtion osuuden / puolittuessa, / euroa".
+        let header = "Jäsenmaksu valtion osuuden puolittuessa, euroa";
+        assert_eq!(wrap_width(header, 3), 19.0);
+        assert_eq!(wrap_width("Valtion osuus, %", 3), 7.0);
+        assert_eq!(wrap_width("Skenaario", 3), 9.0);
+        assert_eq!(wrap_width("", 3), 0.0);
     }
 
     #[test]

@@ -12,11 +12,10 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, State};
 use super::data::{find, find_column};
 use crate::load::datasets::Table;
 use crate::markdown::BLOCK_TOKEN;
-use crate::markup::hyphenation::Exceptions;
 use crate::markup::table::table_typst;
 
 /// Adds `table()` and `chart()` to `env`.
-pub fn register(env: &mut Environment<'static>, tables: &Arc<Vec<Table>>, hyphenation: &Arc<Exceptions>) {
+pub fn register(env: &mut Environment<'static>, tables: &Arc<Vec<Table>>) {
     {
         let tables = tables.clone();
         env.add_function("chart", move |state: &State, dataset: &str, kwargs: Kwargs| {
@@ -24,9 +23,8 @@ pub fn register(env: &mut Environment<'static>, tables: &Arc<Vec<Table>>, hyphen
         });
     }
     let tables = tables.clone();
-    let hyphenation = hyphenation.clone();
     env.add_function("table", move |state: &State, dataset: &str, kwargs: Kwargs| {
-        table(state, &tables, &hyphenation, dataset, kwargs)
+        table(state, &tables, dataset, kwargs)
     });
 }
 
@@ -70,13 +68,7 @@ pub fn take_generated(state: &State) -> Generated {
 
 /// `table("dataset", caption=…, id="tbl-…", columns=[…], headers=[…])`: a
 /// numbered table figure with a header row and the dataset's source line.
-fn table(
-    state: &State,
-    tables: &[Table],
-    hyphenation: &Exceptions,
-    dataset: &str,
-    kwargs: Kwargs,
-) -> Result<Value, Error> {
+fn table(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Result<Value, Error> {
     let table = find(tables, dataset)?;
     let caption: Option<String> = kwargs.get("caption")?;
     let id: Option<String> = kwargs.get("id")?;
@@ -106,7 +98,7 @@ fn table(
     if table.illustrative {
         caption.push_str(" (havainnollistava aineisto)");
     }
-    let typst = table_typst(table, &indices, headers.as_deref(), &caption, id.as_deref(), hyphenation);
+    let typst = table_typst(table, &indices, headers.as_deref(), &caption, id.as_deref());
 
     if let Some(id) = id {
         Collector::of(state).with(|g| g.labels.push(id));

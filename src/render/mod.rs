@@ -131,7 +131,7 @@ impl Renderer {
         env.add_filter("typst", |v: &str| Value::from_safe_string(escape_text(v, true)));
 
         data::register(&mut env, &tables);
-        functions::register(&mut env, &tables, &hyphenation);
+        functions::register(&mut env, &tables);
         Renderer { env, templates }
     }
 
