@@ -511,4 +511,34 @@ mod tests {
         // Recto starts may leave blank pages.
         assert!(faults(&read(&compile("A\n#pagebreak()\n#pagebreak()\nB")), true).is_empty());
     }
+
+    /// Every text run of a document, in order.
+    fn runs(frame: &Frame, out: &mut Vec<String>) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => runs(&group.frame, out),
+                FrameItem::Text(text) => out.push(text.text.to_string()),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn heading_numbers_are_apart_from_their_titles_in_the_text() {
+        // The supplied style: a number, a space and the title in one run
+        // (typst's own puts the number in a run of its own, with spacing
+        // but no space, and a reader gets "1Johdanto"); a contents entry's
+        // number ends in a no-break space.
+        let doc = compile(
+            "#import \"/templates/style.typ\": *\n#show: report-style.with(title: \"T\")\n\
+             #outline()\n= Johdanto\n== Toimeksianto\nTeksti.",
+        );
+        let mut texts = Vec::new();
+        for page in doc.pages() {
+            runs(&page.frame, &mut texts);
+        }
+        assert!(texts.iter().any(|t| t == "1 Johdanto"), "{texts:?}");
+        assert!(texts.iter().any(|t| t == "1.1 Toimeksianto"), "{texts:?}");
+        assert!(texts.iter().any(|t| t == "1.1\u{a0}"), "{texts:?}");
+    }
 }
