@@ -1,6 +1,7 @@
 //! What a final build refuses, and what a draft only warns about →
 //! diagnostics at each place: CriticMarkup left in the text, images without
-//! alt text, charts without their author's alt text, illustrative datasets, empty description-sheet fields, missing
+//! alt text, charts without their author's alt text, illustrative datasets, empty description-sheet fields, placeholder
+//! identifiers and example addresses (`load::identifiers`), missing
 //! abstracts, and outputs over their page budget.
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
         );
     }
     diags.extend(project.config.sheet_gaps(true));
+    diags.extend(project.config.identifier_faults(true));
     diags.extend(key_message_count(prepared, true));
     for lang in ["fi", "sv", "en"] {
         if !prepared.sources.abstracts.iter().any(|a| a.lang == lang) {
@@ -61,6 +63,7 @@ pub fn final_gates(project: &Project, prepared: &Prepared) -> Diagnostics {
 /// print are worth a warning.
 pub fn draft_notes(project: &Project, prepared: &Prepared) -> Diagnostics {
     let mut diags = project.config.sheet_gaps(false);
+    diags.extend(project.config.identifier_faults(false));
     diags.extend(key_message_count(prepared, false));
     diags.extend(
         project.config.abstract_titles(

@@ -34,6 +34,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("data/esimerkki.csv", include_str!("../../scaffold/data/esimerkki.csv")),
     ("templates/report.typ.j2", include_str!("../../templates/report.typ.j2")),
     ("templates/brief.typ.j2", include_str!("../../templates/brief.typ.j2")),
+    ("templates/colophon.typ.j2", include_str!("../../templates/colophon.typ.j2")),
     ("templates/brief-references.csl", include_str!("../../templates/brief-references.csl")),
     ("templates/style.typ", include_str!("../../templates/style.typ")),
     ("templates/words.typ", include_str!("../../templates/words.typ")),
@@ -44,18 +45,29 @@ pub const FILES: &[(&str, &str)] = &[
     (".gitignore", "/out\n"),
 ];
 
+/// The fonts the templates use (Cabin, SIL Open Font License 1.1), with
+/// their licence.
+pub const FONTS: &[(&str, &[u8])] = &[
+    ("templates/fonts/Cabin-Regular.otf", include_bytes!("../../templates/fonts/Cabin-Regular.otf")),
+    ("templates/fonts/Cabin-Italic.otf", include_bytes!("../../templates/fonts/Cabin-Italic.otf")),
+    ("templates/fonts/Cabin-SemiBold.otf", include_bytes!("../../templates/fonts/Cabin-SemiBold.otf")),
+    ("templates/fonts/Cabin-Bold.otf", include_bytes!("../../templates/fonts/Cabin-Bold.otf")),
+    ("templates/fonts/OFL.txt", include_bytes!("../../templates/fonts/OFL.txt")),
+];
+
 /// Writes a new project into `dir`, which must not hold a project already.
 pub fn init(dir: &Path) -> anyhow::Result<()> {
     if dir.join(crate::load::project::CONFIG_PATH).exists() {
         anyhow::bail!("{} already holds a kooste project", dir.display());
     }
-    for (rel, _) in FILES {
+    let files = FILES.iter().map(|(rel, text)| (*rel, text.as_bytes())).chain(FONTS.iter().copied());
+    for (rel, _) in files.clone() {
         let path = dir.join(rel);
         if path.exists() {
             anyhow::bail!("{} exists already; kooste init writes only into a new or empty folder", path.display());
         }
     }
-    for (rel, content) in FILES {
+    for (rel, content) in files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("failed to create {}", parent.display()))?;

@@ -4,7 +4,8 @@
 //! over [`ProjectFiles`], which serves only files inside the project root
 //! (symlinks that lead out are refused too) and packages vendored under
 //! `templates/packages/`; fonts from a [`FontStore`] with typst's embedded
-//! fonts plus any in `report/fonts/`; the date from a fixed [`Time`]. The
+//! fonts plus those the templates ship (`templates/fonts/`) and any the
+//! author adds (`report/fonts/`); the date from a fixed [`Time`]. The
 //! generated main source lives in the world itself. Fonts, the standard
 //! library and the file cache are shared (`Arc`) by all outputs of a build.
 
@@ -110,13 +111,16 @@ impl Shared {
         String::from_utf8(bytes.to_vec()).ok()
     }
 
-    /// Loads fonts (embedded plus `report/fonts/`) and sets up the file store.
+    /// Loads fonts (embedded, `templates/fonts/`, `report/fonts/`) and
+    /// sets up the file store.
     pub fn new(root: &Path, time: Time) -> Shared {
         let mut fonts = FontStore::new();
         fonts.extend(typst_kit::fonts::embedded());
-        let font_dir = root.join("report/fonts");
-        if font_dir.is_dir() {
-            fonts.extend(typst_kit::fonts::scan(&font_dir));
+        for dir in ["templates/fonts", "report/fonts"] {
+            let font_dir = root.join(dir);
+            if font_dir.is_dir() {
+                fonts.extend(typst_kit::fonts::scan(&font_dir));
+            }
         }
         Shared {
             root: root.to_path_buf(),

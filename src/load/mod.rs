@@ -16,6 +16,7 @@ pub mod csl;
 pub mod datasets;
 pub mod front;
 pub mod hyphenation;
+pub mod identifiers;
 pub mod include;
 pub mod meta;
 pub mod project;

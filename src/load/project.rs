@@ -46,8 +46,17 @@ pub struct Config {
     pub commissioner: String,
     #[serde(default)]
     pub publisher: String,
+    /// The place of publication, printed with the publisher and year in
+    /// the colophon ("Helsinki").
+    #[serde(default)]
+    pub place: String,
+    /// The report's series, its identifiers and the publication's terms.
     #[serde(default)]
     pub series: Series,
+    /// The policy brief's own series (a brief is not a number of the
+    /// report's series): name, number and its own ISSN.
+    #[serde(default)]
+    pub brief_series: Option<Series>,
     /// Contact details printed in the brief.
     #[serde(default)]
     pub contact: String,
@@ -144,6 +153,16 @@ pub struct Series {
     /// of the PDF link to it.
     #[serde(default)]
     pub web: String,
+    /// The licence the publication is under, as its short name
+    /// (`CC BY 4.0`); the colophon names it in full and links to it.
+    #[serde(default)]
+    pub licence: String,
+    /// Who laid the publication out (the colophon's layout credit).
+    #[serde(default)]
+    pub layout: String,
+    /// The series' standard disclaimer, in the document's language.
+    #[serde(default)]
+    pub disclaimer: String,
 }
 
 /// What an output is published as: the backend that builds it.
@@ -228,6 +247,8 @@ type At = toml::Spanned<serde::de::IgnoredAny>;
 struct Nested {
     #[serde(default)]
     series: BTreeMap<String, At>,
+    #[serde(default, rename = "brief-series")]
+    brief_series: BTreeMap<String, At>,
     #[serde(default)]
     output: Vec<BTreeMap<String, At>>,
     #[serde(default)]
@@ -259,6 +280,7 @@ impl Spans {
         }
         if let Ok(nested) = toml::from_str::<Nested>(text) {
             spans.extend(nested.series.into_iter().map(|(key, at)| (format!("series.{key}"), at.span())));
+            spans.extend(nested.brief_series.into_iter().map(|(key, at)| (format!("brief-series.{key}"), at.span())));
             for (i, table) in nested.output.into_iter().enumerate() {
                 spans.extend(table.into_iter().map(|(key, at)| (format!("output.{i}.{key}"), at.span())));
             }

@@ -702,3 +702,71 @@ fn case_sheets_compile_again_when_the_predicted_numbers_were_wrong() {
     let text = fold(&pdf_text(&p.path().join("out/cases/alfa.pdf")));
     assert!(text.contains("luvussa I.a"), "{text}");
 }
+
+/// The colophon on the report's title page and at the brief's foot: the
+/// series and number, identifiers, publisher, place and year, layout
+/// credit, the licence in full and the disclaimer; the brief names its
+/// own series, not the report's; the series' face is embedded.
+#[test]
+fn colophons_name_series_identifiers_licence_and_disclaimer() {
+    let p = built();
+    let report = fold(&pdf_text_of_pages(&p.path().join(REPORT), Some((2, 2))));
+    for expected in [
+        "Testisarja 1/2020",
+        "ISBN PDF: 978-952-00-0000-4",
+        "ISSN PDF: 0000-0000",
+        "URN: URN:ISBN:978-952-00-0000-4",
+        "Taitto: Testi Tekijä",
+        "Kooste, Helsinki 2020",
+        "Creative Commons Nimeä 4.0 Kansainvälinen (CC BY 4.0) -lisenssillä.",
+        "Testijulkaisun sisällöstä vastaa sen tekijä.",
+    ] {
+        assert!(report.contains(expected), "the report's colophon has no {expected:?}: {report}");
+    }
+    let brief = fold(&pdf_text(&p.path().join(BRIEF)));
+    for expected in [
+        "Testikatsaus 1/2020",
+        "ISSN PDF: 0000-0000",
+        "Creative Commons Nimeä 4.0 Kansainvälinen (CC BY 4.0) -lisenssillä.",
+        "Testijulkaisun sisällöstä vastaa sen tekijä.",
+    ] {
+        assert!(brief.contains(expected), "the brief has no {expected:?}: {brief}");
+    }
+    // The report's series appears only where the brief cites the report.
+    assert_eq!(brief.matches("Testisarja").count(), 1, "{brief}");
+    let fonts = std::process::Command::new("pdffonts").arg(p.path().join(REPORT)).output().unwrap();
+    assert!(String::from_utf8_lossy(&fonts.stdout).contains("Cabin-Bold"), "the series' face is not embedded");
+}
+
+/// A final build refuses a series number that is a placeholder, an ISBN
+/// with a wrong check digit, an example address and a brief without a
+/// series of its own, each at its line; a draft warns only of the ISBN.
+#[test]
+fn final_build_refuses_placeholder_identifiers_and_example_addresses() {
+    let p = TempProject::fixture("sample");
+    let config = p.read_string("report/report.toml");
+    let brief_at = config.find("[brief-series]").unwrap();
+    let brief_end = config[brief_at..].find("\n\n").map_or(config.len(), |e| brief_at + e + 2);
+    let config = format!("{}{}", &config[..brief_at], &config[brief_end..])
+        .replace("number = \"1/2020\"", "number = \"00/2020\"")
+        .replace("isbn = \"978-952-00-0000-4\"", "isbn = \"978-952-00-0000-0\"")
+        .replace("contact = \"Testi Tekijä, Kooste\"", "contact = \"etunimi.sukunimi@example.org\"");
+    p.write("report/report.toml", &config);
+    let line = |needle: &str| p.line_of("report/report.toml", needle);
+    let out = p.run(&["check", "--final"]);
+    let errors = errors(&out);
+    for expected in [
+        format!("report/report.toml:{}:8: error: `isbn` 978-952-00-0000-0 is not an ISBN", line("isbn =")),
+        format!("report/report.toml:{}:10: error: the series number 00/2020 is a placeholder", line("number =")),
+        "error: the policy brief has no series of its own".to_string(),
+        format!("report/report.toml:{}:11: error: `contact` is an example address", line("contact =")),
+    ] {
+        assert!(errors.iter().any(|e| e.starts_with(&expected) || e.contains(&expected)), "no {expected:?} in {errors:?}");
+    }
+    must_fail(&out, 1);
+    let draft = p.run(&["check"]);
+    must_succeed(&draft);
+    let said = stderr(&draft);
+    assert!(said.contains("warning: `isbn` 978-952-00-0000-0 is not an ISBN"), "{said}");
+    assert!(!said.contains("placeholder") && !said.contains("example address"), "{said}");
+}

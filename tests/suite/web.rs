@@ -118,9 +118,10 @@ fn a_final_web_edition_has_no_draft_marks() {
     }
     let config = std::fs::read_to_string(dir.path().join("report/report.toml")).unwrap();
     let config = config
-        .replace("isbn = \"\"", "isbn = \"978-952-383-000-0\"")
+        .replace("isbn = \"\"", "isbn = \"978-952-00-0000-4\"")
         .replace("issn = \"\"", "issn = \"2342-6799\"")
-        .replace("urn = \"\"", "urn = \"URN:ISBN:978-952-383-000-0\"")
+        .replace("urn = \"\"", "urn = \"URN:ISBN:978-952-00-0000-4\"")
+        .replace("number = \"00/2020\"", "number = \"1/2020\"")
         .replace("project-number = \"\"", "project-number = \"VN/0000/2019\"");
     std::fs::write(dir.path().join("report/report.toml"), config).unwrap();
     let out = kooste().args(["build", "--final", "--only", "report-web", "--root"]).arg(dir.path()).output().unwrap();
@@ -128,7 +129,7 @@ fn a_final_web_edition_has_no_draft_marks() {
     let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
     assert!(!html.contains("class=\"kooste-banner\"") && !html.contains("LUONNOS"), "draft marks in a final edition");
     assert!(!html.contains("class=\"kooste-critic\"") && !html.contains("noindex"));
-    assert!(html.contains("content=\"ISBN 978-952-383-000-0\""), "the identifiers in <head>");
+    assert!(html.contains("content=\"ISBN 978-952-00-0000-4\""), "the identifiers in <head>");
 }
 
 /// Quarto's `when-format` divs: the web page has what is for HTML, the PDF
