@@ -143,7 +143,12 @@ fn shift_xref(pdf: &mut Vec<u8>, xref: usize, after: usize, delta: i64) -> Resul
 /// The offset `startxref` names.
 fn startxref(pdf: &[u8]) -> Option<usize> {
     let at = rfind(pdf, b"startxref")? + 9;
-    let digits: String = pdf[at..].iter().skip_while(|b| b.is_ascii_whitespace()).take_while(|b| b.is_ascii_digit()).map(|&b| b as char).collect();
+    let digits: String = pdf[at..]
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_digit())
+        .map(|&b| b as char)
+        .collect();
     digits.parse().ok()
 }
 
@@ -156,7 +161,11 @@ pub fn read(xmp: &str) -> Option<Stamp> {
         Some(unescape(&xmp[at..end]))
     };
     let output = value("output")?;
-    Some(Stamp { commit: value("commit").unwrap_or_default(), output, dirty: value("dirty").as_deref() == Some("True") })
+    Some(Stamp {
+        commit: value("commit").unwrap_or_default(),
+        output,
+        dirty: value("dirty").as_deref() == Some("True"),
+    })
 }
 
 fn escape(text: &str) -> String {
@@ -191,7 +200,9 @@ mod tests {
         offsets.push(out.len());
         out.extend_from_slice(b"1 0 obj\n<</Type/Catalog/Metadata 2 0 R>>\nendobj\n");
         offsets.push(out.len());
-        out.extend_from_slice(format!("2 0 obj\n<</Length {}/Type/Metadata/Subtype/XML>>\nstream\n", xmp.len()).as_bytes());
+        out.extend_from_slice(
+            format!("2 0 obj\n<</Length {}/Type/Metadata/Subtype/XML>>\nstream\n", xmp.len()).as_bytes(),
+        );
         out.extend_from_slice(xmp.as_bytes());
         out.extend_from_slice(b"\nendstream\nendobj\n");
         offsets.push(out.len());
@@ -201,7 +212,9 @@ mod tests {
         for o in offsets {
             out.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
         }
-        out.extend_from_slice(format!("trailer\n<</Size 4/Root 1 0 R/Info 3 0 R>>\nstartxref\n{xref}\n%%EOF").as_bytes());
+        out.extend_from_slice(
+            format!("trailer\n<</Size 4/Root 1 0 R/Info 3 0 R>>\nstartxref\n{xref}\n%%EOF").as_bytes(),
+        );
         out
     }
 

@@ -138,7 +138,11 @@ impl Config {
             ("series.disclaimer", &self.series.disclaimer),
         ];
         if let Some(b) = brief {
-            required.extend([("brief-series.name", &b.name), ("brief-series.number", &b.number), ("brief-series.issn", &b.issn)]);
+            required.extend([
+                ("brief-series.name", &b.name),
+                ("brief-series.number", &b.number),
+                ("brief-series.issn", &b.issn),
+            ]);
         }
         for (path, value) in required {
             if value.trim().is_empty() {

@@ -9,8 +9,8 @@ use typst_layout::PagedDocument;
 
 use super::jobs::{Built, Compiler, Delivery, JobResult};
 use crate::checks::gates;
-use crate::compile::world::ReportWorld;
 use crate::compile::stamp::Stamp;
+use crate::compile::world::ReportWorld;
 use crate::compile::{Origin, compile_document, export_pdf, page_count};
 use crate::diagnostics::{Diagnostic, Diagnostics, has_errors};
 use crate::layout::tables;
@@ -46,7 +46,8 @@ impl Compiler<'_> {
         let (pdf, mut checked) = self.check_and_export(job, &doc, world, &origin, pages);
         diags.append(&mut checked);
         let Some(mut pdf) = pdf else { return setup.failed(diags) };
-        let stamp = Stamp { commit: self.build.full_commit.clone(), output: spec.name.clone(), dirty: self.build.dirty };
+        let stamp =
+            Stamp { commit: self.build.full_commit.clone(), output: spec.name.clone(), dirty: self.build.dirty };
         if let Err(why) = crate::compile::stamp::write(&mut pdf, &stamp) {
             diags.push(
                 Diagnostic::warning(&setup.path, None, format!("the build stamp could not be written: {why}"))

@@ -761,7 +761,10 @@ fn final_build_refuses_placeholder_identifiers_and_example_addresses() {
         "error: the policy brief has no series of its own".to_string(),
         format!("report/report.toml:{}:11: error: `contact` is an example address", line("contact =")),
     ] {
-        assert!(errors.iter().any(|e| e.starts_with(&expected) || e.contains(&expected)), "no {expected:?} in {errors:?}");
+        assert!(
+            errors.iter().any(|e| e.starts_with(&expected) || e.contains(&expected)),
+            "no {expected:?} in {errors:?}"
+        );
     }
     must_fail(&out, 1);
     let draft = p.run(&["check"]);

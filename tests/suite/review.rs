@@ -386,7 +386,10 @@ fn fails_saying(out: &Output, code: i32, fragment: &str) {
 fn the_stamp_is_in_xmp_and_keywords_are_the_reports() {
     let repo = Repo::new();
     let toml = String::from_utf8(repo.p.read("report/report.toml")).unwrap();
-    repo.p.write("report/report.toml", &toml.replacen("file = \"report.pdf\"\n", "file = \"report.pdf\"\nstandards = [\"a-2a\"]\n", 1));
+    repo.p.write(
+        "report/report.toml",
+        &toml.replacen("file = \"report.pdf\"\n", "file = \"report.pdf\"\nstandards = [\"a-2a\"]\n", 1),
+    );
     repo.commit("PDF/A");
     let draft = repo.draft("draft.pdf");
     let doc = Document::load(&draft).unwrap();
