@@ -1252,7 +1252,8 @@ language = "fi"
 keywords = ["aluekehittäminen", "verkostoyhteistyö", "vertaisoppiminen"]
 commissioner = "Valtioneuvoston kanslia"
 publisher = "Valtioneuvoston kanslia"
-contact = "Kooste-työryhmä, kooste@example.org"
+contact = "Kooste-työryhmä"
+place = "Helsinki"
 
 [[author]]
 name = "Kooste-työryhmä"
@@ -1261,9 +1262,17 @@ affiliation = "Generoitu"
 [series]
 name = "Valtioneuvoston selvitys- ja tutkimustoiminnan julkaisusarja"
 number = "99/2020"
-isbn = "978-952-000-000-0"
+isbn = "978-952-00-0000-4"
 issn = "2342-6799"
-urn = "URN:ISBN:978-952-000-000-0"
+urn = "URN:ISBN:978-952-00-0000-4"
+licence = "CC BY 4.0"
+layout = "Kooste-työryhmä"
+disclaimer = "Generoitu aineisto suorituskyvyn mittaamiseen; sisältö ei ole todellinen."
+
+[brief-series]
+name = "Policy Brief"
+number = "99/2020"
+issn = "2342-6799"
 
 [meta]
 theme = "Kestävä alue- ja kaupunkikehitys"

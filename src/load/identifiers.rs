@@ -67,21 +67,24 @@ impl Config {
         self.outputs.iter().any(|o| o.template.rsplit('/').next().is_some_and(|f| f.starts_with("brief")))
     }
 
+    /// A problem at `path` in report.toml (or its table, when the key is
+    /// missing): an error in a final build, else a warning.
+    fn config_diag(&self, final_mode: bool, path: &str, message: String, hint: &str) -> Diagnostic {
+        let section = path.rsplit_once('.').map_or("", |(s, _)| s);
+        let at = self.spans.value(path).or_else(|| self.spans.value(section));
+        let d = if final_mode {
+            Diagnostic::error(CONFIG_PATH, at, message)
+        } else {
+            Diagnostic::warning(CONFIG_PATH, at, message)
+        };
+        d.with_hint(hint)
+    }
+
     /// Identifiers and colophon fields that a final build refuses, or (in
     /// a draft) that are malformed.
     pub fn identifier_faults(&self, final_mode: bool) -> Diagnostics {
         let mut diags = Vec::new();
-        let diag = |path: &str, message: String, hint: &str| {
-            // A missing key: its table, if that is there.
-            let section = path.rsplit_once('.').map_or("", |(s, _)| s);
-            let at = self.spans.value(path).or_else(|| self.spans.value(section));
-            let d = if final_mode {
-                Diagnostic::error(CONFIG_PATH, at, message)
-            } else {
-                Diagnostic::warning(CONFIG_PATH, at, message)
-            };
-            d.with_hint(hint)
-        };
+        let diag = |path: &str, message: String, hint: &str| self.config_diag(final_mode, path, message, hint);
         let mut series: Vec<(&str, &Series)> = vec![("series", &self.series)];
         if let Some(brief) = &self.brief_series {
             series.push(("brief-series", brief));
@@ -120,9 +123,17 @@ impl Config {
                 ));
             }
         }
-        if !final_mode {
-            return diags;
+        if final_mode {
+            diags.extend(self.colophon_faults());
         }
+        diags
+    }
+
+    /// A final build's colophon: every field filled, the brief in a series
+    /// of its own, no example address.
+    fn colophon_faults(&self) -> Diagnostics {
+        let mut diags = Vec::new();
+        let diag = |path: &str, message: String, hint: &str| self.config_diag(true, path, message, hint);
         let brief = self.brief_series.as_ref().filter(|_| self.has_brief());
         if self.has_brief() && brief.is_none() {
             diags.push(diag(

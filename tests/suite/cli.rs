@@ -725,8 +725,7 @@ fn colophons_name_series_identifiers_licence_and_disclaimer() {
     }
     let brief = fold(&pdf_text(&p.path().join(BRIEF)));
     for expected in [
-        "Testikatsaus 1/2020",
-        "ISSN PDF: 0000-0000",
+        "Testikatsaus 1/2020 · ISSN PDF 0000-0000 · Kooste, Helsinki 2020.",
         "Creative Commons Nimeä 4.0 Kansainvälinen (CC BY 4.0) -lisenssillä.",
         "Testijulkaisun sisällöstä vastaa sen tekijä.",
     ] {
