@@ -14,8 +14,9 @@
 //! - **Acronyms** (two capitals in a row, four letters or more: "MANE",
 //!   "SANKin") never break: [`pieces`] marks them for `text(hyphenate:
 //!   false)`.
-//! - **Spaced compounds** ("Kestävä kaupunki -ohjelma") never break before
-//!   their hyphen: the space before it is a no-break space.
+//! - **Spaced compounds** ("Kestävä kaupunki -ohjelma") never break at
+//!   their hyphen: the space before it is a no-break space, and a word
+//!   joiner follows it.
 //!
 //! Soft hyphens are how PDF marks hyphenation a layout program may use
 //! (ISO 32000, 14.8.2.2.3): text extraction drops them, as it drops typst's
@@ -35,6 +36,9 @@ pub const SOFT_HYPHEN: char = '\u{ad}';
 /// "toimeksianto" wherever any word had an "i" before a listed break.
 pub const SOFT_HYPHEN_MARKUP: &str = "#text(hyphenate: false)[\u{ad}];";
 const NO_BREAK_SPACE: char = '\u{a0}';
+/// No break after a spaced compound's hyphen either (typst breaks after a
+/// hyphen-minus: "kaupunki -" would end a line).
+const WORD_JOINER: char = '\u{2060}';
 
 /// A piece of author text: `whole` when no line may break inside it (an
 /// acronym, a word the exceptions list without hyphens).
@@ -65,6 +69,7 @@ pub fn pieces<'a>(text: &'a str, exceptions: Option<&Exceptions>) -> Vec<Piece<'
             out.push_str(&text[last..range.start - 2]);
             out.push(NO_BREAK_SPACE);
             out.push('-');
+            out.push(WORD_JOINER);
             last = range.start;
             changed = true;
         }
@@ -187,7 +192,7 @@ mod tests {
         assert_eq!(shown(pieces("MANE ja SANKin sekä EU-rahoitus.", None)), "[MANE] ja [SANKin] sekä EU-rahoitus.");
         assert_eq!(
             apply("Kestävä kaupunki -ohjelma ja lämpötila -5 sekä - luettelo", None),
-            "Kestävä kaupunki\u{a0}-ohjelma ja lämpötila -5 sekä - luettelo"
+            "Kestävä kaupunki\u{a0}-\u{2060}ohjelma ja lämpötila -5 sekä - luettelo"
         );
         // A listed word that is also an acronym stays whole.
         let ex = Exceptions::parse("ma-ne").unwrap();
