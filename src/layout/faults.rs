@@ -50,7 +50,7 @@ impl Layout {
     }
 
     /// A short name of element `e` for messages.
-    fn describe(&self, e: usize) -> String {
+    pub(super) fn describe(&self, e: usize) -> String {
         match &self.elements[e].kind {
             Kind::Heading { title, .. } => format!("heading \"{title}\""),
             Kind::Keep => format!("header \"{}\"", self.text_of(e)),
@@ -90,6 +90,7 @@ pub fn faults(layout: &Layout, allow_blank: bool) -> Vec<Fault> {
     captions_apart(layout, &mut out);
     split_tables(layout, &mut out);
     hyphenated(layout, &mut out);
+    super::lines::line_faults(layout, &mut out);
     if !allow_blank {
         for (page, drawn) in layout.drawn.iter().enumerate() {
             if !drawn {
@@ -97,6 +98,8 @@ pub fn faults(layout: &Layout, allow_blank: bool) -> Vec<Fault> {
                     kind: FaultKind::BlankPage,
                     page: page + 1,
                     element: None,
+                    span: None,
+                    word: None,
                     message: "the page is blank".into(),
                 });
             }
@@ -110,6 +113,8 @@ pub fn faults(layout: &Layout, allow_blank: bool) -> Vec<Fault> {
                 kind: FaultKind::EmptyList,
                 page: el.page + 1,
                 element: Some(e),
+                span: None,
+                word: None,
                 message: format!("{} has no entries", layout.describe(e)),
             });
         }
@@ -180,6 +185,8 @@ fn stranded_headings(layout: &Layout, out: &mut Vec<Fault>) {
                 kind: FaultKind::StrandedHeading,
                 page: page + 1,
                 element: Some(e),
+                span: None,
+                word: None,
                 message: format!("{} {what}", layout.describe(e)),
             });
         }
@@ -207,6 +214,8 @@ fn captions_apart(layout: &Layout, out: &mut Vec<Fault>) {
                 kind: FaultKind::CaptionApart,
                 page: cap_page + 1,
                 element: Some(figure),
+                span: None,
+                word: None,
                 message: format!(
                     "the caption of {} is on p. {} and its {} on p. {}",
                     layout.describe(figure),
@@ -249,6 +258,8 @@ fn split_tables(layout: &Layout, out: &mut Vec<Fault>) {
                 kind: FaultKind::ShortTableSplit,
                 page: first + 1,
                 element: Some(figure),
+                span: None,
+                word: None,
                 message: format!("{} of {n} rows is split over pp. {}–{}", layout.describe(t), first + 1, last + 1),
             });
             continue;
@@ -260,6 +271,8 @@ fn split_tables(layout: &Layout, out: &mut Vec<Fault>) {
                     kind: FaultKind::TablePartTooShort,
                     page: page + 1,
                     element: Some(figure),
+                    span: None,
+                    word: None,
                     message: format!("{} has only {count} of its {n} rows on p. {}", layout.describe(t), page + 1),
                 });
             }
@@ -299,6 +312,8 @@ fn hyphenated(layout: &Layout, out: &mut Vec<Fault>) {
             kind: FaultKind::Hyphenated,
             page: piece.page + 1,
             element: Some(at),
+            span: None,
+            word: None,
             message: format!("{whose}{entry} is hyphenated after \"{fragment}-\""),
         });
     }
@@ -323,5 +338,26 @@ pub(super) fn hint(kind: FaultKind) -> &'static str {
         }
         FaultKind::BlankPage => "remove the empty page or its forced break; recto starts need `pagebreak(to: \"odd\")`",
         FaultKind::EmptyList => "show a list of figures or tables only when it has entries (`context query(...)`)",
+        FaultKind::SplitAcrossPages => {
+            "a final build keeps the word whole; to choose yourself, reword the paragraph or list the word in report/hyphenation.txt without break points"
+        }
+        FaultKind::SpacedCompoundSplit => {
+            "kooste joins a spaced compound's hyphen to both words (a no-break space before, a word joiner after); in raw Typst write `kaupunki~-#sym.wj;ohjelma`"
+        }
+        FaultKind::AcronymSplit => {
+            "acronyms should not hyphenate (kooste sets those in Markdown in `text(hyphenate: false)`); a final build keeps it whole"
+        }
+        FaultKind::HyphenLadder => {
+            "a final build keeps the middle line's word whole; to choose yourself, reword or list a word in report/hyphenation.txt"
+        }
+        FaultKind::HeadingRunt => {
+            "a heading's lines should be balanced (`show heading: set text(costs: (runt: 200000%))` with optimized line breaks)"
+        }
+        FaultKind::BrokenCellWord => {
+            "table cells should not hyphenate (`show table: set text(hyphenate: false)`); give the column room for its longest word"
+        }
+        FaultKind::UnderfullPage => {
+            "let the figure float to the top of the next page with the text after it filling this one (`placement: auto`)"
+        }
     }
 }

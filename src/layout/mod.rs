@@ -20,7 +20,13 @@
 //!   labelled `<kooste-title>`);
 //! - a blank page (nothing but header, footer, page number, watermark),
 //!   unless the source asks for print-style recto starts (`to: "odd"`);
-//! - a list of figures or tables (an outline) without entries.
+//! - a list of figures or tables (an outline) without entries;
+//! - in [`lines`]: a word split across pages, a spaced compound broken at
+//!   its space or hyphen, an acronym split, three hyphenated lines in a
+//!   row, a heading's one-word last line, a word broken in a body cell, a
+//!   page left a quarter empty before a figure that did not fit.
+//!
+//! [`fixes`] mends some of them in a final build.
 //!
 //! [`preflight`] maps each fault's element to the author's file through the
 //! `// source:` markers of the generated main source (as Typst errors are
@@ -44,7 +50,9 @@ use crate::compile::world::ReportWorld;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 mod faults;
-pub mod tables;
+pub mod fixes;
+mod lines;
+mod tables;
 
 pub use faults::faults;
 use faults::hint;
@@ -117,6 +125,9 @@ pub struct Piece {
     pub image: bool,
     /// Where its first glyph (or the image) was written.
     pub span: Span,
+    /// Where its last letter was written (before a hyphen typst added):
+    /// the span of its text and the offset in it.
+    pub end: Option<(Span, u16)>,
 }
 
 /// A document's pages as the preflight sees them.
@@ -127,6 +138,9 @@ pub struct Layout {
     pub pieces: Vec<Piece>,
     /// Per page: whether anything but artifacts is drawn on it.
     pub drawn: Vec<bool>,
+    /// Per figure element: the page it is drawn on first and the top and
+    /// bottom of what it draws there (text, pictures, shapes).
+    pub extents: HashMap<usize, (usize, Abs, Abs)>,
 }
 
 /// What is wrong.
@@ -145,6 +159,35 @@ pub enum FaultKind {
     BlankPage,
     /// A list of figures or tables with no entries.
     EmptyList,
+    /// A hyphenated word whose parts are on two pages.
+    SplitAcrossPages,
+    /// A spaced compound broken at its space (a line starts "-ohjelma") or
+    /// after its hyphen (a line ends "kaupunki -").
+    SpacedCompoundSplit,
+    /// An acronym broken at a line's end ("MA-NE").
+    AcronymSplit,
+    /// Three or more hyphenated lines in a row.
+    HyphenLadder,
+    /// A heading whose last line is one word.
+    HeadingRunt,
+    /// A word broken in a table's body cell.
+    BrokenCellWord,
+    /// A page left more than a quarter empty before a figure or table that
+    /// went on to the next page.
+    UnderfullPage,
+}
+
+impl FaultKind {
+    /// Whether a final build mends the fault (layout::fixes).
+    pub fn mended(self) -> bool {
+        matches!(
+            self,
+            FaultKind::TablePartTooShort
+                | FaultKind::SplitAcrossPages
+                | FaultKind::HyphenLadder
+                | FaultKind::AcronymSplit
+        )
+    }
 }
 
 /// One fault, at an element (or a page) of the document.
@@ -156,6 +199,12 @@ pub struct Fault {
     /// The element at fault (an index into [`Layout::elements`]); none for
     /// a blank page.
     pub element: Option<usize>,
+    /// The author's text at fault (a line's first or last run), when it
+    /// is more precise than the element's place.
+    pub span: Option<Span>,
+    /// The piece whose last word a final build keeps whole to mend the
+    /// fault (a word split across pages or in a ladder of hyphens).
+    pub word: Option<usize>,
     /// What a reader sees, without the page (added by [`preflight`]).
     pub message: String,
 }
@@ -203,25 +252,50 @@ impl Reader {
                 FrameItem::Text(text) => {
                     if !self.in_artifact() {
                         let y = pos.transform(ts).y;
+                        self.extend_figure(page, y - text.size, y);
                         let span = text.glyphs.first().map_or(Span::detached(), |g| g.span.0);
+                        let end = text
+                            .glyphs
+                            .iter()
+                            .rev()
+                            .find(|g| !matches!(&text.text[g.range()], "\u{ad}" | "-" | "\u{2010}"))
+                            .map(|g| g.span);
                         self.push_piece(page, y, text.text.to_string(), false, span);
+                        if let Some(last) = self.layout.pieces.last_mut() {
+                            last.end = end;
+                        }
                     }
                 }
-                FrameItem::Image(_, _, span) => {
+                FrameItem::Image(_, size, span) => {
                     if !self.in_artifact() {
                         let y = pos.transform(ts).y;
+                        self.extend_figure(page, y, y + size.y);
                         self.push_piece(page, y, String::new(), true, *span);
                     }
                 }
-                FrameItem::Shape(..) => {
+                FrameItem::Shape(shape, _) => {
                     if !self.in_artifact() {
                         self.layout.drawn[page] = true;
+                        let bbox = shape.bbox(false);
+                        let (top, bottom) = (pos.transform(ts).y + bbox.min.y, pos.transform(ts).y + bbox.max.y);
+                        self.extend_figure(page, top, bottom);
                     }
                 }
                 FrameItem::Tag(Tag::Start(content, _)) => self.start(content, page),
                 FrameItem::Tag(Tag::End(loc, ..)) => self.close(*loc),
                 FrameItem::Link(..) => {}
             }
+        }
+    }
+
+    /// Grows the extent of the innermost open figure on `page`.
+    fn extend_figure(&mut self, page: usize, top: Abs, bottom: Abs) {
+        let figure = self.open.iter().rev().map(|(_, i)| *i).find(|&i| self.layout.elements[i].kind == Kind::Figure);
+        let Some(figure) = figure else { return };
+        let extent = self.layout.extents.entry(figure).or_insert((page, top, bottom));
+        if extent.0 == page {
+            extent.1 = extent.1.min(top);
+            extent.2 = extent.2.max(bottom);
         }
     }
 
@@ -232,7 +306,7 @@ impl Reader {
     fn push_piece(&mut self, page: usize, y: Abs, text: String, image: bool, span: Span) {
         self.layout.drawn[page] = true;
         let element = self.open.last().map(|(_, i)| *i);
-        self.layout.pieces.push(Piece { page, y, element, text, image, span });
+        self.layout.pieces.push(Piece { page, y, element, text, image, span, end: None });
     }
 
     fn start(&mut self, content: &Content, page: usize) {
@@ -357,13 +431,17 @@ pub fn preflight(
     let allow_blank = breaks_to_parity(world.main_source().root());
     let layout = read(doc);
     let main_id = typst::World::main(world);
-    faults(&layout, allow_blank)
+    // What a final build mends (layout::fixes) a draft only notes, once.
+    let (mended, faults): (Vec<Fault>, Vec<Fault>) =
+        faults(&layout, allow_blank).into_iter().partition(|f| !final_mode && f.kind.mended());
+    let mut diags: Diagnostics = faults
         .into_iter()
         .map(|fault| {
             // An element a style function builds is reported where the
             // template passed its text, else where its nearest enclosing
             // element was written (a callout's title box: the callout).
-            let span = fault.element.map(|e| author_span(&layout, e, main_id));
+            let own = fault.span.filter(|s| world.range(*s).is_some());
+            let span = own.or_else(|| fault.element.map(|e| author_span(&layout, e, main_id)));
             let (path, range) = match span.and_then(|s| s.id().zip(world.range(s))) {
                 Some((id, range)) => crate::compile::map_span(world, origin, id, range, &mut Vec::new()),
                 None => (origin.template_path.to_path_buf(), None),
@@ -376,7 +454,28 @@ pub fn preflight(
             };
             diag.with_hint(hint(fault.kind)).on_page(fault.page)
         })
-        .collect()
+        .collect();
+    if !mended.is_empty() {
+        const LISTED: usize = 4;
+        let mut list: Vec<String> =
+            mended.iter().take(LISTED).map(|f| format!("p. {}: {}", f.page, f.message)).collect();
+        if mended.len() > LISTED {
+            list.push(format!("and {} more", mended.len() - LISTED));
+        }
+        diags.push(
+            Diagnostic::note(
+                "",
+                None,
+                format!(
+                    "{output}: a final build mends {}: {}",
+                    crate::diagnostics::count(mended.len(), "place"),
+                    list.join("; ")
+                ),
+            )
+            .with_hint("it keeps split words whole and starts tables that begin too late on the next page; `kooste check --final` shows what is left"),
+        );
+    }
+    diags
 }
 
 #[cfg(test)]

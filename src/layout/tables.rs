@@ -13,19 +13,17 @@
 use std::collections::BTreeMap;
 
 use typst::syntax::{LinkedNode, Source, SyntaxKind};
-use typst_layout::PagedDocument;
 
-use super::{Kind, read};
+use super::fixes::Edit;
+use super::{Kind, Layout};
 use crate::markup::table_layout::{MIN_ROWS, SHORT_TABLE};
 
 /// What a weak page break before a table is written as.
 const BREAK: &str = "#pagebreak(weak: true)";
 
-/// `main` with a weak page break before each long table (written at the
-/// top level of `main`) whose first page holds fewer than MIN_ROWS of its
-/// body rows; `None` when no table needs one.
-pub fn move_short_starts(doc: &PagedDocument, main: &Source) -> Option<String> {
-    let layout = read(doc);
+/// A weak page break before each long table (written at the top level of
+/// `main`) whose first page holds fewer than MIN_ROWS of its body rows.
+pub fn short_starts(layout: &Layout, main: &Source) -> Vec<Edit> {
     let mut starts = Vec::new();
     for (t, el) in layout.elements.iter().enumerate() {
         if el.kind != Kind::Table {
@@ -51,16 +49,7 @@ pub fn move_short_starts(doc: &PagedDocument, main: &Source) -> Option<String> {
             starts.push(at);
         }
     }
-    if starts.is_empty() {
-        return None;
-    }
-    starts.sort_unstable();
-    starts.dedup();
-    let mut text = main.text().to_string();
-    for at in starts.into_iter().rev() {
-        text.insert_str(at, BREAK);
-    }
-    Some(text)
+    starts.into_iter().map(|at| Edit { range: at..at, text: BREAK.to_string() }).collect()
 }
 
 /// The offset of the `#` before the call `span` names, when the call

@@ -6,6 +6,9 @@
 use crate::support::*;
 
 const CHAPTER: &str = "report/chapters/01-sivut.md";
+/// The chapter of line faults: raw Typst in narrow boxes and on a small
+/// page sets what kooste's own Markdown never does.
+const LINES: &str = "report/chapters/02-rivit.md";
 
 /// The 1-based line of the `nth` (from 0) line of `rel` that starts with `prefix`.
 fn line_of(p: &TempProject, rel: &str, prefix: &str, nth: usize) -> usize {
@@ -52,15 +55,61 @@ fn rules_off_each_fault_is_named_at_its_page_and_line() {
         ),
         // The template's own faults, at the template's lines.
         format!(
-            "templates/bare.typ.j2:{}:1: warning: report p. 5: list \"Kuviot\" has no entries",
+            "templates/bare.typ.j2:{}:1: warning: report p. 9: list \"Kuviot\" has no entries",
             line_of(&p, "templates/bare.typ.j2", "#outline", 0)
         ),
-        "templates/bare.typ.j2:1:1: warning: report p. 6: the page is blank".to_string(),
+        "templates/bare.typ.j2:1:1: warning: report p. 10: the page is blank".to_string(),
     ];
+    let at2 = |prefix: &str, nth: usize, page: usize| {
+        format!("{LINES}:{}:1: warning: report p. {page}: ", line_of(&p, LINES, prefix, nth))
+    };
+    let lines = [
+        // A spaced compound broken after its hyphen, and at its space.
+        format!("{}\"kaupunki -ohjelmassa\" breaks after its hyphen", at2("Kestävä kaupunki", 0, 5)),
+        format!(
+            "{}a line starts with \"-ohjelmassa\": the spaced compound before it broke at its space",
+            at2("Kestävä kaupunki", 1, 5)
+        ),
+        // Words broken in the body cells of a table without the rule.
+        format!("{}\"kehittämisyhti-öt\" is broken in a body cell of a table without caption", at2("| A |", 0, 5)),
+        format!("{}\"maakuntalii-tot\" is broken in a body cell of a table without caption", at2("| B |", 0, 5)),
+        format!(
+            "{}heading \"Miten alueiden kehittäjät voivat oppia toisiltaan ja tehdä yhteistyötä…\" ends in a line of one word, \"rajojen\"",
+            at2("## Miten", 0, 5)
+        ),
+        // A tall figure that could not stay left most of p. 8 empty.
+        format!("{}the page is 72 % empty: \"Malli 1: Korkea malli\" went on to p. 9", at2("#figure(rect", 0, 8)),
+    ];
+    for line in &lines {
+        assert!(err.contains(line.as_str()), "no `{line}` in:\n{err}");
+    }
+    // And a second broken cell in row B.
+    let expect: Vec<String> = expect.into_iter().chain(lines).collect();
+    assert_eq!(err.matches(" warning: report p. ").count(), expect.len() + 1, "{err}");
+    // What a final build mends, a draft notes once: a split acronym, three
+    // hyphenated lines in a row (twice), and on a small page a hyphenated
+    // word over a page break.
+    let note = "note: report: a final build mends 4 places: p. 5: the acronym in \"SAN-Kin\" is split; \
+                p. 5: 3 lines in a row end in a hyphen; p. 6: 3 lines in a row end in a hyphen; \
+                p. 6: \"muodosta-vat\" is split across pp. 6–7";
+    assert!(err.contains(note), "no `{note}` in:\n{err}");
     for line in &expect {
         assert!(err.contains(line.as_str()), "no `{line}` in:\n{err}");
     }
-    assert_eq!(err.matches(" warning: report p. ").count(), expect.len(), "{err}");
+}
+
+/// A final build mends a word split across pages, a ladder of hyphens
+/// and a split acronym (it keeps the word whole and compiles again); the
+/// rest it reports, as errors.
+#[test]
+fn a_final_check_mends_split_words_ladders_and_acronyms() {
+    let (_, err) = check_with("bare.typ.j2", &["--final"]);
+    for mended in ["is split across pp.", "lines in a row end in a hyphen", "the acronym in"] {
+        assert!(!err.contains(mended), "`{mended}` was not mended:\n{err}");
+    }
+    for left in ["breaks after its hyphen", "is broken in a body cell", "ends in a line of one word", "% empty"] {
+        assert!(err.contains("error: report p. ") && err.contains(left), "no `{left}` in:\n{err}");
+    }
 }
 
 #[test]
@@ -96,9 +145,11 @@ fn the_repository_templates_keep_the_same_chapter_in_order() {
     let p = TempProject::fixture("layout");
     let config = String::from_utf8(p.read("report/report.toml")).unwrap().replace("bare.typ.j2", "report.typ.j2");
     p.write("report/report.toml", &config);
-    let chapter = String::from_utf8(p.read(CHAPTER)).unwrap();
-    let without: Vec<&str> = chapter.split("```").enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, s)| s).collect();
-    p.write(CHAPTER, &without.concat());
+    for chapter in [CHAPTER, LINES] {
+        let text = String::from_utf8(p.read(chapter)).unwrap();
+        let without: Vec<&str> = text.split("```").enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, s)| s).collect();
+        p.write(chapter, &without.concat());
+    }
     let out = p.run(&["check"]);
     must_succeed(&out);
     assert!(!stderr(&out).contains("report p. "), "layout faults with the repository's templates:\n{}", stderr(&out));
@@ -218,6 +269,7 @@ fn a_final_build_moves_a_table_that_starts_too_late() {
     let p = TempProject::fixture("layout");
     let config = String::from_utf8(p.read("report/report.toml")).unwrap().replace("bare.typ.j2", "report.typ.j2");
     p.write("report/report.toml", &config);
+    std::fs::remove_file(p.path().join(LINES)).unwrap();
     let rows: String = (1..=14).map(|i| format!("| Alue {i} | {i} |\n")).collect();
     let table = format!("| Alue | Arvo |\n|---|--:|\n{rows}\n: Pitkä taulukko {{#tbl-pitka}}\n");
     let filler = "Täytettä, jotta taulukko alkaa sivun alalaidasta ja vain osa sen riveistä mahtuu samalle sivulle. ";
@@ -231,7 +283,7 @@ fn a_final_build_moves_a_table_that_starts_too_late() {
         short.then_some((text, err))
     });
     let (text, err) = found.expect("no filler length left the table too few rows on its first page");
-    assert!(err.contains("warning: report p. "), "{err}");
+    assert!(err.contains("note: report: a final build mends 1 place: p. "), "{err}");
     p.write(CHAPTER, &text);
     let out = p.run(&["build", "--final"]);
     let err = stderr(&out);
