@@ -357,7 +357,7 @@ pub(super) fn hint(kind: FaultKind) -> &'static str {
             "table cells should not hyphenate (`show table: set text(hyphenate: false)`); give the column room for its longest word"
         }
         FaultKind::UnderfullPage => {
-            "let the figure float to the top of the next page with the text after it filling this one (`placement: auto`)"
+            "a final build lets the figure float (`placement: auto`), so the text after it fills this page"
         }
     }
 }

@@ -4,8 +4,10 @@
 //! ([`super::tables`]); a word split across pages, an acronym split at a
 //! line's end and the middle word of three hyphenated lines in a row are
 //! kept whole (`#text(hyphenate: false)`, without the exceptions' soft
-//! hyphens), so the paragraph breaks its lines anew. What is left after
-//! the second compile the preflight reports.
+//! hyphens), so the paragraph breaks its lines anew; a figure or table
+//! that did not fit and left its page more than a quarter empty floats
+//! (`placement: auto`), so the text after it fills the page. What is left
+//! after the second compile the preflight reports.
 //!
 //! Drafts do not mend: the second compile costs memory (a generated
 //! 400-page report: 1.25 GB against 0.87 GB), and a draft's preflight
@@ -16,7 +18,7 @@ use std::ops::Range;
 use typst::syntax::{LinkedNode, Side, Source, SyntaxKind};
 use typst_layout::PagedDocument;
 
-use super::{faults, read, tables};
+use super::{FaultKind, faults, read, tables};
 use crate::markup::hyphenation::SOFT_HYPHEN_MARKUP;
 
 /// A change to the generated main source.
@@ -31,6 +33,12 @@ pub fn mend(doc: &PagedDocument, main: &Source) -> Option<String> {
     let layout = read(doc);
     let mut edits = tables::short_starts(&layout, main);
     for fault in faults(&layout, true) {
+        if fault.kind == FaultKind::UnderfullPage
+            && let Some(figure) = fault.element
+        {
+            edits.extend(float(main, layout.elements[figure].span));
+            continue;
+        }
         let Some(piece) = fault.word else { continue };
         // A break at a listed point ends the line with the soft hyphen's
         // own run: the word's letters are in the run before it.
@@ -43,6 +51,18 @@ pub fn mend(doc: &PagedDocument, main: &Source) -> Option<String> {
         edits.extend(keep_whole(main, range.start + usize::from(offset)));
     }
     apply(main.text(), edits)
+}
+
+/// The edit that makes the figure call `span` names float, when it is
+/// written `#figure(` at the top level of `main` (a float inside a
+/// container is not allowed).
+fn float(main: &Source, span: typst::syntax::Span) -> Option<Edit> {
+    let at = tables::top_level_call(main, span)?;
+    let call = "#figure(";
+    main.text()[at..].starts_with(call).then(|| {
+        let at = at + call.len();
+        Edit { range: at..at, text: "placement: auto, ".into() }
+    })
 }
 
 /// The edit that keeps the word around byte `at` of `main` whole: the

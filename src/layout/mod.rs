@@ -186,6 +186,7 @@ impl FaultKind {
                 | FaultKind::SplitAcrossPages
                 | FaultKind::HyphenLadder
                 | FaultKind::AcronymSplit
+                | FaultKind::UnderfullPage
         )
     }
 }
@@ -472,7 +473,7 @@ pub fn preflight(
                     list.join("; ")
                 ),
             )
-            .with_hint("it keeps split words whole and starts tables that begin too late on the next page; `kooste check --final` shows what is left"),
+            .with_hint("it keeps split words whole, lets a figure that left a page empty float, and starts tables that begin too late on the next page; `kooste check --final` shows what is left"),
         );
     }
     diags

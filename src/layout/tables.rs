@@ -55,7 +55,7 @@ pub fn short_starts(layout: &Layout, main: &Source) -> Vec<Edit> {
 /// The offset of the `#` before the call `span` names, when the call
 /// stands in the document's own markup (not inside another call's
 /// arguments, where a page break is not allowed).
-fn top_level_call(main: &Source, span: typst::syntax::Span) -> Option<usize> {
+pub(super) fn top_level_call(main: &Source, span: typst::syntax::Span) -> Option<usize> {
     let root = LinkedNode::new(main.root());
     let node = root.find(span)?;
     let mut parent = node.parent();
