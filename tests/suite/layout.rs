@@ -301,9 +301,9 @@ fn a_final_build_moves_a_table_that_starts_too_late() {
     assert!(on_page.contains("Alue 3"), "fewer than 3 rows with the caption on p. {page}:\n{on_page}");
 }
 
-/// The description sheets' labels are their rows' header cells in the
-/// tagged PDF (TH with /Scope /Row), so a screen reader names the field of
-/// each value.
+/// The description sheets' labels, and the fields of facts boxes and
+/// recommendation cards, are their rows' header cells in the tagged PDF
+/// (TH with /Scope /Row), so a screen reader names the field of each value.
 #[test]
 fn description_sheet_labels_are_row_headers() {
     let p = built();
@@ -316,7 +316,18 @@ fn description_sheet_labels_are_row_headers() {
         return;
     }
     let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
-    // Three sheets (fi, sv, en) of at least ten fields each.
+    // Three sheets (fi, sv, en) of at least ten fields each, and the facts
+    // of each case and recommendation.
     let rows = raw.matches("/Scope /Row").count();
     assert!(rows >= 30, "{rows} row header cells");
+    // The brief's recommendation cards: a heading, then a table of fields.
+    let brief = p.path().join("report-brief-qdf.pdf");
+    std::process::Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(p.path().join(BRIEF))
+        .arg(&brief)
+        .status()
+        .unwrap();
+    let raw = String::from_utf8_lossy(&std::fs::read(&brief).unwrap()).into_owned();
+    assert!(raw.matches("/Scope /Row").count() >= 2, "the recommendation card has no row headers");
 }
