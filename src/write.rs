@@ -162,9 +162,12 @@ pub fn emit_typst(root: &Path, dir: &Path, mains: &[MainFile], shared: &Arc<Shar
     for rel in shared.files.loader().accessed() {
         copy(&rel)?;
     }
-    if root.join("report/fonts").is_dir() {
-        for entry in std::fs::read_dir(root.join("report/fonts"))?.flatten() {
-            copy(&Path::new("report/fonts").join(entry.file_name()))?;
+    // The fonts the world scans (the templates' and the author's).
+    for fonts in ["templates/fonts", "report/fonts"] {
+        if root.join(fonts).is_dir() {
+            for entry in std::fs::read_dir(root.join(fonts))?.flatten() {
+                copy(&Path::new(fonts).join(entry.file_name()))?;
+            }
         }
     }
     Ok(())

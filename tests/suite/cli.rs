@@ -472,6 +472,8 @@ fn emitted_typst_compiles_on_its_own_to_the_same_pages() {
     must_succeed(&p.run(&["build", "--emit-typst", emit.path().to_str().unwrap()]));
     // A world rooted at the emitted folder only: nothing else is readable.
     let root = emit.path().canonicalize().unwrap();
+    // The fonts the world scans go along (the series' face among them).
+    assert!(root.join("templates/fonts/Cabin-Bold.otf").is_file(), "the templates' fonts were not emitted");
     let text = std::fs::read_to_string(root.join("templates/report.generated.typ")).unwrap();
     let doc = Typst::new(&root, EPOCH.parse().unwrap())
         .compile("/templates/report.generated.typ", text)
