@@ -130,6 +130,11 @@ fn a_final_web_edition_has_no_draft_marks() {
     assert!(!html.contains("class=\"kooste-banner\"") && !html.contains("LUONNOS"), "draft marks in a final edition");
     assert!(!html.contains("class=\"kooste-critic\"") && !html.contains("noindex"));
     assert!(html.contains("content=\"ISBN 978-952-00-0000-4\""), "the identifiers in <head>");
+    // The colophon at the foot: identifiers, the licence with its deed, the disclaimer.
+    let colophon = &html[html.find("class=\"kooste-colophon\"").expect("a colophon")..];
+    for want in ["978-952-00-0000-4", "https://creativecommons.org/licenses/by/4.0/deed.fi", "valtioneuvoston näkemystä"] {
+        assert!(colophon.replace('\u{ad}', "").contains(want), "the colophon lacks {want}: {colophon}");
+    }
 }
 
 /// Quarto's `when-format` divs: the web page has what is for HTML, the PDF
