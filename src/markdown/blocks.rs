@@ -296,6 +296,20 @@ impl<'a> Converter<'a, '_> {
         // one is a figure: the template's keep rules decide).
         let short = caption.is_none() && texts.len() <= 1 + table_layout::SHORT_TABLE;
         let mut widths = table_layout::columns(&texts);
+        // (A web page scrolls a wide table; a landscape page holds it.)
+        let paged = self.opts.dialect.format != crate::load::project::Format::Html;
+        if let Some((need, holds)) = widths.too_wide.filter(|_| self.landscape == 0 && paged) {
+            let range = self.node_range(node);
+            self.warn(
+                range,
+                format!(
+                    "the table is too wide for the page: its columns' longest words need about {need} characters, \
+                     a line holds {holds} even at the smallest size"
+                ),
+            )
+            .hints
+            .push("set it on a landscape page (`::: {.landscape}` around it), or split it into two tables".into());
+        }
         // Quarto's `tbl-colwidths="[75,25]"` (on the caption or the table
         // div): each column's share of the width.
         let asked = attrs.iter().find(|(k, _)| k == "tbl-colwidths").map(|(_, v)| v.clone());

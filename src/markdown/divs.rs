@@ -106,6 +106,7 @@ impl<'a> Converter<'a, '_> {
                 }
             }
         }
+        let mut landscape = false;
         if let Some(i) = attrs.classes.iter().position(|c| c == "landscape") {
             attrs.classes.remove(i);
             if self.in_container(node) {
@@ -119,9 +120,12 @@ impl<'a> Converter<'a, '_> {
                 self.out.format_dependent = true;
                 self.raw("#page(flipped: true)[\n");
                 closes += 1;
+                landscape = true;
             }
         }
+        self.landscape += usize::from(landscape);
         self.div_kind(node, attrs, range);
+        self.landscape -= usize::from(landscape);
         for _ in 0..closes {
             self.raw("\n]");
         }

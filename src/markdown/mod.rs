@@ -324,6 +324,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
         table_widths: None,
         heading_ids: Default::default(),
         unbroken: 0,
+        landscape: 0,
         colons: fences.is_some(),
         shifts,
         cells_warned: Vec::new(),
@@ -370,6 +371,8 @@ struct Converter<'a, 'o> {
     /// Inside a heading, a table header or a caption, which never break a
     /// word: the hyphenation exceptions' soft hyphens stay out.
     unbroken: usize,
+    /// Inside a `.landscape` div (a wide table is at home there).
+    landscape: usize,
     /// Headings' identifiers so far, explicit and automatic (Pandoc makes
     /// a repeated one unique with `-1`, `-2`).
     heading_ids: std::collections::HashSet<String>,

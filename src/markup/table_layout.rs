@@ -51,6 +51,10 @@ pub struct Columns {
     /// A smaller text size (pt) for a table whose header words would not
     /// fit at the table's 9 pt; `None` keeps the template's size.
     pub text_size: Option<f64>,
+    /// For a table whose columns' longest words do not fit the text width
+    /// even at the smallest size: the characters they need and the
+    /// characters a line holds there.
+    pub too_wide: Option<(usize, usize)>,
 }
 
 /// The table's text size in the supplied templates, in points.
@@ -107,7 +111,7 @@ pub fn columns(rows: &[Vec<String>]) -> Columns {
     let natural: Vec<usize> = (0..n).map(|c| rows.iter().map(|r| cell(r, c)).max().unwrap_or(0)).collect();
     let capacity = CAPACITY - INSET * n as f64;
     if natural.iter().sum::<usize>() as f64 <= capacity {
-        return Columns { widths: tuple(&vec!["auto".to_string(); n]), text_size: None };
+        return Columns { widths: tuple(&vec!["auto".to_string(); n]), text_size: None, too_wide: None };
     }
     // The width a column cannot go below (CSS's minimum width): its longest
     // word, in the header (bold, never hyphenated) and in the body (a body
@@ -159,7 +163,11 @@ pub fn columns(rows: &[Vec<String>]) -> Columns {
     let need: f64 = (0..n).map(|c| if short[c] { width[c] } else { word(c) }).sum::<f64>() + INSET * n as f64;
     let text_size = (need > CAPACITY).then(|| (TEXT_SIZE * CAPACITY / need).max(MIN_TEXT_SIZE));
     let widths = tuple(&width.iter().map(|w| format!("{}fr", (w + INSET).round() as usize)).collect::<Vec<_>>());
-    Columns { widths, text_size }
+    // At the smallest size a line holds more characters; beyond that the
+    // words break or run into the next column.
+    let holds = CAPACITY * TEXT_SIZE / MIN_TEXT_SIZE;
+    let too_wide = (need > holds).then(|| (need.round() as usize, holds.round() as usize));
+    Columns { widths, text_size, too_wide }
 }
 
 /// About how many characters `text` prints as: a cross-reference
@@ -244,9 +252,20 @@ mod tests {
     }
 
     #[test]
+    fn a_table_whose_words_do_not_fit_even_small_is_too_wide() {
+        let header: Vec<&str> = vec!["Sarake"; 9];
+        let row: Vec<&str> = vec!["kehittämisorganisaatioille"; 9];
+        let t = rows(&[&header, &row, &row]);
+        let (need, holds) = columns(&t).too_wide.expect("too wide");
+        assert!(need > holds && holds == 120, "{need} > {holds}");
+        let fits = rows(&[&["Malli", "Kuvaus"], &["A", "kehittämisorganisaatioille"]]);
+        assert_eq!(columns(&fits).too_wide, None);
+    }
+
+    #[test]
     fn narrow_tables_keep_their_natural_widths() {
         let t = rows(&[&["Malli", "Pisteet"], &["A Vuosifoorumi", "17"], &["B Oppimislaboratorio", "22"]]);
-        assert_eq!(columns(&t), Columns { widths: "(auto, auto)".into(), text_size: None });
+        assert_eq!(columns(&t), Columns { widths: "(auto, auto)".into(), text_size: None, too_wide: None });
     }
 
     #[test]

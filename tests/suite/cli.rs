@@ -774,3 +774,22 @@ fn final_build_refuses_placeholder_identifiers_and_example_addresses() {
     assert!(said.contains("warning: `isbn` 978-952-00-0000-0 is not an ISBN"), "{said}");
     assert!(!said.contains("placeholder") && !said.contains("example address"), "{said}");
 }
+
+/// A table whose columns' longest words cannot fit the page even at the
+/// smallest size is said at its line, with a landscape page suggested; on
+/// a landscape page, and on the web page, it is at home.
+#[test]
+fn a_table_too_wide_for_the_page_is_said_at_its_line() {
+    let p = TempProject::fixture("sample");
+    let chapter = "report/chapters/01-johdanto.md";
+    let header = format!("| {} |", ["Sarake"; 9].join(" | "));
+    let row = format!("| {} |", ["kehittämisorganisaatioille"; 9].join(" | "));
+    let table = format!("{header}\n|{}\n{row}\n{row}\n", "---|".repeat(9));
+    p.append(chapter, &format!("\n{table}\n::: {{.landscape}}\n\n{table}\n:::\n"));
+    let line = p.line_of(chapter, &header);
+    let out = p.run(&["check"]);
+    let said = stderr(&out);
+    let want = format!("{chapter}:{line}:1: warning: the table is too wide for the page");
+    assert!(said.contains(&want), "no `{want}` in:\n{said}");
+    assert_eq!(said.matches("too wide for the page").count(), 1, "{said}");
+}

@@ -132,7 +132,9 @@ fn a_final_web_edition_has_no_draft_marks() {
     assert!(html.contains("content=\"ISBN 978-952-00-0000-4\""), "the identifiers in <head>");
     // The colophon at the foot: identifiers, the licence with its deed, the disclaimer.
     let colophon = &html[html.find("class=\"kooste-colophon\"").expect("a colophon")..];
-    for want in ["978-952-00-0000-4", "https://creativecommons.org/licenses/by/4.0/deed.fi", "valtioneuvoston näkemystä"] {
+    for want in
+        ["978-952-00-0000-4", "https://creativecommons.org/licenses/by/4.0/deed.fi", "valtioneuvoston näkemystä"]
+    {
         assert!(colophon.replace('\u{ad}', "").contains(want), "the colophon lacks {want}: {colophon}");
     }
 }
