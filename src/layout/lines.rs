@@ -193,16 +193,17 @@ fn broken_cells(layout: &Layout, out: &mut Vec<Fault>) {
 
 /// Headings whose last line is one word.
 fn heading_runts(layout: &Layout, lines: &[Line], out: &mut Vec<Fault>) {
-    for (e, el) in layout.elements.iter().enumerate() {
-        if !matches!(el.kind, Kind::Heading { .. })
-            || layout.around(el.parent, |k| matches!(k, Kind::Outline | Kind::Artifact)).is_some()
-        {
+    // Each heading's lines, in one pass over the lines.
+    let mut by_heading: std::collections::BTreeMap<usize, Vec<&Line>> = std::collections::BTreeMap::new();
+    for line in lines {
+        if let Some(e) = layout.around(layout.pieces[line.first].element, |k| matches!(k, Kind::Heading { .. })) {
+            by_heading.entry(e).or_default().push(line);
+        }
+    }
+    for (e, own) in by_heading {
+        if layout.around(layout.elements[e].parent, |k| matches!(k, Kind::Outline | Kind::Artifact)).is_some() {
             continue;
         }
-        let own: Vec<&Line> = lines
-            .iter()
-            .filter(|l| layout.around(layout.pieces[l.first].element, |k| matches!(k, Kind::Heading { .. })) == Some(e))
-            .collect();
         let [.., before, last] = own.as_slice() else { continue };
         let text = layout.line_text(last);
         if text.split_whitespace().count() == 1 && before.page == last.page {
@@ -225,20 +226,23 @@ fn underfull_pages(layout: &Layout, out: &mut Vec<Fault>) {
     // The text area: from the usual top of a page (the median of each
     // page's highest piece) to the lowest piece of any page (footnotes and
     // pictures, with their tops, count).
-    let body: Vec<&Piece> = layout.pieces.iter().collect();
+    // Per page, in one pass: the highest and lowest piece, and the
+    // highest piece itself.
     let pages = layout.drawn.len();
-    let extreme = |page: usize, low: bool| {
-        let ys = body.iter().filter(|p| p.page == page).map(|p| p.y.to_pt());
-        if low {
-            ys.fold(None, |m: Option<f64>, y| Some(m.map_or(y, |m| m.max(y))))
-        } else {
-            ys.fold(None, |m: Option<f64>, y| Some(m.map_or(y, |m| m.min(y))))
+    let mut high: Vec<Option<&Piece>> = vec![None; pages];
+    let mut low: Vec<Option<Abs>> = vec![None; pages];
+    for p in &layout.pieces {
+        if high[p.page].is_none_or(|h| p.y < h.y) {
+            high[p.page] = Some(p);
         }
-    };
-    let mut tops: Vec<f64> = (0..pages).filter_map(|p| extreme(p, false)).collect();
+        if low[p.page].is_none_or(|l| p.y > l) {
+            low[p.page] = Some(p.y);
+        }
+    }
+    let mut tops: Vec<f64> = high.iter().flatten().map(|p| p.y.to_pt()).collect();
     tops.sort_by(f64::total_cmp);
     let (Some(&top), Some(bottom)) =
-        (tops.get(tops.len() / 2), (0..pages).filter_map(|p| extreme(p, true)).reduce(f64::max))
+        (tops.get(tops.len() / 2), low.iter().flatten().map(|y| y.to_pt()).reduce(f64::max))
     else {
         return;
     };
@@ -248,15 +252,14 @@ fn underfull_pages(layout: &Layout, out: &mut Vec<Fault>) {
         return;
     }
     for page in 0..pages.saturating_sub(1) {
-        let on = |p: usize| body.iter().filter(move |x| x.page == p);
-        let Some(last) = on(page).map(|p| p.y).max_by(|a, b| a.to_pt().total_cmp(&b.to_pt())) else { continue };
+        let Some(last) = low[page] else { continue };
         let empty = (bottom - last).to_pt() / height;
         if empty <= MAX_EMPTY {
             continue;
         }
         // What opens the next page: a figure or table that moved on (not
         // a chapter, which starts a page of its own).
-        let Some(first) = on(page + 1).min_by(|a, b| a.y.to_pt().total_cmp(&b.y.to_pt())) else { continue };
+        let Some(first) = high[page + 1] else { continue };
         let figure = layout.around(first.element, |k| *k == Kind::Figure);
         let chapter = layout.around(first.element, |k| matches!(k, Kind::Heading { level: 1, .. })).is_some();
         let Some(figure) = figure.filter(|_| !chapter) else { continue };
