@@ -296,20 +296,7 @@ impl<'a> Converter<'a, '_> {
         // one is a figure: the template's keep rules decide).
         let short = caption.is_none() && texts.len() <= 1 + table_layout::SHORT_TABLE;
         let mut widths = table_layout::columns(&texts);
-        // (A web page scrolls a wide table; a landscape page holds it.)
-        let paged = self.opts.dialect.format != crate::load::project::Format::Html;
-        if let Some((need, holds)) = widths.too_wide.filter(|_| self.landscape == 0 && paged) {
-            let range = self.node_range(node);
-            self.warn(
-                range,
-                format!(
-                    "the table is too wide for the page: its columns' longest words need about {need} characters, \
-                     a line holds {holds} even at the smallest size"
-                ),
-            )
-            .hints
-            .push("set it on a landscape page (`::: {.landscape}` around it), or split it into two tables".into());
-        }
+        self.too_wide(&widths, node);
         // Quarto's `tbl-colwidths="[75,25]"` (on the caption or the table
         // div): each column's share of the width.
         let asked = attrs.iter().find(|(k, _)| k == "tbl-colwidths").map(|(_, v)| v.clone());
@@ -381,26 +368,6 @@ impl<'a> Converter<'a, '_> {
             }
         }
         self.expr_end();
-    }
-
-    /// The `columns:` value of a table's `tbl-colwidths` (`asked`, else
-    /// its div's), or a warning at `at` when it does not fit its columns.
-    fn column_shares(&mut self, asked: Option<String>, columns: usize, at: Node<'a>) -> Option<String> {
-        let asked = asked.or_else(|| self.table_widths.take())?;
-        let shares = table_layout::shares(&asked, columns);
-        if shares.is_none() {
-            let range = self.node_range(at);
-            let example = vec!["…"; columns].join(",");
-            self.warn(
-                range,
-                format!(
-                    "`tbl-colwidths=\"{asked}\"` does not give the table's {columns} columns their widths; ignored"
-                ),
-            )
-            .hints
-            .push(format!("give one number per column, as shares of the width: `tbl-colwidths=\"[{example}]\"`"));
-        }
-        shares
     }
 
     /// The inlines of a `: Caption {#tbl-id}` paragraph, without the leading

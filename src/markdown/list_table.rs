@@ -2,7 +2,8 @@
 //! a table written as a bullet list of rows, each a bullet list of cells,
 //! so a cell can hold paragraphs and lists. `header-rows` (1 by default),
 //! `widths="1,2"` and `aligns="l,r"` are read; a paragraph before the list
-//! is the caption, and `#tbl-x` numbers it.
+//! is the caption, and `#tbl-x` numbers it. Also the checks all tables
+//! share: `tbl-colwidths`, and a table too wide for the page.
 
 use comrak::nodes::NodeValue;
 
@@ -104,5 +105,43 @@ impl<'a> Converter<'a, '_> {
             }
         }
         self.expr_end();
+    }
+
+    /// The `columns:` value of a table's `tbl-colwidths` (`asked`, else
+    /// its div's), or a warning at `at` when it does not fit its columns.
+    pub(super) fn column_shares(&mut self, asked: Option<String>, columns: usize, at: Node<'a>) -> Option<String> {
+        let asked = asked.or_else(|| self.table_widths.take())?;
+        let shares = table_layout::shares(&asked, columns);
+        if shares.is_none() {
+            let range = self.node_range(at);
+            let example = vec!["…"; columns].join(",");
+            self.warn(
+                range,
+                format!(
+                    "`tbl-colwidths=\"{asked}\"` does not give the table's {columns} columns their widths; ignored"
+                ),
+            )
+            .hints
+            .push(format!("give one number per column, as shares of the width: `tbl-colwidths=\"[{example}]\"`"));
+        }
+        shares
+    }
+
+    /// A warning at `node` when its table's columns do not fit the page
+    /// even at the smallest size (a web page scrolls a wide table; a
+    /// landscape page holds it).
+    pub(super) fn too_wide(&mut self, widths: &table_layout::Columns, node: Node<'a>) {
+        let paged = self.opts.dialect.format != crate::load::project::Format::Html;
+        let Some((need, holds)) = widths.too_wide.filter(|_| self.landscape == 0 && paged) else { return };
+        let range = self.node_range(node);
+        self.warn(
+            range,
+            format!(
+                "the table is too wide for the page: its columns' longest words need about {need} characters, \
+                 a line holds {holds} even at the smallest size"
+            ),
+        )
+        .hints
+        .push("set it on a landscape page (`::: {.landscape}` around it), or split it into two tables".into());
     }
 }
