@@ -47,7 +47,9 @@ impl<'a> Converter<'a, '_> {
             None => {
                 let texts: Vec<Vec<String>> =
                     rows.iter().map(|r| r.iter().map(|c| super::inlines::plain_text(c)).collect()).collect();
-                table_layout::columns(&texts).widths
+                let columns = table_layout::columns(&texts);
+                self.too_wide(&columns, node);
+                columns.widths
             }
         };
         let aligns = take(&mut attrs, "aligns").map(|a| {
