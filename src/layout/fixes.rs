@@ -57,7 +57,16 @@ pub fn mend(doc: &PagedDocument, main: &Source) -> Option<String> {
 /// written `#figure(` at the top level of `main` (a float inside a
 /// container is not allowed).
 fn float(main: &Source, span: typst::syntax::Span) -> Option<Edit> {
+    use typst::syntax::ast::{Arg, FuncCall};
     let at = tables::top_level_call(main, span)?;
+    // A figure that says where it goes is left as written.
+    let node = main.find(span)?;
+    let placed = node.cast::<FuncCall>().is_some_and(|call| {
+        call.args().items().any(|arg| matches!(arg, Arg::Named(named) if named.name().as_str() == "placement"))
+    });
+    if placed {
+        return None;
+    }
     let call = "#figure(";
     main.text()[at..].starts_with(call).then(|| {
         let at = at + call.len();
@@ -140,6 +149,22 @@ mod tests {
         let text = "#let x = \"pysyvän\"\n";
         let main = Source::detached(text);
         assert_eq!(keep_whole(&main, text.find("pysy").unwrap() + 2), None);
+    }
+
+    #[test]
+    fn a_figure_floats_unless_it_is_placed() {
+        let text = "#figure(rect(), caption: [A])\n\n#figure(rect(), placement: top, caption: [B])\n";
+        let main = Source::detached(text);
+        let spans: Vec<typst::syntax::Span> = main
+            .root()
+            .children()
+            .filter(|n| n.kind() == SyntaxKind::FuncCall)
+            .map(typst::syntax::SyntaxNode::span)
+            .collect();
+        assert_eq!(spans.len(), 2);
+        let edit = float(&main, spans[0]).unwrap();
+        assert_eq!((edit.range.start, edit.text.as_str()), (8, "placement: auto, "));
+        assert_eq!(float(&main, spans[1]), None);
     }
 
     #[test]
