@@ -171,6 +171,7 @@ fn convert_document(
         source: &doc.text,
         line_map: &rendered.line_map,
         blocks: &rendered.blocks,
+        wide_blocks: &rendered.wide_tables,
         label_prefix: &prefix,
         image_exists: &image_exists,
         missing_image: MissingImage::Error,

@@ -145,6 +145,7 @@ fn convert_text(root: &Path, path: &Path, text: &str, dialect: &Dialect) -> (Str
         source: text,
         line_map: &[],
         blocks: &[],
+        wide_blocks: &[],
         label_prefix: "c",
         image_exists: &image_exists,
         missing_image: MissingImage::Placeholder,

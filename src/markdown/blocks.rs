@@ -296,7 +296,7 @@ impl<'a> Converter<'a, '_> {
         // one is a figure: the template's keep rules decide).
         let short = caption.is_none() && texts.len() <= 1 + table_layout::SHORT_TABLE;
         let mut widths = table_layout::columns(&texts);
-        self.too_wide(&widths, node);
+        self.too_wide(widths.too_wide, node);
         // Quarto's `tbl-colwidths="[75,25]"` (on the caption or the table
         // div): each column's share of the width.
         let asked = attrs.iter().find(|(k, _)| k == "tbl-colwidths").map(|(_, v)| v.clone());
@@ -400,6 +400,10 @@ impl<'a> Converter<'a, '_> {
             match self.opts.blocks.get(index) {
                 Some(block) => {
                     let block = block.clone();
+                    // A data table (`{{ table(...) }}`) too wide for the page.
+                    let wide =
+                        self.opts.wide_blocks.iter().find(|w| w.0 == index).map(|&(_, need, holds)| (need, holds));
+                    self.too_wide(wide, node);
                     self.raw(&block);
                     self.expr_end();
                 }

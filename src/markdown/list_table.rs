@@ -48,7 +48,7 @@ impl<'a> Converter<'a, '_> {
                 let texts: Vec<Vec<String>> =
                     rows.iter().map(|r| r.iter().map(|c| super::inlines::plain_text(c)).collect()).collect();
                 let columns = table_layout::columns(&texts);
-                self.too_wide(&columns, node);
+                self.too_wide(columns.too_wide, node);
                 columns.widths
             }
         };
@@ -132,9 +132,9 @@ impl<'a> Converter<'a, '_> {
     /// A warning at `node` when its table's columns do not fit the page
     /// even at the smallest size (a web page scrolls a wide table; a
     /// landscape page holds it).
-    pub(super) fn too_wide(&mut self, widths: &table_layout::Columns, node: Node<'a>) {
+    pub(super) fn too_wide(&mut self, too_wide: Option<(usize, usize)>, node: Node<'a>) {
         let paged = self.opts.dialect.format != crate::load::project::Format::Html;
-        let Some((need, holds)) = widths.too_wide.filter(|_| self.landscape == 0 && paged) else { return };
+        let Some((need, holds)) = too_wide.filter(|_| self.landscape == 0 && paged) else { return };
         let range = self.node_range(node);
         self.warn(
             range,

@@ -90,6 +90,9 @@ pub struct ConvertOptions<'a> {
     pub line_map: &'a [usize],
     /// Generated Typst blocks, addressed by the tokens in the text.
     pub blocks: &'a [String],
+    /// Generated tables too wide for the page: block index, the characters
+    /// their words need, the characters a line holds.
+    pub wide_blocks: &'a [(usize, usize, usize)],
     /// Prefix that makes footnote labels unique across documents.
     pub label_prefix: &'a str,
     /// Tells whether a project-relative image path (`/report/x.png`) exists.

@@ -8,14 +8,15 @@ use crate::markup::numbers::format_number;
 use crate::markup::table_layout;
 
 /// The Typst of a data table: values escaped, numbers right-aligned and
-/// formatted in Finnish.
+/// formatted in Finnish; with it, for a table too wide for the page even at
+/// the smallest size, the characters its words need and a line holds.
 pub fn table_typst(
     table: &Table,
     indices: &[usize],
     headers: Option<&[String]>,
     caption: &str,
     id: Option<&str>,
-) -> String {
+) -> (String, Option<(usize, usize)>) {
     let numeric: Vec<bool> = indices.iter().map(|&i| table.types[i] != ColumnType::Text).collect();
     // A number column shows as many decimals as its values need (at most 2).
     let decimals: Vec<usize> = indices
@@ -90,7 +91,7 @@ pub fn table_typst(
     if let Some(id) = id {
         out.push_str(&format!(" #label({})", string_literal(id)));
     }
-    out
+    (out, columns.too_wide)
 }
 
 /// The Typst of a table's or chart's source line, under its body.

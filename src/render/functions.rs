@@ -40,6 +40,9 @@ pub struct Generated {
     pub labels: Vec<String>,
     /// Indices in `blocks` of charts whose alternative text is generated.
     pub charts_without_alt: Vec<usize>,
+    /// Indices in `blocks` of tables too wide for the page even at the
+    /// smallest size, with the characters they need and a line holds.
+    pub wide_tables: Vec<(usize, usize, usize)>,
 }
 
 /// Collects [`Generated`] during one render.
@@ -98,12 +101,18 @@ fn table(state: &State, tables: &[Table], dataset: &str, kwargs: Kwargs) -> Resu
     if table.illustrative {
         caption.push_str(" (havainnollistava aineisto)");
     }
-    let typst = table_typst(table, &indices, headers.as_deref(), &caption, id.as_deref());
+    let (typst, too_wide) = table_typst(table, &indices, headers.as_deref(), &caption, id.as_deref());
 
     if let Some(id) = id {
         Collector::of(state).with(|g| g.labels.push(id));
     }
-    Ok(generated_block(state, typst))
+    let block = generated_block(state, typst);
+    if let Some((need, holds)) = too_wide
+        && matches!(state.auto_escape(), AutoEscape::Custom("markdown"))
+    {
+        Collector::of(state).with(|g| g.wide_tables.push((g.blocks.len() - 1, need, holds)));
+    }
+    Ok(block)
 }
 
 /// `chart("dataset", kind="bar", x="col", y="col" or ["a", "b"], caption=…,

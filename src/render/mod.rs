@@ -49,6 +49,9 @@ pub struct RenderedMarkdown {
     pub shortcodes: Vec<crate::markdown::Shortcode>,
     /// Indices in `blocks` of charts whose alternative text is generated.
     pub charts_without_alt: Vec<usize>,
+    /// Indices in `blocks` of tables too wide for the page, with the
+    /// characters they need and a line holds.
+    pub wide_tables: Vec<(usize, usize, usize)>,
 }
 
 impl RenderedMarkdown {
@@ -157,10 +160,10 @@ impl Renderer {
                 },
             )?;
         let body = body.as_str();
-        let Generated { blocks, labels, charts_without_alt } = functions::take_generated(captured.state());
+        let Generated { blocks, labels, charts_without_alt, wide_tables } = functions::take_generated(captured.state());
         let text = captured.into_output();
         let line_map = crate::source_map::line_map(body, &text);
-        Ok(RenderedMarkdown { text, line_map, blocks, labels, shortcodes, charts_without_alt })
+        Ok(RenderedMarkdown { text, line_map, blocks, labels, shortcodes, charts_without_alt, wide_tables })
     }
 
     /// Renders the output template `templates/<template>` with `ctx`;

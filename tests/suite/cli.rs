@@ -786,10 +786,22 @@ fn a_table_too_wide_for_the_page_is_said_at_its_line() {
     let row = format!("| {} |", ["kehittämisorganisaatioille"; 9].join(" | "));
     let table = format!("{header}\n|{}\n{row}\n{row}\n", "---|".repeat(9));
     p.append(chapter, &format!("\n{table}\n::: {{.landscape}}\n\n{table}\n:::\n"));
+    // A data table too: at its call, and not on a landscape page.
+    let names: Vec<String> = (0..9).map(|i| format!("sarake{i}")).collect();
+    p.write("data/leveä.csv", &format!("{}\n{}\n", names.join(","), ["kehittämisorganisaatioille"; 9].join(",")));
+    p.append(
+        "data/datasets.toml",
+        "\n[[dataset]]\nname = \"leveä\"\nfile = \"leveä.csv\"\ntitle = \"Leveä\"\nsource = \"Testi\"\n",
+    );
+    let call = "{{ table(\"leveä\", caption=\"Leveä aineisto\") }}";
+    p.append(chapter, &format!("\n{call}\n\n::: {{.landscape}}\n\n{{{{ table(\"leveä\") }}}}\n\n:::\n"));
     let line = p.line_of(chapter, &header);
+    let call_line = p.line_of(chapter, call);
     let out = p.run(&["check"]);
     let said = stderr(&out);
-    let want = format!("{chapter}:{line}:1: warning: the table is too wide for the page");
-    assert!(said.contains(&want), "no `{want}` in:\n{said}");
-    assert_eq!(said.matches("too wide for the page").count(), 1, "{said}");
+    for at in [line, call_line] {
+        let want = format!("{chapter}:{at}:1: warning: the table is too wide for the page");
+        assert!(said.contains(&want), "no `{want}` in:\n{said}");
+    }
+    assert_eq!(said.matches("too wide for the page").count(), 2, "{said}");
 }
