@@ -19,7 +19,7 @@ use typst::syntax::{LinkedNode, Side, Source, SyntaxKind};
 use typst_layout::PagedDocument;
 
 use super::{FaultKind, faults, read, tables};
-use crate::markup::hyphenation::SOFT_HYPHEN_MARKUP;
+use crate::markup::hyphenation::{SOFT_HYPHEN, SOFT_HYPHEN_MARKUP};
 
 /// A change to the generated main source.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +83,7 @@ fn keep_whole(main: &Source, at: usize) -> Option<Edit> {
     if leaf.kind() != SyntaxKind::Text {
         return None;
     }
-    let letter = |c: char| c.is_alphanumeric() || c == '\u{ad}';
+    let letter = |c: char| c.is_alphanumeric() || c == SOFT_HYPHEN;
     let mut start = at;
     loop {
         if text[..start].ends_with(SOFT_HYPHEN_MARKUP) {
@@ -104,7 +104,7 @@ fn keep_whole(main: &Source, at: usize) -> Option<Edit> {
             break;
         }
     }
-    let word = text[start..end].replace(SOFT_HYPHEN_MARKUP, "").replace('\u{ad}', "");
+    let word = text[start..end].replace(SOFT_HYPHEN_MARKUP, "").replace(SOFT_HYPHEN, "");
     (word.chars().count() > 1).then(|| Edit { range: start..end, text: format!("#text(hyphenate: false)[{word}];") })
 }
 

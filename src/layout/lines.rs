@@ -88,9 +88,10 @@ fn at(layout: &Layout, kind: FaultKind, piece: usize, message: String) -> Fault 
 /// Every line and page fault of `layout`.
 pub fn line_faults(layout: &Layout, out: &mut Vec<Fault>) {
     let lines = layout.lines();
+    let texts: Vec<String> = lines.iter().map(|l| layout.line_text(l)).collect();
     let mut run = 0;
     for (n, line) in lines.iter().enumerate() {
-        let text = layout.line_text(line);
+        let text = &texts[n];
         // A spaced compound broke at its space ("-ohjelmassa" opens a
         // line) or after its hyphen (a line ends in "kaupunki -").
         let word: String = text.trim_start().chars().take_while(|c| !c.is_whitespace()).collect();
@@ -105,7 +106,7 @@ pub fn line_faults(layout: &Layout, out: &mut Vec<Fault>) {
                 format!("a line starts with \"{word}\": the spaced compound before it broke at its space"),
             ));
         }
-        let next_text = lines.get(n + 1).map(|l| layout.line_text(l)).unwrap_or_default();
+        let next_text = texts.get(n + 1).map_or("", String::as_str);
         let trimmed = text.trim_end();
         if trimmed.ends_with(" -") && next_text.trim_start().chars().next().is_some_and(char::is_lowercase) {
             let before = trimmed[..trimmed.len() - 2].split_whitespace().last().unwrap_or("");
@@ -134,7 +135,7 @@ pub fn line_faults(layout: &Layout, out: &mut Vec<Fault>) {
             continue;
         }
         let Some(next) = lines.get(n + 1) else { continue };
-        let word = broken_word(&text, &layout.line_text(next));
+        let word = broken_word(text, next_text);
         let (head, tail) = word.split_once('-').unwrap_or((&word, ""));
         if head.chars().last().is_some_and(char::is_uppercase) && tail.chars().next().is_some_and(char::is_uppercase) {
             let mut fault =

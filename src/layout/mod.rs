@@ -66,8 +66,8 @@ pub const KEEP_LABEL: &str = "kooste-keep";
 /// The label that marks a title whose lines must not be hyphenated.
 pub const TITLE_LABEL: &str = "kooste-title";
 
-/// The soft hyphen typst writes where it hyphenates a word.
-const SOFT_HYPHEN: char = '\u{ad}';
+/// The soft hyphen, which typst also writes where it hyphenates a word.
+use crate::markup::hyphenation::SOFT_HYPHEN;
 
 /// An element the preflight looks at.
 #[derive(Debug, Clone, PartialEq)]

@@ -89,23 +89,27 @@ impl Config {
         if let Some(brief) = &self.brief_series {
             series.push(("brief-series", brief));
         }
+        // Each identifier's check, what it is not, and how to mend it.
+        let isbn = (
+            isbn_ok as fn(&str) -> bool,
+            "an ISBN: its check digit is wrong",
+            "copy the ISBN the publisher gave, with its last digit",
+        );
+        let issn = (
+            issn_ok as fn(&str) -> bool,
+            "an ISSN (NNNN-NNNC with the right check digit)",
+            "copy the series' ISSN from the ISSN register or the publisher",
+        );
         for (section, s) in &series {
-            for (key, value) in [("isbn", &s.isbn), ("isbn-print", &s.isbn_print)] {
-                if !value.trim().is_empty() && !isbn_ok(value.trim()) {
-                    diags.push(diag(
-                        &format!("{section}.{key}"),
-                        format!("`{key}` {value} is not an ISBN: its check digit is wrong"),
-                        "copy the ISBN the publisher gave, with its last digit",
-                    ));
-                }
-            }
-            for (key, value) in [("issn", &s.issn), ("issn-print", &s.issn_print)] {
-                if !value.trim().is_empty() && !issn_ok(value.trim()) {
-                    diags.push(diag(
-                        &format!("{section}.{key}"),
-                        format!("`{key}` {value} is not an ISSN (NNNN-NNNC with the right check digit)"),
-                        "copy the series' ISSN from the ISSN register or the publisher",
-                    ));
+            let fields = [
+                ("isbn", &s.isbn, isbn),
+                ("isbn-print", &s.isbn_print, isbn),
+                ("issn", &s.issn, issn),
+                ("issn-print", &s.issn_print, issn),
+            ];
+            for (key, value, (ok, what, hint)) in fields {
+                if !value.trim().is_empty() && !ok(value.trim()) {
+                    diags.push(diag(&format!("{section}.{key}"), format!("`{key}` {value} is not {what}"), hint));
                 }
             }
             if !s.urn.trim().is_empty() && !s.urn.trim().to_uppercase().starts_with("URN:") {

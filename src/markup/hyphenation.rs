@@ -104,17 +104,6 @@ pub fn pieces<'a>(text: &'a str, exceptions: Option<&Exceptions>) -> Vec<Piece<'
     pieces
 }
 
-/// `text` with the exceptions' soft hyphens and spaced compounds' no-break
-/// spaces, for text that cannot hold markup (values in templates): its
-/// acronyms are left to typst.
-pub fn apply<'a>(text: &'a str, exceptions: Option<&Exceptions>) -> Cow<'a, str> {
-    let pieces = pieces(text, exceptions);
-    match pieces.as_slice() {
-        [one] if !one.whole => pieces.into_iter().next().map(|p| p.text).unwrap_or_default(),
-        _ => Cow::Owned(pieces.iter().map(|p| p.text.as_ref()).collect()),
-    }
-}
-
 /// `text` as Typst markup with the three rules: escaped, a whole piece in
 /// `text(hyphenate: false)`.
 pub fn markup(text: &str, exceptions: Option<&Exceptions>, line_start: bool) -> String {
@@ -170,6 +159,16 @@ impl Iterator for Words<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `text` with the rules applied and no markup (acronyms left as they
+    /// are): the pieces run together.
+    fn apply<'a>(text: &'a str, exceptions: Option<&Exceptions>) -> Cow<'a, str> {
+        let pieces = pieces(text, exceptions);
+        match pieces.as_slice() {
+            [one] if !one.whole => pieces.into_iter().next().map(|p| p.text).unwrap_or_default(),
+            _ => Cow::Owned(pieces.iter().map(|p| p.text.as_ref()).collect()),
+        }
+    }
 
     fn shown(pieces: Vec<Piece>) -> String {
         pieces.iter().map(|p| if p.whole { format!("[{}]", p.text) } else { p.text.to_string() }).collect()

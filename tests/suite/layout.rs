@@ -32,26 +32,28 @@ fn check_with(template: &str, extra: &[&str]) -> (TempProject, String) {
 #[test]
 fn rules_off_each_fault_is_named_at_its_page_and_line() {
     let (p, err) = check_with("bare.typ.j2", &[]);
-    let at = |prefix: &str, nth: usize, page: usize| {
-        format!("{CHAPTER}:{}:1: warning: report p. {page}: ", line_of(&p, CHAPTER, prefix, nth))
+    // The start of a warning at the `nth` line of `file` that starts with
+    // `prefix`, on `page`.
+    let at = |file: &str, prefix: &str, nth: usize, page: usize| {
+        format!("{file}:{}:1: warning: report p. {page}: ", line_of(&p, file, prefix, nth))
     };
     let expect = [
         // The heading whose (unbreakable) table went overleaf.
-        format!("{}heading \"Mallien kuvausrunko\" ends its page", at("## Mallien kuvausrunko", 0, 1)),
+        format!("{}heading \"Mallien kuvausrunko\" ends its page", at(CHAPTER, "## Mallien kuvausrunko", 0, 1)),
         // A caption left at the foot of p. 2, its table on p. 3.
         format!(
             "{}the caption of \"Taulukko 1: Taulukko, jonka otsikko jää edelliselle sivulle\" is on p. 2 and its table on p. 3",
-            at("| Tunnus", 1, 2)
+            at(CHAPTER, "| Tunnus", 1, 2)
         ),
         // A six-row table over two pages.
         format!(
             "{}table \"Taulukko 2: Lyhyt taulukko kahdella sivulla\" of 6 rows is split over pp. 4–5",
-            at("| Tunnus", 2, 4)
+            at(CHAPTER, "| Tunnus", 2, 4)
         ),
         // A hyphenated heading.
         format!(
             "{}heading \"Verkostoyhteistyön toimintamallivaihtoehtojen kustannusvaikuttavuusarv…\" is hyphenated after",
-            at("## Verkostoyhteistyön", 0, 5)
+            at(CHAPTER, "## Verkostoyhteistyön", 0, 5)
         ),
         // The template's own faults, at the template's lines.
         format!(
@@ -60,22 +62,22 @@ fn rules_off_each_fault_is_named_at_its_page_and_line() {
         ),
         "templates/bare.typ.j2:1:1: warning: report p. 10: the page is blank".to_string(),
     ];
-    let at2 = |prefix: &str, nth: usize, page: usize| {
-        format!("{LINES}:{}:1: warning: report p. {page}: ", line_of(&p, LINES, prefix, nth))
-    };
     let lines = [
         // A spaced compound broken after its hyphen, and at its space.
-        format!("{}\"kaupunki -ohjelmassa\" breaks after its hyphen", at2("Kestävä kaupunki", 0, 5)),
+        format!("{}\"kaupunki -ohjelmassa\" breaks after its hyphen", at(LINES, "Kestävä kaupunki", 0, 5)),
         format!(
             "{}a line starts with \"-ohjelmassa\": the spaced compound before it broke at its space",
-            at2("Kestävä kaupunki", 1, 5)
+            at(LINES, "Kestävä kaupunki", 1, 5)
         ),
         // Words broken in the body cells of a table without the rule.
-        format!("{}\"kehittämisyhti-öt\" is broken in a body cell of a table without caption", at2("| A |", 0, 5)),
-        format!("{}\"maakuntalii-tot\" is broken in a body cell of a table without caption", at2("| B |", 0, 5)),
+        format!(
+            "{}\"kehittämisyhti-öt\" is broken in a body cell of a table without caption",
+            at(LINES, "| A |", 0, 5)
+        ),
+        format!("{}\"maakuntalii-tot\" is broken in a body cell of a table without caption", at(LINES, "| B |", 0, 5)),
         format!(
             "{}heading \"Miten alueiden kehittäjät voivat oppia toisiltaan ja tehdä yhteistyötä…\" ends in a line of one word, \"rajojen\"",
-            at2("## Miten", 0, 5)
+            at(LINES, "## Miten", 0, 5)
         ),
     ];
     for line in &lines {
