@@ -54,9 +54,11 @@ fn schema() -> String {
 /// it (one classic cross-reference table). The error says what was not
 /// found; `pdf` is then unchanged.
 pub fn write(pdf: &mut Vec<u8>, stamp: &Stamp) -> Result<(), String> {
-    let begin = find(pdf, b"<?xpacket begin", 0).ok_or("the PDF has no XMP packet")?;
-    let stream_start = rfind(&pdf[..begin], b"stream").ok_or("the XMP packet is not in a stream")?;
-    let dict = rfind(&pdf[..stream_start], b"<<").ok_or("the XMP stream has no dictionary")?;
+    // The document's metadata stream (typst-pdf writes it near the end),
+    // not the first XMP packet: a JPEG's own packet is in its image stream.
+    let meta = rfind(pdf, b"/Type/Metadata").ok_or("the PDF has no XMP metadata stream")?;
+    let dict = rfind(&pdf[..meta], b"<<").ok_or("the XMP stream has no dictionary")?;
+    let stream_start = find(pdf, b"stream", meta).ok_or("the XMP metadata is not a stream")?;
     let length_at = find(&pdf[..stream_start], b"/Length ", dict).ok_or("the XMP stream has no /Length")? + 8;
     let length_end = length_at + pdf[length_at..].iter().take_while(|b| b.is_ascii_digit()).count();
     let old_length: usize = std::str::from_utf8(&pdf[length_at..length_end])
@@ -190,12 +192,19 @@ mod tests {
 
     /// A minimal PDF with an XMP stream and a classic table, offsets right.
     fn pdf(with_schemas: bool) -> Vec<u8> {
+        pdf_with(with_schemas, b"")
+    }
+
+    /// The same, with `extra` bytes (an object the table does not list)
+    /// right after the header.
+    fn pdf_with(with_schemas: bool, extra: &[u8]) -> Vec<u8> {
         let xmp = if with_schemas {
             r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""><pdfaExtension:schemas><rdf:Bag></rdf:Bag></pdfaExtension:schemas></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="r"?>"#
         } else {
             r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""/></rdf:RDF></x:xmpmeta><?xpacket end="r"?>"#
         };
         let mut out = b"%PDF-1.7\n".to_vec();
+        out.extend_from_slice(extra);
         let mut offsets = Vec::new();
         offsets.push(out.len());
         out.extend_from_slice(b"1 0 obj\n<</Type/Catalog/Metadata 2 0 R>>\nendobj\n");
@@ -252,6 +261,18 @@ mod tests {
         write(&mut bytes, &Stamp { commit: String::new(), output: "report".into(), dirty: false }).unwrap();
         let stamp = read(&String::from_utf8_lossy(&bytes)).unwrap();
         assert_eq!((stamp.commit.as_str(), stamp.output.as_str(), stamp.dirty), ("", "report", false));
+    }
+
+    #[test]
+    fn an_images_own_xmp_packet_is_left_alone() {
+        // A JPEG carries its XMP packet in its image stream, before the
+        // document's metadata.
+        let image = b"4 0 obj\n<</Length 60/Subtype/Image>>\nstream\n<?xpacket begin=\"\"?><x:xmpmeta></x:xmpmeta><?xpacket end=\"r\"?>\nendstream\nendobj\n";
+        let mut bytes = pdf_with(true, image);
+        write(&mut bytes, &Stamp { commit: "ab".into(), output: "report".into(), dirty: false }).unwrap();
+        assert_eq!(&bytes[9..9 + image.len()], &image[..]);
+        assert_offsets_right(&bytes);
+        assert!(read(&String::from_utf8_lossy(&bytes)).is_some());
     }
 
     #[test]
