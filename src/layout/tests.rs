@@ -155,3 +155,38 @@ fn heading_numbers_are_apart_from_their_titles_in_the_text() {
     assert!(texts.iter().any(|t| t == "1.1 Toimeksianto"), "{texts:?}");
     assert!(texts.iter().any(|t| t == "1.1\u{a0}"), "{texts:?}");
 }
+
+#[test]
+fn a_section_reference_prints_what_ref_prints() {
+    // words.typ's `kooste-sec-ref` (what kooste writes for `@sec-x`)
+    // against typst's `ref`, in each form the converter writes: with the
+    // heading's supplement, with none, capitalised, and for a heading
+    // numbered "1." (left to `ref`).
+    let forms = [
+        ("", "Luku 1"),
+        (", supplement: none", "1.1"),
+        (", supplement: e => kooste-capitalise(e.supplement)", "Alaluku 1.1"),
+    ];
+    let mut body = String::from(
+        "#import \"/templates/style.typ\": *\n#show: report-style.with(title: \"T\")\n\
+         = Johdanto <sec-a>\n== Tausta <sec-b>\n#heading(level: 2, numbering: \"1.\")[Piste] <sec-c>\n",
+    );
+    for (i, (args, _)) in forms.iter().enumerate() {
+        let target = if i == 0 { "sec-a" } else { "sec-b" };
+        body.push_str(&format!(
+            "\nR{i}: #ref(label(\"{target}\"){args})|#kooste-sec-ref(label(\"{target}\"){args})|\n"
+        ));
+    }
+    body.push_str("\nR9: #ref(label(\"sec-c\"))|#kooste-sec-ref(label(\"sec-c\"))|\n");
+    let doc = compile(&body);
+    let mut texts = Vec::new();
+    for page in doc.pages() {
+        runs(&page.frame, &mut texts);
+    }
+    let text = texts.concat();
+    for (i, (_, printed)) in forms.iter().enumerate() {
+        let both = format!("R{i}: {printed}|{printed}|").replace(' ', "");
+        assert!(text.replace([' ', '\u{a0}'], "").contains(&both), "{both} in {text}");
+    }
+    assert!(text.replace([' ', '\u{a0}'], "").contains("R9:Alaluku1.2|Alaluku1.2|"), "{text}");
+}

@@ -30,13 +30,19 @@ impl Converter<'_, '_> {
             // Quarto's forms: `@fig-x` the kind's prefix and the number,
             // `[-@fig-x]` the number alone, `@Fig-x` the prefix capitalised;
             // without prefixes (report.toml) the number alone throughout.
+            // A section is referred to by the template's `kooste-sec-ref`,
+            // which prints what `ref` prints a layout pass sooner (see
+            // words.typ); it is told the number alone explicitly.
+            let section = name.starts_with("sec-");
             let supplement = match (self.opts.dialect.ref_prefix, form, capital) {
+                (false, ..) if section => ", supplement: none",
                 (false, ..) => "",
                 (true, CiteForm::Year, _) => ", supplement: none",
                 (true, _, true) => ", supplement: e => kooste-capitalise(e.supplement)",
                 (true, _, false) => "",
             };
-            self.raw(&format!("#ref(label({}){supplement})", string_literal(&name)));
+            let function = if section { "kooste-sec-ref" } else { "ref" };
+            self.raw(&format!("#{function}(label({}){supplement})", string_literal(&name)));
             self.expr_end();
             return;
         }

@@ -366,7 +366,7 @@ fn cross_references_the_quarto_way() {
         "{}",
         out.typst
     );
-    assert!(out.typst.contains("ks. #ref(label(\"sec-c\"))"), "{}", out.typst);
+    assert!(out.typst.contains("ks. #kooste-sec-ref(label(\"sec-c\"))"), "{}", out.typst);
     // Without prefixes every form prints the number alone.
     let plain = convert_with("@Tbl-b [-@fig-a]\n", &Dialect { ref_prefix: false, ..Dialect::default() });
     assert!(!plain.typst.contains("supplement"), "{}", plain.typst);
