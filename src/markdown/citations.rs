@@ -32,8 +32,10 @@ impl Converter<'_, '_> {
             // without prefixes (report.toml) the number alone throughout.
             // A section is referred to by the template's `kooste-sec-ref`,
             // which prints what `ref` prints a layout pass sooner (see
-            // words.typ); it is told the number alone explicitly.
-            let section = name.starts_with("sec-");
+            // words.typ); it is told the number alone explicitly. Templates
+            // older than it keep `ref`.
+            let templates = self.opts.dialect.templates.as_deref().unwrap_or_default();
+            let section = name.starts_with("sec-") && templates.iter().any(|f| f == "sec-ref");
             let supplement = match (self.opts.dialect.ref_prefix, form, capital) {
                 (false, ..) if section => ", supplement: none",
                 (false, ..) => "",

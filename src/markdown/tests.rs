@@ -366,7 +366,16 @@ fn cross_references_the_quarto_way() {
         "{}",
         out.typst
     );
-    assert!(out.typst.contains("ks. #kooste-sec-ref(label(\"sec-c\"))"), "{}", out.typst);
+    assert!(out.typst.contains("ks. #ref(label(\"sec-c\"))"), "{}", out.typst);
+    // With templates that define `kooste-sec-ref` (words.typ), a section
+    // is referred to through it; without a prefix, told so.
+    for (prefix, call) in
+        [(true, "#kooste-sec-ref(label(\"sec-c\"))"), (false, "#kooste-sec-ref(label(\"sec-c\"), supplement: none)")]
+    {
+        let dialect = Dialect { templates: Some(vec!["sec-ref".into()]), ref_prefix: prefix, ..Dialect::default() };
+        let out = convert_with("Ks. @sec-c.\n", &dialect);
+        assert!(out.typst.contains(call), "{}", out.typst);
+    }
     // Without prefixes every form prints the number alone.
     let plain = convert_with("@Tbl-b [-@fig-a]\n", &Dialect { ref_prefix: false, ..Dialect::default() });
     assert!(!plain.typst.contains("supplement"), "{}", plain.typst);
