@@ -190,3 +190,21 @@ fn a_section_reference_prints_what_ref_prints() {
     }
     assert!(text.replace([' ', '\u{a0}'], "").contains("R9:Alaluku1.2|Alaluku1.2|"), "{text}");
 }
+
+#[test]
+fn a_heading_that_wraps_is_balanced() {
+    // At the full width the title would fill a line and leave a few words
+    // for the next; balanced, its two lines are about as long.
+    let doc = compile(
+        "#import \"/templates/style.typ\": *\n#show: report-style.with(title: \"T\")\n\
+         = Johdanto\n== Alueiden kehittäminen verkostoissa, niiden rahoitus ja hallinto sekä pitkän aikavälin tavoitteet\nTeksti.",
+    );
+    let mut texts = Vec::new();
+    for page in doc.pages() {
+        runs(&page.frame, &mut texts);
+    }
+    let lines: Vec<&String> = texts.iter().skip_while(|t| !t.starts_with("1.1")).take(2).collect();
+    let [first, second] = lines[..] else { panic!("{texts:?}") };
+    let (a, b) = (first.chars().count(), second.chars().count());
+    assert!(a.abs_diff(b) * 3 < a.max(b), "{first:?} / {second:?}");
+}
