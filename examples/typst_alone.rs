@@ -103,14 +103,21 @@ pub fn compile(
     Ok((doc.pages().len(), pdf))
 }
 
-/// Loads fonts, compiles, exports and writes the PDF: what `typst compile` does.
-pub fn run(args: &Args) -> Result<(), String> {
-    let start = Instant::now();
+/// The world's shared stores (fonts loaded), and the main file's virtual
+/// path and text.
+pub fn setup(args: &Args) -> Result<(Arc<Shared>, String, String), String> {
     let root = args.root.canonicalize().map_err(|e| format!("{}: {e}", args.root.display()))?;
     let text = std::fs::read_to_string(root.join(&args.main)).map_err(|e| format!("{}: {e}", args.main))?;
     let time = Time::fixed_timestamp(epoch()).map_err(|e| format!("{e:?}"))?;
-    let shared = Arc::new(Shared::new(&root, time));
     let vpath = format!("/{}", args.main.trim_start_matches('/'));
+    Ok((Arc::new(Shared::new(&root, time)), vpath, text))
+}
+
+/// Loads fonts, compiles, exports and writes the PDF: what `typst compile` does.
+pub fn run(args: &Args) -> Result<(), String> {
+    let start = Instant::now();
+    let (shared, vpath, text) = setup(args)?;
+    let root = shared.root.clone();
     let ident = args.ident.clone().unwrap_or_else(|| args.main.clone());
     let (pages, pdf) = compile(shared, &vpath, text, standards(&args.standards)?, &ident)?;
     let out = args.out.clone().unwrap_or_else(|| root.join(Path::new(&args.main).with_extension("pdf")));

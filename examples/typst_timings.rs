@@ -19,9 +19,8 @@
 mod alone;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use kooste::compile::world::{ReportWorld, Shared};
+use kooste::compile::world::ReportWorld;
 use serde_json::Value;
 use typst::World;
 
@@ -37,10 +36,8 @@ fn run() -> Result<(), String> {
     typst_timing::enable();
     alone::run(&args)?;
     // A second world over the same files, to name the trace's spans.
-    let root = args.root.canonicalize().map_err(|e| format!("{}: {e}", args.root.display()))?;
-    let text = std::fs::read_to_string(root.join(&args.main)).map_err(|e| format!("{}: {e}", args.main))?;
-    let time = typst_kit::datetime::Time::fixed_timestamp(0).map_err(|e| format!("{e:?}"))?;
-    let world = ReportWorld::new(Arc::new(Shared::new(&root, time)), &format!("/{}", args.main), text);
+    let (shared, vpath, text) = alone::setup(&args)?;
+    let world = ReportWorld::new(shared, &vpath, text);
     let mut json = Vec::new();
     typst_timing::export_json(&mut json, |span| {
         let span = typst::syntax::Span::from_raw(span);
