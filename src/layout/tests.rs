@@ -174,10 +174,10 @@ fn a_section_reference_prints_what_ref_prints() {
     for (i, (args, _)) in forms.iter().enumerate() {
         let target = if i == 0 { "sec-a" } else { "sec-b" };
         body.push_str(&format!(
-            "\nR{i}: #ref(label(\"{target}\"){args})|#kooste-sec-ref(label(\"{target}\"){args})|\n"
+            "\nR{i}: #ref(label(\"{target}\"){args})|#kooste-sec-ref(ref(label(\"{target}\"){args}))|\n"
         ));
     }
-    body.push_str("\nR9: #ref(label(\"sec-c\"))|#kooste-sec-ref(label(\"sec-c\"))|\n");
+    body.push_str("\nR9: #ref(label(\"sec-c\"))|#kooste-sec-ref(ref(label(\"sec-c\")))|\n");
     let doc = compile(&body);
     let mut texts = Vec::new();
     for page in doc.pages() {

@@ -30,10 +30,10 @@ impl Converter<'_, '_> {
             // Quarto's forms: `@fig-x` the kind's prefix and the number,
             // `[-@fig-x]` the number alone, `@Fig-x` the prefix capitalised;
             // without prefixes (report.toml) the number alone throughout.
-            // A section is referred to by the template's `kooste-sec-ref`,
-            // which prints what `ref` prints a layout pass sooner (see
-            // words.typ); it is told the number alone explicitly. Templates
-            // older than it keep `ref`.
+            // A reference to a section goes through the template's
+            // `kooste-sec-ref`, which prints what the `ref` prints a layout
+            // pass sooner (see words.typ); it is told the number alone
+            // explicitly. Templates older than it keep `ref` alone.
             let templates = self.opts.dialect.templates.as_deref().unwrap_or_default();
             let section = name.starts_with("sec-") && templates.iter().any(|f| f == "sec-ref");
             let supplement = match (self.opts.dialect.ref_prefix, form, capital) {
@@ -43,8 +43,8 @@ impl Converter<'_, '_> {
                 (true, _, true) => ", supplement: e => kooste-capitalise(e.supplement)",
                 (true, _, false) => "",
             };
-            let function = if section { "kooste-sec-ref" } else { "ref" };
-            self.raw(&format!("#{function}(label({}){supplement})", string_literal(&name)));
+            let call = format!("ref(label({}){supplement})", string_literal(&name));
+            self.raw(&if section { format!("#kooste-sec-ref({call})") } else { format!("#{call}") });
             self.expr_end();
             return;
         }

@@ -369,9 +369,10 @@ fn cross_references_the_quarto_way() {
     assert!(out.typst.contains("ks. #ref(label(\"sec-c\"))"), "{}", out.typst);
     // With templates that define `kooste-sec-ref` (words.typ), a section
     // is referred to through it; without a prefix, told so.
-    for (prefix, call) in
-        [(true, "#kooste-sec-ref(label(\"sec-c\"))"), (false, "#kooste-sec-ref(label(\"sec-c\"), supplement: none)")]
-    {
+    for (prefix, call) in [
+        (true, "#kooste-sec-ref(ref(label(\"sec-c\")))"),
+        (false, "#kooste-sec-ref(ref(label(\"sec-c\"), supplement: none))"),
+    ] {
         let dialect = Dialect { templates: Some(vec!["sec-ref".into()]), ref_prefix: prefix, ..Dialect::default() };
         let out = convert_with("Ks. @sec-c.\n", &dialect);
         assert!(out.typst.contains(call), "{}", out.typst);

@@ -225,3 +225,16 @@ fn a_callout_titles_layout_fault_is_at_the_authors_line() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].starts_with(&format!("{CHAPTER}:{line}:1: warning: report p. ")), "{warnings:?}");
 }
+
+#[test]
+fn a_reference_to_an_unnumbered_section_is_an_error_at_its_line() {
+    // `@sec-x` goes through the template's `kooste-sec-ref`; typst's
+    // error for a heading without a number stays at the author's line,
+    // not in words.typ.
+    let p = built();
+    let before = p.pdfs();
+    let chapter = "report/chapters/01-johdanto.md";
+    p.append(chapter, "\n## Liite {.unnumbered #sec-liite}\n\nKatso @sec-liite.\n");
+    let line = p.line_of(chapter, "Katso @sec-liite.");
+    p.rebuild_fails(&before, &[&format!("{chapter}:{line}:1: error: cannot reference heading without numbering")]);
+}
