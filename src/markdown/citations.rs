@@ -9,44 +9,54 @@ use super::escape::{escape_text, string_literal};
 use super::{Converter, LabelUse, REF_PREFIXES};
 
 impl Converter<'_, '_> {
-    /// The prefix of a bracketed citation (`[see @key]`): for a citation
-    /// the template's `kooste-cite-prefix`, which kooste's citation pass
-    /// puts inside the citation's parentheses; before a cross-reference,
-    /// text.
-    pub(super) fn cite_prefix(&mut self, key: &str, prefix: &str) {
-        if cross_reference(key).is_some() {
-            self.prose(prefix);
-            self.prose(" ");
-            return;
-        }
-        self.raw("#kooste-cite-prefix[");
-        self.prose(prefix);
-        self.raw("]");
-    }
-
-    pub(super) fn cite_or_ref(&mut self, key: &str, locator: Option<&str>, form: CiteForm, range: Range<usize>) {
+    /// A citation or a cross-reference, with the text before its key in
+    /// brackets (`prefix`: `[see @key]`, `[Chapter @sec-x]`) and its
+    /// locator. A citation's prefix is the template's
+    /// `kooste-cite-prefix`, which kooste's citation pass puts inside the
+    /// citation's parentheses; a cross-reference's takes the place of its
+    /// kind's prefix, as in Quarto ("Chapter 1.2").
+    pub(super) fn cite_or_ref(
+        &mut self,
+        key: &str,
+        prefix: Option<&str>,
+        locator: Option<&str>,
+        form: CiteForm,
+        range: Range<usize>,
+    ) {
         if let Some((name, capital)) = cross_reference(key) {
             self.out.references.push(LabelUse { name: name.clone(), range });
             // Quarto's forms: `@fig-x` the kind's prefix and the number,
-            // `[-@fig-x]` the number alone, `@Fig-x` the prefix capitalised;
-            // without prefixes (report.toml) the number alone throughout.
-            // A reference to a section goes through the template's
-            // `kooste-sec-ref`, which prints what the `ref` prints a layout
-            // pass sooner (see words.typ); it is told the number alone
-            // explicitly. Templates older than it keep `ref` alone.
+            // `[-@fig-x]` the number alone, `@Fig-x` the prefix capitalised,
+            // `[Chapter @sec-x]` the written prefix in place of the kind's;
+            // without prefixes (report.toml) the number alone, unless
+            // written. A reference to a section goes through the
+            // template's `kooste-sec-ref`, which prints what the `ref`
+            // prints a layout pass sooner (see words.typ); it is told the
+            // number alone explicitly. Templates older than it keep `ref`.
             let templates = self.opts.dialect.templates.as_deref().unwrap_or_default();
             let section = name.starts_with("sec-") && templates.iter().any(|f| f == "sec-ref");
             let supplement = match (self.opts.dialect.ref_prefix, form, capital) {
+                _ if prefix.is_some() => ", supplement: [",
                 (false, ..) if section => ", supplement: none",
                 (false, ..) => "",
                 (true, CiteForm::Year, _) => ", supplement: none",
                 (true, _, true) => ", supplement: e => kooste-capitalise(e.supplement)",
                 (true, _, false) => "",
             };
-            let call = format!("ref(label({}){supplement})", string_literal(&name));
-            self.raw(&if section { format!("#kooste-sec-ref({call})") } else { format!("#{call}") });
+            let call = format!("ref(label({}){supplement}", string_literal(&name));
+            self.raw(&if section { format!("#kooste-sec-ref({call}") } else { format!("#{call}") });
+            if let Some(prefix) = prefix {
+                self.prose(prefix);
+                self.raw("]");
+            }
+            self.raw(if section { "))" } else { ")" });
             self.expr_end();
             return;
+        }
+        if let Some(prefix) = prefix {
+            self.raw("#kooste-cite-prefix[");
+            self.prose(prefix);
+            self.raw("]");
         }
         self.out.citations.push(LabelUse { name: key.to_string(), range });
         let mut call = format!("#cite(label({})", string_literal(key));

@@ -380,10 +380,7 @@ impl<'a> Converter<'a, '_> {
                     for CitationItem { offset, key, prefix, locator, suppress } in items {
                         let range = run.range(self, i + offset, key.len() + 1);
                         let form = if suppress { CiteForm::Year } else { CiteForm::Normal };
-                        if let Some(prefix) = &prefix {
-                            self.cite_prefix(&key, prefix);
-                        }
-                        self.cite_or_ref(&key, locator.as_deref(), form, range);
+                        self.cite_or_ref(&key, prefix.as_deref(), locator.as_deref(), form, range);
                     }
                     len
                 }),
@@ -392,7 +389,7 @@ impl<'a> Converter<'a, '_> {
                     parse_key(&text[i + 1..]).filter(|_| !word_before).map(|key| {
                         self.prose(&text[rest..i]);
                         let range = run.range(self, i, key.len() + 1);
-                        self.cite_or_ref(key, None, CiteForm::Prose, range);
+                        self.cite_or_ref(key, None, None, CiteForm::Prose, range);
                         1 + key.len()
                     })
                 }

@@ -366,7 +366,9 @@ fn cross_references_the_quarto_way() {
         "{}",
         out.typst
     );
-    assert!(out.typst.contains("ks. #ref(label(\"sec-c\"))"), "{}", out.typst);
+    // A prefix written in the brackets takes the place of the kind's, as
+    // in Quarto ("[Chapter @sec-x]" reads "Chapter 1.2").
+    assert!(out.typst.contains("#ref(label(\"sec-c\"), supplement: [ks.])"), "{}", out.typst);
     // With templates that define `kooste-sec-ref` (words.typ), a section
     // is referred to through it; without a prefix, told so.
     for (prefix, call) in [
