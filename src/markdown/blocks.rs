@@ -579,7 +579,19 @@ impl<'a> Converter<'a, '_> {
                 .hints
                 .push("write it as a pipe table (`| a | b |` lines under a `|---|---|` line)".into());
         }
+        let start = self.out.typst.len();
+        let before = self.settled_later;
         self.inlines(node);
+        // A paragraph with a cross-reference or a footnote: typst sets it
+        // again in its second layout pass (the reference's text, the
+        // footnote's number and their links come from the pass before),
+        // so the template's `kooste-par` sets it roughly in the first
+        // (words.typ). Templates older than it keep the paragraph as is.
+        if self.settled_later > before && self.templates_define("par") {
+            self.out.typst.insert_str(start, "#kooste-par[");
+            self.out.typst.push(']');
+            self.expr_end();
+        }
     }
 
     /// A fenced or indented code block: raw Typst passes, another format's

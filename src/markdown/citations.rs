@@ -25,6 +25,7 @@ impl Converter<'_, '_> {
     ) {
         if let Some((name, capital)) = cross_reference(key) {
             self.out.references.push(LabelUse { name: name.clone(), range });
+            self.settled_later += 1;
             // Quarto's forms: `@fig-x` the kind's prefix and the number,
             // `[-@fig-x]` the number alone, `@Fig-x` the prefix capitalised,
             // `[Chapter @sec-x]` the written prefix in place of the kind's;
@@ -33,8 +34,7 @@ impl Converter<'_, '_> {
             // template's `kooste-sec-ref`, which prints what the `ref`
             // prints a layout pass sooner (see words.typ); it is told the
             // number alone explicitly. Templates older than it keep `ref`.
-            let templates = self.opts.dialect.templates.as_deref().unwrap_or_default();
-            let section = name.starts_with("sec-") && templates.iter().any(|f| f == "sec-ref");
+            let section = name.starts_with("sec-") && self.templates_define("sec-ref");
             let supplement = match (self.opts.dialect.ref_prefix, form, capital) {
                 _ if prefix.is_some() => ", supplement: [",
                 (false, ..) if section => ", supplement: none",

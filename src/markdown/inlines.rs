@@ -339,6 +339,7 @@ impl<'a> Converter<'a, '_> {
     }
 
     fn footnote(&mut self, node: Node<'a>, name: &str) {
+        self.settled_later += 1;
         if let Some(label) = self.footnotes_seen.get(name) {
             let label = label.clone();
             self.raw(&format!("#footnote(label({}))", string_literal(&label)));

@@ -333,6 +333,7 @@ pub fn to_typst(markdown: &str, opts: &ConvertOptions) -> Converted {
         cells_warned: Vec::new(),
         equation_labels: Vec::new(),
         raw_inlines: Vec::new(),
+        settled_later: 0,
     };
     if let Some(fences) = &fences {
         conv.fence_problems(fences);
@@ -390,6 +391,9 @@ struct Converter<'a, 'o> {
     equation_labels: Vec<(usize, String)>,
     /// Inline code (by node) that is a raw inline of a format.
     raw_inlines: Vec<(usize, String)>,
+    /// Cross-references and footnotes written so far: what typst sets
+    /// again in its second layout pass (see [`Converter::paragraph`]).
+    settled_later: usize,
 }
 
 /// The deepest nesting of block quotes and lists the converter follows.
@@ -504,6 +508,12 @@ impl<'a> Converter<'a, '_> {
         let start = crate::diagnostics::offset_of(self.opts.source, src_line, column);
         let end = (start + len.max(1)).min(self.opts.source.len());
         start..end.max(start)
+    }
+
+    /// Whether the templates define `kooste-{name}` (a function the
+    /// converter may call).
+    fn templates_define(&self, name: &str) -> bool {
+        self.opts.dialect.templates.as_deref().unwrap_or_default().iter().any(|f| f == name)
     }
 
     fn node_range(&self, node: Node<'a>) -> Range<usize> {

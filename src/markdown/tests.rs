@@ -432,3 +432,19 @@ fn headings_get_pandocs_identifiers() {
     assert!(out.typst.contains("#link(label(\"tausta-1\"))[tausta]"), "{}", out.typst);
     assert_eq!(out.defines[0].name, "sec-oma");
 }
+
+#[test]
+fn a_paragraph_with_a_reference_or_a_footnote_goes_through_kooste_par() {
+    // With templates that define `kooste-par` (words.typ), a paragraph
+    // that typst sets again in its second layout pass (a cross-reference,
+    // a footnote) is written inside it; other paragraphs, and every
+    // paragraph for templates without it, are not.
+    let text = "Ks. @fig-a.\n\nTeksti.[^1]\n\nPelkkä teksti [@b].\n\n[^1]: Alaviite.\n";
+    let dialect = Dialect { templates: Some(vec!["par".into()]), ..Dialect::default() };
+    let out = convert_with(text, &dialect);
+    assert_eq!(out.typst.matches("#kooste-par[").count(), 2, "{}", out.typst);
+    assert!(out.typst.contains("#kooste-par[Ks. #ref(label(\"fig-a\"));.]"), "{}", out.typst);
+    assert!(out.typst.contains("#kooste-par[Teksti.#footnote["), "{}", out.typst);
+    let old = convert_with(text, &Dialect::default());
+    assert!(!old.typst.contains("kooste-par"), "{}", old.typst);
+}
