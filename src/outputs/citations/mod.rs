@@ -522,6 +522,20 @@ mod tests {
     }
 
     #[test]
+    fn bibliography_text_keeps_acronyms_and_spaced_compounds_whole() {
+        // The line-break rules of author text hold in the list and in
+        // citations too: an acronym never breaks, nor a spaced compound at
+        // its space or after its hyphen.
+        let bib = "@online{a, author = {{Valtioneuvosto}}, title = {VALUMA ja Avoimet palvelut -haku}, year = {2019}, langid = {finnish}}\n";
+        let lib = hayagriva::io::from_biblatex_str(bib).unwrap();
+        let src = format!("@a\n{BIBCALL}\n");
+        let out = format(&src, "/report/references.bib", &lib, &Options::plain("fi", &[], &Cache::default())).text;
+        assert!(out.contains("#text(hyphenate: false)[VALUMA];"), "{out}");
+        assert!(out.contains("palvelut\u{a0}-\u{2060}haku"), "{out}");
+        assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
+    }
+
+    #[test]
     fn web_pages_with_only_a_year_get_no_stray_comma() {
         let bib = "@online{w, author = {{TEM}}, title = {Sivu}, year = {2019}, url = {https://tem.fi}}\n\
                    @online{v, author = {{TEM}}, title = {Toinen}, year = {2019}, url = {https://tem.fi/2}}\n";

@@ -118,7 +118,7 @@ pub(super) fn write_bibliography(
         let body = without_year_comma(&body);
         let body = match language(&item.key) {
             Some((lang, title)) => {
-                let escaped = escape_text(&title, true);
+                let escaped = bibliography_text(&title);
                 body.replacen(&escaped, &format!("#text(lang: {})[{escaped}];", string_literal(&lang)), 1)
             }
             None => body,
@@ -233,6 +233,15 @@ pub(super) struct Ctx<'a> {
     pub(super) listed: &'a HashSet<&'a str>,
 }
 
+/// Text from the bibliography as Typst markup: escaped, with the line-break
+/// rules of author text (markup::hyphenation): an acronym never breaks, nor
+/// a spaced compound ("Kestävä kaupunki -ohjelma") at its space. No
+/// project exceptions: they are for the document's language, and a title
+/// may be in another.
+fn bibliography_text(text: &str) -> String {
+    crate::markup::hyphenation::markup(text, None, true)
+}
+
 pub(super) fn children(ctx: &Ctx, elems: &ElemChildren, trim_start: bool, out: &mut String) {
     for (i, elem) in elems.0.iter().enumerate() {
         child(ctx, elem, trim_start && i == 0, out);
@@ -244,7 +253,7 @@ pub(super) fn child(ctx: &Ctx, elem: &ElemChild, trim_start: bool, out: &mut Str
         ElemChild::Text(formatted) => {
             let text = if trim_start { formatted.text.trim_start() } else { formatted.text.as_str() };
             let text = text.replace(['\n', '\r'], " ");
-            with_formatting(&escape_text(&text, true), &formatted.formatting, out);
+            with_formatting(&bibliography_text(&text), &formatted.formatting, out);
         }
         ElemChild::Elem(elem) => {
             let mut inner = String::new();
