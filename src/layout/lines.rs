@@ -95,8 +95,12 @@ pub fn line_faults(layout: &Layout, out: &mut Vec<Fault>) {
         // A spaced compound broke at its space ("-ohjelmassa" opens a
         // line) or after its hyphen (a line ends in "kaupunki -").
         let word: String = text.trim_start().chars().take_while(|c| !c.is_whitespace()).collect();
-        // (An address broken before a hyphen is no compound.)
-        let address = word.contains(['/', '.', '_', '=', '@']);
+        // (An address broken before a hyphen is no compound: typst breaks
+        // a URL before its hyphens, so the line before ends in the
+        // address's first part.)
+        let is_address = |w: &str| w.contains(['/', '.', '_', '=', '@']);
+        let before = n.checked_sub(1).and_then(|p| texts[p].split_whitespace().last()).unwrap_or("");
+        let address = is_address(&word) || is_address(before);
         let mut chars = word.chars();
         if chars.next() == Some('-') && chars.next().is_some_and(char::is_lowercase) && !address {
             out.push(at(

@@ -237,3 +237,24 @@ fn a_paragraph_set_again_later_prints_as_any_paragraph() {
     assert_eq!(plain, wrapped);
     assert_ne!(plain, rough, "the rough setting breaks this paragraph the same: the test proves nothing");
 }
+
+#[test]
+fn an_address_broken_before_a_hyphen_is_no_spaced_compound() {
+    // typst may break a long address right before a hyphen; the line after
+    // then starts with "-toimeenpanoa", but no spaced compound broke.
+    let url = "https://tem.fi/artikkeli/-/asset_publisher/tyoryhma-valmistelemaan-seutukaupunkiohjelman-toimeenpanoa";
+    let found = (60..200).find_map(|mm| {
+        let body = format!("#set page(width: {mm}mm)\n#link(\"{url}\")\n");
+        let doc = compile(&body);
+        let mut texts = Vec::new();
+        for page in doc.pages() {
+            runs(&page.frame, &mut texts);
+        }
+        texts.iter().any(|t| t.starts_with("-toimeenpanoa")).then_some(body)
+    });
+    let body = found.expect("no width broke the address before a hyphen: the test proves nothing");
+    assert!(!kinds(&body).iter().any(|(k, ..)| *k == FaultKind::SpacedCompoundSplit), "{:?}", kinds(&body));
+    // A spaced compound broken at its space still is one.
+    let compound = "#set par(justify: false)\n#box(width: 100%)[]\nKestävä kaupunki\n\n-ohjelmassa ja muuta.\n";
+    assert!(kinds(compound).iter().any(|(k, ..)| *k == FaultKind::SpacedCompoundSplit), "{:?}", kinds(compound));
+}

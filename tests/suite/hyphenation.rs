@@ -37,8 +37,13 @@ fn the_study_breaks_words_only_where_finnish_allows() {
         let text = pdf_text(&out_dir.path().join(pdf));
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
+            // (typst breaks an address before its hyphens.)
+            let after_address = i
+                .checked_sub(1)
+                .and_then(|p| lines[p].split_whitespace().last())
+                .is_some_and(|w| w.contains(['/', '.', '_', '=', '@']));
             assert!(
-                !(line.starts_with('-') && line.chars().nth(1).is_some_and(char::is_lowercase)),
+                !(line.starts_with('-') && line.chars().nth(1).is_some_and(char::is_lowercase)) || after_address,
                 "{pdf}: a line starts with a spaced compound's hyphen: {line}"
             );
             // A soft hyphen inside a word is text-layer damage (typst maps a
