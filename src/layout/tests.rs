@@ -127,6 +127,15 @@ fn blank_pages_and_empty_lists() {
 }
 
 /// Every text run of a document, in order.
+/// The text runs of every page, in order.
+fn page_texts(doc: &PagedDocument) -> Vec<String> {
+    let mut texts = Vec::new();
+    for page in doc.pages() {
+        runs(&page.frame, &mut texts);
+    }
+    texts
+}
+
 fn runs(frame: &Frame, out: &mut Vec<String>) {
     for (_, item) in frame.items() {
         match item {
@@ -147,10 +156,7 @@ fn heading_numbers_are_apart_from_their_titles_in_the_text() {
         "#import \"/templates/style.typ\": *\n#show: report-style.with(title: \"T\")\n\
          #outline()\n= Johdanto\n== Toimeksianto\nTeksti.",
     );
-    let mut texts = Vec::new();
-    for page in doc.pages() {
-        runs(&page.frame, &mut texts);
-    }
+    let texts = page_texts(&doc);
     assert!(texts.iter().any(|t| t == "1 Johdanto"), "{texts:?}");
     assert!(texts.iter().any(|t| t == "1.1 Toimeksianto"), "{texts:?}");
     assert!(texts.iter().any(|t| t == "1.1\u{a0}"), "{texts:?}");
@@ -179,10 +185,7 @@ fn a_section_reference_prints_what_ref_prints() {
     }
     body.push_str("\nR9: #ref(label(\"sec-c\"))|#kooste-sec-ref(ref(label(\"sec-c\")))|\n");
     let doc = compile(&body);
-    let mut texts = Vec::new();
-    for page in doc.pages() {
-        runs(&page.frame, &mut texts);
-    }
+    let texts = page_texts(&doc);
     let text = texts.concat();
     for (i, (_, printed)) in forms.iter().enumerate() {
         let both = format!("R{i}: {printed}|{printed}|").replace(' ', "");
@@ -199,10 +202,7 @@ fn a_heading_that_wraps_is_balanced() {
         "#import \"/templates/style.typ\": *\n#show: report-style.with(title: \"T\")\n\
          = Johdanto\n== Alueiden kehittäminen verkostoissa, niiden rahoitus ja hallinto sekä pitkän aikavälin tavoitteet\nTeksti.",
     );
-    let mut texts = Vec::new();
-    for page in doc.pages() {
-        runs(&page.frame, &mut texts);
-    }
+    let texts = page_texts(&doc);
     let lines: Vec<&String> = texts.iter().skip_while(|t| !t.starts_with("1.1")).take(2).collect();
     let [first, second] = lines[..] else { panic!("{texts:?}") };
     let (a, b) = (first.chars().count(), second.chars().count());
@@ -225,10 +225,7 @@ fn a_paragraph_set_again_later_prints_as_any_paragraph() {
     let head = "#import \"/templates/style.typ\": *\n#show: report-style.with(title: \"T\")\n= Johdanto <sec-a>\n";
     let lines = |body: &str| {
         let doc = compile(&format!("{head}{body}\n"));
-        let mut texts = Vec::new();
-        for page in doc.pages() {
-            runs(&page.frame, &mut texts);
-        }
+        let texts = page_texts(&doc);
         texts.into_iter().skip_while(|t| !t.starts_with("Aluekehittämisen")).take(8).collect::<Vec<_>>()
     };
     let plain = lines(text);
@@ -246,10 +243,7 @@ fn an_address_broken_before_a_hyphen_is_no_spaced_compound() {
     let found = (60..200).find_map(|mm| {
         let body = format!("#set page(width: {mm}mm)\n#link(\"{url}\")\n");
         let doc = compile(&body);
-        let mut texts = Vec::new();
-        for page in doc.pages() {
-            runs(&page.frame, &mut texts);
-        }
+        let texts = page_texts(&doc);
         texts.iter().any(|t| t.starts_with("-toimeenpanoa")).then_some(body)
     });
     let body = found.expect("no width broke the address before a hyphen: the test proves nothing");

@@ -318,7 +318,7 @@ impl<'a> Converter<'a, '_> {
     /// else (`kooste convert`) a side note in smaller type in the text.
     pub(super) fn margin_open(&mut self, inline: bool) -> &'static str {
         self.out.margin_notes = true;
-        let templated = self.opts.dialect.templates.as_ref().is_some_and(|t| t.iter().any(|f| f == "margin"));
+        let templated = self.templates_define("margin");
         match (templated, inline) {
             (true, false) => "#kooste-margin[\n",
             (true, true) => "#kooste-margin(inline: true)[",

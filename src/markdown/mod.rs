@@ -512,7 +512,7 @@ impl<'a> Converter<'a, '_> {
 
     /// Whether the templates define `kooste-{name}` (a function the
     /// converter may call).
-    fn templates_define(&self, name: &str) -> bool {
+    pub(super) fn templates_define(&self, name: &str) -> bool {
         self.opts.dialect.templates.as_deref().unwrap_or_default().iter().any(|f| f == name)
     }
 
