@@ -116,22 +116,27 @@ impl Compiler<'_> {
             merge(context.clone(), [("report_numbers", Value::from_serialize(numbers))])
         };
         // The project's year-suffix letters, which every output's citations
-        // need, are made first on both cores, while the batch outputs'
-        // heading numbers are predicted.
-        let (_, guess) = rayon::join(
-            || self.prefill_letters(),
-            || (!batch.is_empty()).then(|| outputs::predict_numbers(self.project, self.prepared, context)).flatten(),
-        );
-        let (mut results, (predicted, batch_results)) = rayon::join(
-            || self.compile(&whole, context),
-            || match (batch.is_empty(), guess) {
-                (false, Some(guess)) => {
-                    let results = self.compile(&batch, &with_numbers(&guess));
-                    (Some(guess), results)
-                }
-                _ => (None, Vec::new()),
-            },
-        );
+        // need, are made on a thread of their own while the outputs format
+        // their citations (they ask for the letters last) and the batch
+        // outputs' heading numbers are predicted.
+        let (mut results, (predicted, batch_results)) = std::thread::scope(|scope| {
+            scope.spawn(|| self.prefill_letters());
+            rayon::join(
+                || self.compile(&whole, context),
+                || {
+                    let guess = (!batch.is_empty())
+                        .then(|| outputs::predict_numbers(self.project, self.prepared, context))
+                        .flatten();
+                    match (batch.is_empty(), guess) {
+                        (false, Some(guess)) => {
+                            let results = self.compile(&batch, &with_numbers(&guess));
+                            (Some(guess), results)
+                        }
+                        _ => (None, Vec::new()),
+                    }
+                },
+            )
+        });
         results.extend(batch_results);
         // The real numbers, from the outputs that carry them.
         let numbers_from: Vec<&Built> = results

@@ -77,9 +77,9 @@ const INDENT: &str = "1.5em";
 /// "2019b" names one work in every output.
 const LETTERS_STYLE: &str = "apa";
 
-/// Makes the project's letters for [`LETTERS_STYLE`] before the outputs ask
-/// for them, on every core (each group of works that share a name in a
-/// driver of its own), so that no output waits for them on one.
+/// Makes the project's letters for [`LETTERS_STYLE`] on a thread of its
+/// own while the outputs format their citations, which ask for the letters
+/// only after hayagriva's run.
 pub fn prefill_letters(
     styles: &Cache,
     cache: &LabelCache,
@@ -375,12 +375,14 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
         Some(_) => Some(style.clone()),
         None => options.cache.archived(LETTERS_STYLE).filter(|s| s.no_suffix.is_some()),
     };
-    let lettered = letters_from.as_ref().and_then(|from| {
+    // The works lettered over: the project's, then those this output
+    // lists beyond them. The letters themselves are asked for after
+    // hayagriva's run, while another thread makes them.
+    let letter_works = letters_from.as_ref().map(|_| {
         let mut extra: Vec<&str> = own.iter().copied().filter(|k| !options.works.iter().any(|w| w == k)).collect();
         extra.sort_unstable();
-        let labels = project_letters(from, library, &extra, &found.locale, &found.locales, options)?;
         let works = options.works.iter().map(String::as_str).chain(extra.iter().copied()).collect::<Vec<_>>();
-        Some((works, labels))
+        (extra, works)
     });
     let csl = style.no_suffix.as_ref().unwrap_or(&style.csl);
 
@@ -398,8 +400,8 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
     let shares_a_name = |key: &&str| {
         own.contains(key) || library.get(key).is_some_and(|e| year_suffix::family_names(e).any(|n| names.contains(n)))
     };
-    let all: Vec<&str> = match &lettered {
-        Some((works, _)) if style.no_suffix.is_some() => works.iter().copied().filter(shares_a_name).collect(),
+    let all: Vec<&str> = match &letter_works {
+        Some((_, works)) if style.no_suffix.is_some() => works.iter().copied().filter(shares_a_name).collect(),
         _ if bib.full => library.keys().collect(),
         _ => Vec::new(),
     };
@@ -407,6 +409,12 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
         driver.citation(found.hidden(entry, csl));
     }
     let mut rendered = driver.finish(found.bibliography_request(csl));
+    let lettered = match (&letters_from, letter_works) {
+        (Some(from), Some((extra, works))) => {
+            project_letters(from, library, &extra, &found.locale, &found.locales, options).map(|l| (works, l))
+        }
+        _ => None,
+    };
     let Some(list) = &mut rendered.bibliography else { return Err(()) };
     list.items.retain(|item| own.contains(item.key.as_str()));
     let mut collisions = Vec::new();

@@ -27,8 +27,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use rayon::prelude::*;
-
 use hayagriva::citationberg::{self, IndependentStyle, LocaleCode, TermForm};
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Elem, ElemChild, ElemChildren, ElemMeta,
@@ -124,12 +122,13 @@ impl Labels {
             shared.iter().chain(extra).copied().filter(|key| library.get(key).is_some() && seen.insert(*key)).collect();
         // Works that share no name cannot share a label nor change how each
         // other's names print: each group of works linked by a name is cited
-        // in a driver of its own, the groups in parallel. (Within a group
-        // the reference list's order is the full list's: a style sorts two
-        // works by their own fields.)
+        // in a driver of its own. (Within a group the reference list's order
+        // is the full list's: a style sorts two works by their own fields.)
+        // One after the other: this runs under the cache's lock, on a
+        // thread of its own while the outputs' citations are formatted.
         let groups = name_groups(library, &works);
         let rendered: Vec<Vec<(&str, ElemChildren, usize)>> = groups
-            .par_iter()
+            .iter()
             .map(|keys| {
                 let mut driver = BibliographyDriver::new();
                 for key in keys {
