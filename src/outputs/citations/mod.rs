@@ -322,8 +322,10 @@ fn try_format(source: &str, bib_path: &str, library: &Library, options: &Options
     let bib = found.bib();
     let style = &found.style;
 
-    // Equal citations (same keys, forms and supplements) read the same
-    // unless the style looks at their position: each is formatted once.
+    // Citations that hayagriva sees alike (the same keys and forms, with
+    // or without a supplement) get the same text from it unless the style
+    // looks at their position: each is formatted once, and each group's own
+    // supplements and prefixes are put in when it is written.
     let mut unique: Vec<&Group> = Vec::new();
     let mut index_of: HashMap<Vec<CiteKey>, usize> = HashMap::new();
     let shown_as: Vec<usize> = scan
@@ -484,6 +486,26 @@ mod tests {
         assert!(out.contains("#label(\"kooste-bib-tem2018\")"), "{out}");
         assert!(out.contains("#link(label(\"kooste-bib-virtanen2019\"))"), "{out}");
         // Still Typst that parses.
+        assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
+    }
+
+    #[test]
+    fn groups_that_differ_in_supplement_or_prefix_keep_their_own() {
+        // Formatted once by hayagriva (the same key, form and a
+        // supplement), written with each group's own supplement and prefix.
+        let src = format!(
+            "Yksi #cite(<virtanen2019>, supplement: [s. 5]). \
+             Kaksi #kooste-cite-prefix[ks.]#cite(<virtanen2019>, supplement: [s. 7]). \
+             Kolme #cite(<virtanen2019>, supplement: [luku 2]).\n\n{BIBCALL}\n"
+        );
+        let (out, outcome) = run(&src);
+        assert_eq!(outcome, Outcome::Formatted { groups: 3, entries: 1 });
+        let plain = out.replace("#[", "").replace("];", "").replace(']', "");
+        let at = |needle: &str| plain.find(needle).unwrap_or_else(|| panic!("{needle} not in {plain}"));
+        assert!(at("Yksi") < at("s. 5") && at("s. 5") < at("Kaksi"), "{plain}");
+        assert!(at("Kaksi") < at("(ks. ") && at("(ks. ") < at("s. 7") && at("s. 7") < at("Kolme"), "{plain}");
+        assert!(at("Kolme") < at("luku 2"), "{plain}");
+        assert_eq!(plain.matches("ks.").count(), 1, "{plain}");
         assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
     }
 

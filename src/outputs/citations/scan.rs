@@ -57,8 +57,10 @@ pub(super) struct Cite {
     pub(super) prefix: Option<String>,
 }
 
-/// What makes two citations read the same: key, form, supplement, prefix.
-pub(super) type CiteKey<'a> = (&'a str, Form, Option<&'a str>, Option<&'a str>);
+/// What hayagriva sees of a citation: its key, its form and whether it has
+/// a supplement. (A supplement's text, and any prefix, are put in place
+/// around hayagriva's text afterwards.)
+pub(super) type CiteKey<'a> = (&'a str, Form, bool);
 
 /// Adjacent citations typst would show as one group, and the source range
 /// they take.
@@ -76,10 +78,10 @@ pub(super) struct Group {
 }
 
 impl Group {
-    /// What makes two groups read the same: each citation's key, form and
-    /// supplement.
+    /// What hayagriva sees of a group: two groups that differ only in
+    /// their supplements' text or in prefixes get the same text from it.
     pub(super) fn key(&self) -> Vec<CiteKey<'_>> {
-        self.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.as_deref(), c.prefix.as_deref())).collect()
+        self.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.is_some())).collect()
     }
 }
 
