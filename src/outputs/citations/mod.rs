@@ -380,11 +380,11 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
     // The works lettered over: the project's, then those this output
     // lists beyond them. The letters themselves are asked for after
     // hayagriva's run, while another thread makes them.
-    let letter_works = letters_from.as_ref().map(|_| {
+    let letter_works = letters_from.map(|from| {
         let mut extra: Vec<&str> = own.iter().copied().filter(|k| !options.works.iter().any(|w| w == k)).collect();
         extra.sort_unstable();
         let works = options.works.iter().map(String::as_str).chain(extra.iter().copied()).collect::<Vec<_>>();
-        (extra, works)
+        (from, extra, works)
     });
     let csl = style.no_suffix.as_ref().unwrap_or(&style.csl);
 
@@ -403,7 +403,7 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
         own.contains(key) || library.get(key).is_some_and(|e| year_suffix::family_names(e).any(|n| names.contains(n)))
     };
     let all: Vec<&str> = match &letter_works {
-        Some((_, works)) if style.no_suffix.is_some() => works.iter().copied().filter(shares_a_name).collect(),
+        Some((_, _, works)) if style.no_suffix.is_some() => works.iter().copied().filter(shares_a_name).collect(),
         _ if bib.full => library.keys().collect(),
         _ => Vec::new(),
     };
@@ -411,12 +411,9 @@ fn run_hayagriva(found: &Found, library: &Library, unique: &[&Group], options: &
         driver.citation(found.hidden(entry, csl));
     }
     let mut rendered = driver.finish(found.bibliography_request(csl));
-    let lettered = match (&letters_from, letter_works) {
-        (Some(from), Some((extra, works))) => {
-            project_letters(from, library, &extra, &found.locale, &found.locales, options).map(|l| (works, l))
-        }
-        _ => None,
-    };
+    let lettered = letter_works.and_then(|(from, extra, works)| {
+        project_letters(&from, library, &extra, &found.locale, &found.locales, options).map(|l| (works, l))
+    });
     let Some(list) = &mut rendered.bibliography else { return Err(()) };
     list.items.retain(|item| own.contains(item.key.as_str()));
     let mut collisions = Vec::new();

@@ -124,8 +124,9 @@ impl Labels {
         // other's names print: each group of works linked by a name is cited
         // in a driver of its own. (Within a group the reference list's order
         // is the full list's: a style sorts two works by their own fields.)
-        // One after the other: this runs under the cache's lock, on a
-        // thread of its own while the outputs' citations are formatted.
+        // One group after another, never on rayon's pool: [`LabelCache`]
+        // runs this under its lock, and a rayon worker that stole another
+        // output's job while holding it would wait for itself.
         let groups = name_groups(library, &works);
         let rendered: Vec<Vec<(&str, ElemChildren, usize)>> = groups
             .iter()
