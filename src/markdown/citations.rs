@@ -2,10 +2,9 @@
 //! also @other]` groups and `@key`, and Quarto's `@fig-x`, `[-@fig-x]`,
 //! `@Fig-x` → Typst `cite` and `ref` calls.
 
-use std::fmt::Write as _;
 use std::ops::Range;
 
-use super::escape::{escape_text, string_literal};
+use super::escape::string_literal;
 use super::{Converter, LabelUse, REF_PREFIXES};
 
 impl Converter<'_, '_> {
@@ -59,21 +58,34 @@ impl Converter<'_, '_> {
             self.raw("]");
         }
         self.out.citations.push(LabelUse { name: key.to_string(), range });
-        let mut call = format!("#cite(label({})", string_literal(key));
-        match form {
-            CiteForm::Normal => {}
-            CiteForm::Prose => call.push_str(", form: \"prose\""),
-            CiteForm::Year => call.push_str(", form: \"year\""),
+        let year = matches!(form, CiteForm::Year);
+        let form = match form {
+            CiteForm::Normal => "",
+            CiteForm::Prose => ", form: \"prose\"",
+            CiteForm::Year => ", form: \"year\"",
+        };
+        let call = format!("#cite(label({}){form}", string_literal(key));
+        // The locator is author text, as the prefix is (`--` is a dash).
+        // Pandoc's `[-@key]` keeps its parentheses and its locator,
+        // "(2019, s. 41)"; a style's year form prints no supplement, so
+        // the locator follows the call.
+        match (year, locator) {
+            (false, Some(locator)) => {
+                self.raw(&format!("{call}, supplement: ["));
+                self.prose(locator);
+                self.raw("])");
+            }
+            (false, None) => self.raw(&format!("{call})")),
+            (true, locator) => {
+                self.raw(&format!("#\"(\"{call})"));
+                if let Some(locator) = locator {
+                    self.raw("#\", \"#[");
+                    self.prose(locator);
+                    self.raw("]");
+                }
+                self.raw("#\")\"");
+            }
         }
-        if let Some(locator) = locator {
-            let _ = write!(call, ", supplement: [{}]", escape_text(locator, false));
-        }
-        call.push(')');
-        // Pandoc's `[-@key]` keeps its parentheses: "Virtanen (2019)".
-        if matches!(form, CiteForm::Year) {
-            call = format!("#\"(\"{call}#\")\"");
-        }
-        self.raw(&call);
         self.expr_end();
     }
 }

@@ -305,7 +305,9 @@ fn a_grid_table_is_text_with_a_warning() {
 fn suppressed_author_citations_print_the_year() {
     let out = convert("Virtanen [-@c] sanoo, samoin [-@c, s. 4; @d].\n");
     assert!(out.typst.contains("#\"(\"#cite(label(\"c\"), form: \"year\")#\")\""), "{}", out.typst);
-    assert!(out.typst.contains("form: \"year\", supplement: [s. 4])"), "{}", out.typst);
+    // A style's year form prints no supplement: the locator follows it,
+    // inside the parentheses, as Pandoc prints "(2019, s. 4)".
+    assert!(out.typst.contains("form: \"year\")#\", \"#[s. 4]#\")\""), "{}", out.typst);
     assert_eq!(out.citations.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["c", "c", "d"]);
 }
 
@@ -382,6 +384,13 @@ fn cross_references_the_quarto_way() {
     // Without prefixes every form prints the number alone.
     let plain = convert_with("@Tbl-b [-@fig-a]\n", &Dialect { ref_prefix: false, ..Dialect::default() });
     assert!(!plain.typst.contains("supplement"), "{}", plain.typst);
+}
+
+#[test]
+fn citation_locators_are_author_text() {
+    // `--` in a locator is an en dash, as in the prose around it.
+    let out = convert("Teksti [@a, s. 12--14] ja 12--14.\n");
+    assert!(out.typst.contains("supplement: [s. 12–14])"), "{}", out.typst);
 }
 
 #[test]
