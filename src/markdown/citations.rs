@@ -102,6 +102,28 @@ fn cross_reference(key: &str) -> Option<(String, bool)> {
     REF_PREFIXES.iter().any(|p| lowered.starts_with(p)).then_some((lowered, true))
 }
 
+/// Whether `key` names a cross-reference (`fig-x`, `Tbl-x`), not a work.
+pub(super) fn is_cross_reference(key: &str) -> bool {
+    cross_reference(key).is_some()
+}
+
+/// Pandoc's locator of an in-text citation, `@key [p. 33]`: at the start
+/// of `text` (what follows the key), spaces, then brackets holding no
+/// citation, footnote or nested bracket, not followed by a link's `[` or
+/// `(`. Its length and the locator, trimmed.
+pub(super) fn bare_locator(text: &str) -> Option<(usize, &str)> {
+    let open = text.len() - text.trim_start_matches([' ', '\t']).len();
+    let inner = text[open..].strip_prefix('[')?;
+    let close = inner.find(']')?;
+    let locator = &inner[..close];
+    let after = &inner[close + 1..];
+    if locator.starts_with('^') || locator.contains(['@', '[']) || after.starts_with(['[', '(']) {
+        return None;
+    }
+    let trimmed = locator.trim();
+    (!trimmed.is_empty()).then_some((open + 1 + close + 1, trimmed))
+}
+
 /// How a citation prints: in parentheses, in the sentence (`@key`), or
 /// its year only (`[-@key]`).
 #[derive(Clone, Copy)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use comrak::nodes::{AstNode, NodeValue};
 
 use super::blocks::block_token;
-use super::citations::{CitationItem, CiteForm, parse_citation_group, parse_key};
+use super::citations::{CitationItem, CiteForm, bare_locator, is_cross_reference, parse_citation_group, parse_key};
 use super::escape::string_literal;
 use super::figures::subfigure_numbering;
 use super::spans::Piece;
@@ -390,8 +390,13 @@ impl<'a> Converter<'a, '_> {
                     parse_key(&text[i + 1..]).filter(|_| !word_before).map(|key| {
                         self.prose(&text[rest..i]);
                         let range = run.range(self, i, key.len() + 1);
-                        self.cite_or_ref(key, None, None, CiteForm::Prose, range);
-                        1 + key.len()
+                        // Pandoc's `@key [p. 33]`: the brackets after an
+                        // in-text citation are its locator (not after a
+                        // cross-reference, which Quarto gives none).
+                        let after = i + 1 + key.len();
+                        let bare = bare_locator(&text[after..]).filter(|_| !is_cross_reference(key));
+                        self.cite_or_ref(key, None, bare.map(|(_, locator)| locator), CiteForm::Prose, range);
+                        1 + key.len() + bare.map_or(0, |(len, _)| len)
                     })
                 }
                 _ => None,

@@ -394,6 +394,23 @@ fn citation_locators_are_author_text() {
 }
 
 #[test]
+fn in_text_citations_take_a_locator_in_brackets() {
+    // Pandoc's `@key [s. 40]`: "Virtanen (2018, s. 40)", as `[@key, s. 40]`
+    // in the sentence.
+    let out = convert("Kuten @a [s. 40--41] toteaa, ja @b\t[luku 3] myös.\n");
+    assert!(out.typst.contains("#cite(label(\"a\"), form: \"prose\", supplement: [s. 40–41]) toteaa"), "{}", out.typst);
+    assert!(out.typst.contains("#cite(label(\"b\"), form: \"prose\", supplement: [luku 3]) myös"), "{}", out.typst);
+    assert_eq!(out.citations.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    // Brackets that are a footnote, a citation group, a link's text or a
+    // cross-reference's neighbour keep their meaning.
+    let out = convert("Kuten @a [^n] ja @b [@c] ja @d [x][y] ja @fig-x [s. 4].\n\n[^n]: Huom.\n");
+    assert!(out.typst.contains("#cite(label(\"a\"), form: \"prose\") #footnote["), "{}", out.typst);
+    assert!(out.typst.contains("#cite(label(\"b\"), form: \"prose\") #cite(label(\"c\"))"), "{}", out.typst);
+    assert!(out.typst.contains("#cite(label(\"d\"), form: \"prose\") \\[x\\]\\[y\\]"), "{}", out.typst);
+    assert!(out.typst.contains("#ref(label(\"fig-x\")) \\[s. 4\\]"), "{}", out.typst);
+}
+
+#[test]
 fn citation_prefixes_suffixes_and_locators() {
     let out = convert("Teksti [ks. @a, s. 33-35; myös @b] ja [@c jne.] ja [sähköposti a@b.fi].\n");
     assert_eq!(out.citations.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
