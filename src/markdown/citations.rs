@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::escape::string_literal;
-use super::{Converter, LabelUse, REF_PREFIXES};
+use super::{CALLOUTS, Converter, LabelUse, REF_PREFIXES};
 
 impl Converter<'_, '_> {
     /// A citation or a cross-reference, with the text before its key in
@@ -33,6 +33,33 @@ impl Converter<'_, '_> {
             // template's `kooste-sec-ref`, which prints what the `ref`
             // prints a layout pass sooner (see words.typ); it is told the
             // number alone explicitly. Templates older than it keep `ref`.
+            // A numbered callout's: the kind's word (or the written
+            // prefix, or nothing) and its number, from the template's
+            // `kooste-callout-ref`.
+            if let Some((kind, ..)) = CALLOUTS.iter().find(|(_, p, _)| name.starts_with(p)) {
+                let word = match (prefix, self.opts.dialect.ref_prefix, form) {
+                    (Some(_), ..) => None,
+                    (None, false, _) | (None, _, CiteForm::Year) => Some(String::new()),
+                    (None, true, _) => self.callout_word(kind).map(str::to_string),
+                };
+                self.raw(&format!("#kooste-callout-ref({}, ", string_literal(&name)));
+                match (prefix, word) {
+                    (Some(prefix), _) => {
+                        self.raw("[");
+                        self.prose(prefix);
+                        self.raw("]");
+                    }
+                    (None, Some(word)) if !word.is_empty() => {
+                        self.raw("[");
+                        self.text(&word);
+                        self.raw("]");
+                    }
+                    _ => self.raw("none"),
+                }
+                self.raw(")");
+                self.expr_end();
+                return;
+            }
             let section = name.starts_with("sec-") && self.templates_define("sec-ref");
             let supplement = match (self.opts.dialect.ref_prefix, form, capital) {
                 _ if prefix.is_some() => ", supplement: [",

@@ -4,7 +4,10 @@
 //!   drawn by the template's `kooste-callout(kind:, label:, title:)[body]`,
 //!   its title from a heading inside (which is then no section), from
 //!   `title="…"`, or none; `label` names the kind in the document's
-//!   language, so the box says what it is without colour.
+//!   language, so the box says what it is without colour. Quarto's
+//!   `{#tip-x}` (`#nte-`, `#imp-`, `#wrn-`, `#cau-`) numbers it among the
+//!   callouts of its kind (`id:`), and `@tip-x` prints the template's
+//!   `kooste-callout-ref`.
 //! - `{#fig-x}`: a figure whose last paragraph is the caption and whose
 //!   images are subfigures, laid out by `layout-ncol` / `layout-nrow`; a
 //!   subfigure's own `{#fig-…}` gives a reference printed as the figure's
@@ -28,17 +31,8 @@ use super::attributes::{Attrs, parse_div_info};
 use super::escape::string_literal;
 use super::fences::{COLON, Fences};
 use super::spans::lang_call;
-use super::{Converter, Node, Range};
+use super::{CALLOUTS, Converter, Node, Range};
 use crate::load::project::Format;
-
-/// The callout kinds and their labels in Finnish, Swedish and English.
-const CALLOUTS: &[(&str, [&str; 3])] = &[
-    ("note", ["Huomautus", "Obs", "Note"]),
-    ("tip", ["Vinkki", "Tips", "Tip"]),
-    ("important", ["Tärkeää", "Viktigt", "Important"]),
-    ("warning", ["Varoitus", "Varning", "Warning"]),
-    ("caution", ["Varo", "Försiktighet", "Caution"]),
-];
 
 /// The names after `kooste-` of the functions a Typst style file defines
 /// with `#let kooste-NAME(`: `callout`, `div-tietolaatikko`, …
@@ -149,13 +143,9 @@ impl<'a> Converter<'a, '_> {
             (Some(id), _) if id.starts_with("tbl-") => self.table_div(node, id, attrs, range),
             (_, Some(i)) => {
                 let class = attrs.classes.remove(i);
-                if let Some(id) = &id {
-                    self.warn(
-                        range.clone(),
-                        format!("callout id `#{id}` is not supported; the callout is not numbered"),
-                    );
-                }
-                self.callout(node, &class["callout-".len()..], attrs, range)
+                let kind = &class["callout-".len()..];
+                let id = id.filter(|id| self.callout_id(id, kind, &range));
+                self.callout(node, kind, id, attrs, range)
             }
             _ => {
                 if let Some(id) = &id {
@@ -215,20 +205,51 @@ impl<'a> Converter<'a, '_> {
             || self.subfigure.is_some()
     }
 
-    /// A callout of `kind` (`note`, …).
-    fn callout(&mut self, node: Node<'a>, kind: &str, mut attrs: Attrs, range: Range<usize>) {
-        let Some((_, labels)) = CALLOUTS.iter().find(|(k, _)| *k == kind) else {
+    /// Whether a callout of `kind` can be numbered under `id` (Quarto's
+    /// `#tip-x` on a `.callout-tip`), which it then defines; else why not,
+    /// said once.
+    fn callout_id(&mut self, id: &str, kind: &str, range: &Range<usize>) -> bool {
+        let Some((_, prefix, _)) = CALLOUTS.iter().find(|(k, ..)| *k == kind) else {
+            self.warn(range.clone(), format!("callout id `#{id}` is not used: `callout-{kind}` is not a callout kind"));
+            return false;
+        };
+        if !id.starts_with(prefix) {
+            let hint = match CALLOUTS.iter().find(|(_, p, _)| id.starts_with(p)) {
+                Some((other, ..)) => {
+                    format!("`#{id}` names a callout-{other}; a callout-{kind}'s id starts with `{prefix}`")
+                }
+                None => format!(
+                    "a callout-{kind} is numbered and can be referred to when its id starts with `{prefix}`, as in Quarto"
+                ),
+            };
+            self.warn(
+                range.clone(),
+                format!("callout id `#{id}` is not a callout-{kind}'s; the callout is not numbered"),
+            )
+            .hints
+            .push(hint);
+            return false;
+        }
+        if !self.templates_define("callout-ref") {
+            self.warn(range.clone(), format!("the templates cannot number callouts; `#{id}` is not numbered"))
+                .hints
+                .push(
+                    "kooste's words.typ defines `kooste-callout-ref`; copy it from a new `kooste init` project".into(),
+                );
+            return false;
+        }
+        self.define_label(id, range.clone());
+        true
+    }
+
+    /// A callout of `kind` (`note`, …), numbered when it has an `id`.
+    fn callout(&mut self, node: Node<'a>, kind: &str, id: Option<String>, mut attrs: Attrs, range: Range<usize>) {
+        let Some(label) = self.callout_word(kind) else {
             self.warn(range.clone(), format!("`callout-{kind}` is not a callout kind; the content is kept"))
                 .hints
                 .push("callouts are callout-note, -tip, -important, -warning and -caution".into());
             self.class_div(node, attrs, range);
             return;
-        };
-        let lang = self.lang.last().map_or(self.opts.dialect.lang.as_str(), String::as_str);
-        let label = match lang.split('-').next().unwrap_or(lang) {
-            "fi" => labels[0],
-            "sv" => labels[1],
-            _ => labels[2],
         };
         let title_attr = take(&mut attrs, "title");
         self.unsupported(&attrs, &range, "callout");
@@ -240,7 +261,8 @@ impl<'a> Converter<'a, '_> {
                 .push("define `#let kooste-callout(kind: \"note\", label: [], title: none, body)` in style.typ".into());
         }
         if templated == Some(true) {
-            self.raw(&format!("#kooste-callout(kind: {}, label: [", string_literal(kind)));
+            let id = id.as_deref().map(|id| format!("id: {}, ", string_literal(id))).unwrap_or_default();
+            self.raw(&format!("#kooste-callout(kind: {}, {id}label: [", string_literal(kind)));
         } else {
             self.raw("#block(width: 100%, inset: 8pt, stroke: (left: 2pt + luma(30%)), fill: luma(96%))[#strong[");
         }

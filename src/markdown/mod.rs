@@ -68,7 +68,19 @@ pub use shortcodes::Shortcode;
 pub const BLOCK_TOKEN: &str = "kooste:block:";
 
 /// Label prefixes that make `@name` a cross-reference rather than a citation.
-pub const REF_PREFIXES: &[&str] = &["sec-", "fig-", "tbl-", "eq-", "lst-", "rec-"];
+pub const REF_PREFIXES: &[&str] =
+    &["sec-", "fig-", "tbl-", "eq-", "lst-", "rec-", "nte-", "tip-", "wrn-", "imp-", "cau-"];
+
+/// Quarto's callout kinds with the prefix of a cross-referenced one's id
+/// (`::: {#tip-x .callout-tip}`, `@tip-x`) and its word in Finnish,
+/// Swedish and English.
+pub const CALLOUTS: &[(&str, &str, [&str; 3])] = &[
+    ("note", "nte-", ["Huomautus", "Obs", "Note"]),
+    ("tip", "tip-", ["Vinkki", "Tips", "Tip"]),
+    ("important", "imp-", ["Tärkeää", "Viktigt", "Important"]),
+    ("warning", "wrn-", ["Varoitus", "Varning", "Warning"]),
+    ("caution", "cau-", ["Varo", "Försiktighet", "Caution"]),
+];
 
 /// What to do with an image whose file is missing or remote.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -512,6 +524,17 @@ impl<'a> Converter<'a, '_> {
 
     /// Whether the templates define `kooste-{name}` (a function the
     /// converter may call).
+    /// The word for callouts of `kind` in the language at hand.
+    pub(super) fn callout_word(&self, kind: &str) -> Option<&'static str> {
+        let (_, _, words) = CALLOUTS.iter().find(|(k, ..)| *k == kind)?;
+        let lang = self.lang.last().map_or(self.opts.dialect.lang.as_str(), String::as_str);
+        Some(match lang.split('-').next().unwrap_or(lang) {
+            "fi" => words[0],
+            "sv" => words[1],
+            _ => words[2],
+        })
+    }
+
     pub(super) fn templates_define(&self, name: &str) -> bool {
         self.opts.dialect.templates.as_deref().unwrap_or_default().iter().any(|f| f == name)
     }

@@ -145,6 +145,34 @@ fn callouts_take_their_title_from_a_heading_or_attribute() {
 }
 
 #[test]
+fn callouts_with_an_id_are_numbered_and_referred_to() {
+    // Quarto's `#tip-x` on a `.callout-tip`: a numbered callout whose
+    // reference prints "Vinkki 1" (the kind's word, or the author's prefix,
+    // or the number alone).
+    let dialect = Dialect { templates: Some(vec!["callout".into(), "callout-ref".into()]), ..Dialect::default() };
+    let md = "::: {#tip-x .callout-tip}\n## Otsikko\n\nTeksti.\n:::\n\nKatso @tip-x, [-@tip-x] ja [ohje @tip-x].\n";
+    let out = convert_with(md, &dialect);
+    assert!(
+        out.typst.contains("#kooste-callout(kind: \"tip\", id: \"tip-x\", label: [Vinkki], title: [Otsikko])["),
+        "{}",
+        out.typst
+    );
+    assert!(out.typst.contains("Katso #kooste-callout-ref(\"tip-x\", [Vinkki]), #kooste-callout-ref(\"tip-x\", none) ja #kooste-callout-ref(\"tip-x\", [ohje]);."), "{}", out.typst);
+    assert_eq!(out.defines.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["tip-x"]);
+    assert_eq!(out.references.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["tip-x", "tip-x", "tip-x"]);
+    assert!(out.citations.is_empty() && out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    // An id of another kind, or templates that cannot number callouts:
+    // said once at the callout, which is drawn unnumbered.
+    let out = convert_with("::: {#tip-x .callout-note}\nX\n:::\n", &dialect);
+    assert_eq!(warnings(&out), ["callout id `#tip-x` is not a callout-note's; the callout is not numbered"]);
+    assert!(out.defines.is_empty() && !out.typst.contains("id:"), "{}", out.typst);
+    let old = Dialect { templates: Some(vec!["callout".into()]), ..Dialect::default() };
+    let out = convert_with("::: {#nte-x .callout-note}\nX\n:::\n", &old);
+    assert_eq!(warnings(&out), ["the templates cannot number callouts; `#nte-x` is not numbered"]);
+    assert!(out.defines.is_empty(), "{:?}", out.defines);
+}
+
+#[test]
 fn spans_and_language() {
     let out = convert("[Kela]{.smallcaps} ja [på \"svenska\"]{lang=sv} ja [x]{.mark} [y]{.odd}\n");
     assert!(out.typst.contains("#smallcaps[Kela]"), "{}", out.typst);

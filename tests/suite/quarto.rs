@@ -59,6 +59,31 @@ fn swedish_tags(p: &TempProject, pdf: &Path) -> Option<usize> {
 }
 
 #[test]
+fn callouts_with_an_id_are_numbered_and_referred_to_as_in_quarto() {
+    let p = TempProject::fixture("quarto");
+    p.append(
+        CHAPTER,
+        "\n::: {#tip-eka .callout-tip}\n## Ensimmäinen\n\nTeksti.\n:::\n\n::: {#tip-toka .callout-tip}\nToinen.\n:::\n\n\
+         ::: {#wrn-x .callout-warning}\nVaroitus.\n:::\n\nKatso @tip-toka, [-@tip-eka] ja [ohje @wrn-x].\n",
+    );
+    p.append(
+        "report/report.toml",
+        "\n[[output]]\nname = \"web\"\nformat = \"html\"\ntemplate = \"report.html.typ.j2\"\nfile = \"report.html\"\n",
+    );
+    let out = p.run(&["build"]);
+    must_succeed(&out);
+    // Each kind numbered on its own, as Quarto numbers them; unnumbered
+    // callouts (the fixture's own) are not counted.
+    let text = fold(&pdf_text(&p.path().join("out/report.pdf")));
+    for shown in ["Vinkki 1: Ensimmäinen", "Vinkki 2 Toinen.", "Varoitus 1 Varoitus.", "Katso Vinkki 2, 1 ja ohje 1."]
+    {
+        assert!(text.contains(shown), "`{shown}` missing:\n{text}");
+    }
+    let html = std::fs::read_to_string(p.path().join("out/report.html")).unwrap();
+    assert!(html.contains("<a href=\"#tip-toka\">Vinkki\u{a0}2</a>") && html.contains("id=\"tip-toka\""), "{html}");
+}
+
+#[test]
 fn quarto_chapter_builds_with_quartos_meaning() {
     let p = TempProject::fixture("quarto");
     let out = p.run(&["build"]);
