@@ -173,6 +173,48 @@ fn callouts_with_an_id_are_numbered_and_referred_to() {
 }
 
 #[test]
+fn code_blocks_with_an_lst_id_are_numbered_listings() {
+    // Quarto's listings: `{#lst-x .python lst-cap="…"}` on a code block,
+    // `#| lst-label` and `#| lst-cap` in a cell; both referred to as @lst-x.
+    let md = "```{#lst-a .python lst-cap=\"Ensimmäinen -- listaus\"}\nprint(1)\n```\n\n\
+              ```{python}\n#| lst-label: lst-b\n#| lst-cap: Toinen\nprint(2)\n```\n\nKatso @lst-a ja @lst-b.\n";
+    let out = convert(md);
+    assert!(
+        out.typst.contains(
+            "#figure(kind: raw, block(width: 100%, align(start, raw(block: true, lang: \"python\", \"print(1)\"))), \
+             caption: [Ensimmäinen – listaus]) #label(\"lst-a\")"
+        ),
+        "{}",
+        out.typst
+    );
+    assert!(out.typst.contains("\"print(2)\"))), caption: [Toinen]) #label(\"lst-b\")"), "{}", out.typst);
+    assert!(!out.typst.contains("lst-label"), "the cell's options are not code: {}", out.typst);
+    assert_eq!(out.defines.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["lst-a", "lst-b"]);
+    assert_eq!(warnings(&out), ["`python` code cells are not run: kooste prints them as code"]);
+    // Plain blocks stay plain; what is not acted on is said at the block.
+    let out = convert("```{.python}\nx\n```\n\n```r\ny\n```\n");
+    assert!(out.typst.contains("#raw(block: true, lang: \"python\", \"x\")"), "{}", out.typst);
+    assert!(out.typst.contains("#raw(block: true, lang: \"r\", \"y\")"), "{}", out.typst);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    let out = convert("```{#koodi .python .numberLines lst-cap=\"X\" filename=\"a.py\"}\nx\n```\n");
+    assert_eq!(
+        warnings(&out),
+        [
+            "code block id `#koodi` is not supported; ignored",
+            "code block class `numberLines` is not supported; ignored",
+            "code block attribute `filename` is not supported; ignored",
+        ]
+    );
+    assert!(
+        out.typst.contains("#raw(block: true, lang: \"python\", \"x\")") && out.defines.is_empty(),
+        "{}",
+        out.typst
+    );
+    let out = convert("```{.python lst-cap=\"X\"}\nx\n```\n");
+    assert_eq!(warnings(&out), ["`lst-cap` without an id `#lst-…` is not a listing; the caption is left out"]);
+}
+
+#[test]
 fn spans_and_language() {
     let out = convert("[Kela]{.smallcaps} ja [på \"svenska\"]{lang=sv} ja [x]{.mark} [y]{.odd}\n");
     assert!(out.typst.contains("#smallcaps[Kela]"), "{}", out.typst);
@@ -312,8 +354,10 @@ fn quarto_code_cells_raw_blocks_and_latex_page_breaks() {
     assert!(!out.typst.contains("<b>x</b>"), "{}", out.typst);
     assert!(out.typst.contains("#pagebreak()"), "{}", out.typst);
     let messages = warnings(&out);
-    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert_eq!(messages.len(), 5, "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("`r` code cells are not run")), "{messages:?}");
+    // A cell option kooste does not act on is said, once for the cell.
+    assert!(messages.iter().any(|m| m == "cell option `label` not acted on: the cell is not run"), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("raw `html` block is left out")), "{messages:?}");
     assert!(messages.iter().any(|m| m.contains("raw LaTeX `\\vspace`")), "{messages:?}");
 }

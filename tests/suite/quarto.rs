@@ -84,6 +84,31 @@ fn callouts_with_an_id_are_numbered_and_referred_to_as_in_quarto() {
 }
 
 #[test]
+fn listings_are_numbered_and_referred_to_as_in_quarto() {
+    let p = TempProject::fixture("quarto");
+    p.append(
+        CHAPTER,
+        "\n```{#lst-kysely .sql lst-cap=\"Asiakkaiden kysely\"}\nSELECT * FROM asiakkaat\n```\n\n\
+         ```{python}\n#| lst-label: lst-laskenta\n#| lst-cap: Laskenta\nprint(1 + 1)\n```\n\n\
+         Katso @lst-kysely ja @lst-laskenta.\n\n# Toinen luku\n\n```{#lst-toinen .sql lst-cap=\"Toisen luvun kysely\"}\nSELECT 1\n```\n",
+    );
+    let out = p.run(&["build"]);
+    must_succeed(&out);
+    let text = fold(&pdf_text(&p.path().join("out/report.pdf")));
+    for shown in [
+        "Listaus 1.1: Asiakkaiden kysely",
+        "SELECT * FROM asiakkaat",
+        "Listaus 1.2: Laskenta",
+        "Katso Listaus 1.1 ja Listaus 1.2.",
+    ] {
+        assert!(text.contains(shown), "`{shown}` missing:\n{text}");
+    }
+    // Numbered per chapter, as figures and tables are.
+    assert!(text.contains("Listaus 2.1: Toisen luvun kysely"), "{text}");
+    assert!(!text.contains("lst-"), "{text}");
+}
+
+#[test]
 fn quarto_chapter_builds_with_quartos_meaning() {
     let p = TempProject::fixture("quarto");
     let out = p.run(&["build"]);
