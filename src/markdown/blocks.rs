@@ -635,11 +635,20 @@ impl<'a> Converter<'a, '_> {
             // A bare language (`python`), or Pandoc's attributes:
             // `{.python #lst-x lst-cap="…"}`, a numbered listing in Quarto.
             let range = self.node_range(node);
+            let mut filename = None;
             let (lang, listing) = match parse_braced(info).filter(|(_, len)| *len == info.len()) {
                 Some((mut attrs, _)) => {
                     let lang = (!attrs.classes.is_empty()).then(|| attrs.classes.remove(0));
                     let caption = super::divs::take(&mut attrs, "lst-cap");
                     let listing = self.listing_label(attrs.id.take(), caption, &range);
+                    // kooste prints a code block's shortcodes as written,
+                    // which is what `shortcodes="false"` asks of Quarto.
+                    if super::divs::take(&mut attrs, "shortcodes").is_some_and(|v| v != "false") {
+                        self.warn(range.clone(), "shortcodes in a code block print as written")
+                            .hints
+                            .push("kooste does not expand shortcodes inside code".into());
+                    }
+                    filename = super::divs::take(&mut attrs, "filename");
                     for class in &attrs.classes {
                         self.warn(range.clone(), format!("code block class `{class}` is not supported; ignored"));
                     }
@@ -653,6 +662,13 @@ impl<'a> Converter<'a, '_> {
             self.marker(node);
             let literal = self.as_written(&code.literal);
             let literal = literal.strip_suffix('\n').unwrap_or(&literal).to_string();
+            // Quarto's `filename="…"`: the file's name above its code.
+            if let Some(name) = filename {
+                self.raw(&format!(
+                    "#block(below: 0.4em, sticky: true, text(size: 0.85em, raw({})))\n",
+                    string_literal(&name)
+                ));
+            }
             self.code(lang.as_deref().filter(|l| !l.is_empty()), &literal, listing);
         }
     }

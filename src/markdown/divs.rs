@@ -230,6 +230,12 @@ impl<'a> Converter<'a, '_> {
             .push(hint);
             return false;
         }
+        if self.opts.dialect.templates.is_none() {
+            self.warn(range.clone(), format!("`kooste convert` draws callouts plainly; `#{id}` is not numbered"))
+                .hints
+                .push("a project's build (`kooste build`) numbers it".into());
+            return false;
+        }
         if !self.templates_define("callout-ref") {
             self.warn(range.clone(), format!("the templates cannot number callouts; `#{id}` is not numbered"))
                 .hints

@@ -196,13 +196,13 @@ fn code_blocks_with_an_lst_id_are_numbered_listings() {
     assert!(out.typst.contains("#raw(block: true, lang: \"python\", \"x\")"), "{}", out.typst);
     assert!(out.typst.contains("#raw(block: true, lang: \"r\", \"y\")"), "{}", out.typst);
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
-    let out = convert("```{#koodi .python .numberLines lst-cap=\"X\" filename=\"a.py\"}\nx\n```\n");
+    let out = convert("```{#koodi .python .numberLines lst-cap=\"X\" startFrom=\"3\"}\nx\n```\n");
     assert_eq!(
         warnings(&out),
         [
             "code block id `#koodi` is not supported; ignored",
             "code block class `numberLines` is not supported; ignored",
-            "code block attribute `filename` is not supported; ignored",
+            "code block attribute `startFrom` is not supported; ignored",
         ]
     );
     assert!(
@@ -210,6 +210,15 @@ fn code_blocks_with_an_lst_id_are_numbered_listings() {
         "{}",
         out.typst
     );
+    // Quarto's `filename` heads the code; `shortcodes="false"` is what
+    // kooste does anyway.
+    let out = convert("```{.yaml filename=\"_quarto.yml\" shortcodes=\"false\"}\nx: 1\n```\n");
+    assert!(
+        out.typst.contains("text(size: 0.85em, raw(\"_quarto.yml\")))\n#raw(block: true, lang: \"yaml\""),
+        "{}",
+        out.typst
+    );
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     let out = convert("```{.python lst-cap=\"X\"}\nx\n```\n");
     assert_eq!(warnings(&out), ["`lst-cap` without an id `#lst-…` is not a listing; the caption is left out"]);
 }
