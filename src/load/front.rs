@@ -9,59 +9,9 @@ use std::ops::Range;
 
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 
+use super::quarto_keys::is_quarto_key;
 use super::sources::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics, closest};
-
-/// Keys of a Quarto document's front matter that kooste reads nowhere or
-/// only elsewhere (the report's title, authors and date are report.toml's):
-/// a warning where an author writes them, not an error.
-pub const QUARTO_KEYS: &[&str] = &[
-    "title",
-    "subtitle",
-    "author",
-    "authors",
-    "date",
-    "date-modified",
-    "date-format",
-    "description",
-    "abstract",
-    "lang",
-    "keywords",
-    "categories",
-    "format",
-    "execute",
-    "jupyter",
-    "engine",
-    "knitr",
-    "toc",
-    "toc-depth",
-    "toc-title",
-    "number-sections",
-    "number-depth",
-    "bibliography",
-    "csl",
-    "citation",
-    "license",
-    "copyright",
-    "editor",
-    "draft",
-    "filters",
-    "crossref",
-    "params",
-    "page-layout",
-    "image",
-    "order",
-    "aliases",
-    "search",
-    "echo",
-    "warning",
-    "code-fold",
-    "fig-cap-location",
-    "tbl-cap-location",
-    "reference-location",
-    "citation-location",
-    "shift-heading-level-by",
-];
 
 /// The byte range of the YAML between the `---` lines, if the file has
 /// front matter that closes.
@@ -201,7 +151,7 @@ pub fn parse_front<T: DeserializeOwned>(
         // `{{< meta key >}}` reads (convert::document_meta); one close to a
         // key kooste reads is a misspelling of it.
         let metadata = is_quarto_document(&doc.path) && closest(&key.name, known.iter().copied()).is_none();
-        if QUARTO_KEYS.contains(&key.name.as_str()) {
+        if is_quarto_key(&key.name) {
             diags.push(
                 Diagnostic::warning(&doc.path, at, format!("front matter: `{}` is not used in {kind}", key.name))
                     .with_hint(quarto_key_hint(&key.name)),

@@ -20,6 +20,7 @@ pub mod identifiers;
 pub mod include;
 pub mod meta;
 pub mod project;
+pub mod quarto_keys;
 pub mod sources;
 pub mod templates;
 pub mod tree;

@@ -53,13 +53,20 @@ fn a_chapter_takes_its_title_from_front_matter_as_quarto_does() {
 #[test]
 fn quartos_document_keys_warn_each_and_unknown_keys_are_all_errors() {
     let p = built();
-    p.write(CASES, "---\ninclude: cases\nauthor: Minä\ndate: 2020-01-01\n---\n# Tapaukset {#sec-tapaukset}\n");
+    // Any option of Quarto's schema (`fig-width`, `mainfont`), not only
+    // the commonest.
+    p.write(
+        CASES,
+        "---\ninclude: cases\nauthor: Minä\ndate: 2020-01-01\nfig-width: 6\nmainfont: Cabin\n---\n# Tapaukset {#sec-tapaukset}\n",
+    );
     builds_with_warnings(
         &p,
         &["build"],
         &[
             &format!("{CASES}:3:1: warning: front matter: `author` is not used in a chapter"),
             &format!("{CASES}:4:1: warning: front matter: `date` is not used in a chapter"),
+            &format!("{CASES}:5:1: warning: front matter: `fig-width` is not used in a chapter"),
+            &format!("{CASES}:6:1: warning: front matter: `mainfont` is not used in a chapter"),
         ],
     );
     let before = p.pdfs();
