@@ -33,31 +33,8 @@ impl Converter<'_, '_> {
             // template's `kooste-sec-ref`, which prints what the `ref`
             // prints a layout pass sooner (see words.typ); it is told the
             // number alone explicitly. Templates older than it keep `ref`.
-            // A numbered callout's: the kind's word (or the written
-            // prefix, or nothing) and its number, from the template's
-            // `kooste-callout-ref`.
             if let Some((kind, ..)) = CALLOUTS.iter().find(|(_, p, _)| name.starts_with(p)) {
-                let word = match (prefix, self.opts.dialect.ref_prefix, form) {
-                    (Some(_), ..) => None,
-                    (None, false, _) | (None, _, CiteForm::Year) => Some(String::new()),
-                    (None, true, _) => self.callout_word(kind).map(str::to_string),
-                };
-                self.raw(&format!("#kooste-callout-ref({}, ", string_literal(&name)));
-                match (prefix, word) {
-                    (Some(prefix), _) => {
-                        self.raw("[");
-                        self.prose(prefix);
-                        self.raw("]");
-                    }
-                    (None, Some(word)) if !word.is_empty() => {
-                        self.raw("[");
-                        self.text(&word);
-                        self.raw("]");
-                    }
-                    _ => self.raw("none"),
-                }
-                self.raw(")");
-                self.expr_end();
+                self.callout_ref(&name, kind, prefix, form);
                 return;
             }
             let section = name.starts_with("sec-") && self.templates_define("sec-ref");
@@ -113,6 +90,34 @@ impl Converter<'_, '_> {
                 self.raw("#\")\"");
             }
         }
+        self.expr_end();
+    }
+
+    /// A reference to a numbered callout (`@tip-x`): the kind's word (or
+    /// the written prefix, or nothing) and its number, from the template's
+    /// `kooste-callout-ref`.
+    fn callout_ref(&mut self, name: &str, kind: &str, prefix: Option<&str>, form: CiteForm) {
+        // Without a written prefix: the kind's word, unless prefixes are
+        // off or the form asks for the number alone (`[-@tip-x]`).
+        let word = match (prefix, self.opts.dialect.ref_prefix, form) {
+            (None, true, CiteForm::Normal | CiteForm::Prose) => self.callout_word(kind),
+            _ => None,
+        };
+        self.raw(&format!("#kooste-callout-ref({}, ", string_literal(name)));
+        match (prefix, word) {
+            (Some(prefix), _) => {
+                self.raw("[");
+                self.prose(prefix);
+                self.raw("]");
+            }
+            (None, Some(word)) => {
+                self.raw("[");
+                self.text(word);
+                self.raw("]");
+            }
+            (None, None) => self.raw("none"),
+        }
+        self.raw(")");
         self.expr_end();
     }
 }

@@ -33,6 +33,7 @@
 mod attributes;
 mod blocks;
 mod citations;
+mod code;
 mod critic;
 mod divs;
 mod escape;
