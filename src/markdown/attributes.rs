@@ -92,6 +92,17 @@ pub(super) fn parse_braced(text: &str) -> Option<(Attrs, usize)> {
     Some((attrs, close + 2))
 }
 
+/// Like [`parse_braced`], also reading Pandoc's empty attributes (`{}`,
+/// `{ }`), which make a div or a span without attributes.
+pub(super) fn parse_braced_or_empty(text: &str) -> Option<(Attrs, usize)> {
+    let inner = text.strip_prefix('{')?;
+    let blank = inner.len() - inner.trim_start_matches([' ', '\t']).len();
+    match inner[blank..].starts_with('}') {
+        true => Some((Attrs::default(), blank + 2)),
+        false => parse_braced(text),
+    }
+}
+
 /// Parses what is between the braces of `{#id .class key=value}`; `-` is
 /// Pandoc's short form of `.unnumbered`.
 fn parse_inner(text: &str) -> Option<Attrs> {
@@ -156,7 +167,7 @@ fn parse_inner(text: &str) -> Option<Attrs> {
 pub(super) fn parse_div_info(info: &str) -> Option<Attrs> {
     let info = info.trim().trim_end_matches(':').trim_end();
     if info.starts_with('{') {
-        let (attrs, len) = parse_braced(info)?;
+        let (attrs, len) = parse_braced_or_empty(info)?;
         return (len == info.len()).then_some(attrs);
     }
     let word_ok = !info.is_empty() && !info.contains(char::is_whitespace) && !info.contains(['{', '}', '"']);
@@ -197,6 +208,8 @@ mod tests {
         for text in ["{=typst}", "{}", "{>>note<<}", "{x}", "{a=\"b}", "{ a b }", "{#}", "{.}", "{a=\"b\"c}"] {
             assert!(parse_braced(text).is_none(), "{text}");
         }
+        assert_eq!(parse_braced_or_empty("{ } x"), Some((Attrs::default(), 3)));
+        assert_eq!(parse_div_info("{}"), Some(Attrs::default()));
         assert_eq!(parse_div_info(" callout-note ").unwrap().classes, ["callout-note"]);
         assert_eq!(parse_div_info("{.x} :::").unwrap().classes, ["x"]);
         assert!(parse_div_info("two words").is_none());

@@ -10,7 +10,7 @@
 //! it as for divs. Any other class or attribute is reported, and the text
 //! kept.
 
-use super::attributes::{Attrs, parse_braced};
+use super::attributes::{Attrs, parse_braced_or_empty};
 use super::escape::string_literal;
 use super::inlines::TextRun;
 use super::{Converter, Node};
@@ -68,7 +68,7 @@ fn matching_close(pieces: &[Piece<'_>], open: (usize, usize)) -> Option<Found> {
                     depth -= 1;
                     if depth == 0 {
                         let after = &text[from + off + 1..];
-                        let (attrs, attrs_len) = parse_braced(after)?;
+                        let (attrs, attrs_len) = parse_braced_or_empty(after)?;
                         return Some(Found { open, close: (pi, from + off), attrs, attrs_len });
                     }
                 }

@@ -224,6 +224,16 @@ fn code_blocks_with_an_lst_id_are_numbered_listings() {
 }
 
 #[test]
+fn empty_attributes_make_a_plain_div_or_span() {
+    // Pandoc reads `::: {}` and `[a]{}` as a div and a span without
+    // attributes: their content, nothing printed of the syntax.
+    let out = convert("::: {}\nSisältö.\n:::\n\nTeksti [a]{} ja [b]{ } loppu.\n");
+    assert!(out.typst.contains("Sisältö.") && !out.typst.contains(":::"), "{}", out.typst);
+    assert!(out.typst.contains("Teksti a ja b loppu."), "{}", out.typst);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+}
+
+#[test]
 fn spans_and_language() {
     let out = convert("[Kela]{.smallcaps} ja [på \"svenska\"]{lang=sv} ja [x]{.mark} [y]{.odd}\n");
     assert!(out.typst.contains("#smallcaps[Kela]"), "{}", out.typst);
