@@ -103,7 +103,7 @@ impl Converter<'_, '_> {
             (None, true, CiteForm::Normal | CiteForm::Prose) => self.callout_word(kind),
             _ => None,
         };
-        self.raw(&format!("#kooste-callout-ref({}, ", string_literal(name)));
+        self.raw(&format!("#kooste-callout-ref(ref(label({})), ", string_literal(name)));
         match (prefix, word) {
             (Some(prefix), _) => {
                 self.raw("[");

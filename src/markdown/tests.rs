@@ -157,7 +157,7 @@ fn callouts_with_an_id_are_numbered_and_referred_to() {
         "{}",
         out.typst
     );
-    assert!(out.typst.contains("Katso #kooste-callout-ref(\"tip-x\", [Vinkki]), #kooste-callout-ref(\"tip-x\", none) ja #kooste-callout-ref(\"tip-x\", [ohje]);."), "{}", out.typst);
+    assert!(out.typst.contains("Katso #kooste-callout-ref(ref(label(\"tip-x\")), [Vinkki]), #kooste-callout-ref(ref(label(\"tip-x\")), none) ja #kooste-callout-ref(ref(label(\"tip-x\")), [ohje]);."), "{}", out.typst);
     assert_eq!(out.defines.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["tip-x"]);
     assert_eq!(out.references.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["tip-x", "tip-x", "tip-x"]);
     assert!(out.citations.is_empty() && out.diagnostics.is_empty(), "{:?}", out.diagnostics);

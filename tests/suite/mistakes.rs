@@ -21,6 +21,19 @@ const CASES: &str = "report/chapters/03-tapaukset.md";
 const RECS: &str = "report/chapters/04-suositukset.md";
 
 #[test]
+fn a_reference_to_a_callout_another_output_has_is_an_error_at_its_line() {
+    // The callout is the report's; the brief cannot number it.
+    let p = built();
+    let before = p.pdfs();
+    p.append_lines(CASES, b"::: {#tip-x .callout-tip}\nVinkki.\n:::\n", true);
+    let line = p.append_lines("report/brief.md", b"Katso @tip-x.\n", true);
+    p.rebuild_fails(
+        &before,
+        &[&format!("report/brief.md:{line}:1: error: label `<tip-x>` does not exist in the document")],
+    );
+}
+
+#[test]
 fn front_matter_that_never_closes_is_an_error_at_its_first_line() {
     let p = built();
     let before = p.pdfs();
