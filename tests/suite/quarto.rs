@@ -72,15 +72,20 @@ fn callouts_with_an_id_are_numbered_and_referred_to_as_in_quarto() {
     );
     let out = p.run(&["build"]);
     must_succeed(&out);
-    // Each kind numbered on its own, as Quarto numbers them; unnumbered
-    // callouts (the fixture's own) are not counted.
+    // Each kind numbered on its own, per chapter as figures are (as Quarto
+    // numbers them in a book); unnumbered callouts (the fixture's own) are
+    // not counted.
     let text = fold(&pdf_text(&p.path().join("out/report.pdf")));
-    for shown in ["Vinkki 1: Ensimmäinen", "Vinkki 2 Toinen.", "Varoitus 1 Varoitus.", "Katso Vinkki 2, 1 ja ohje 1."]
-    {
+    for shown in [
+        "Vinkki 1.1: Ensimmäinen",
+        "Vinkki 1.2 Toinen.",
+        "Varoitus 1.1 Varoitus.",
+        "Katso Vinkki 1.2, 1.1 ja ohje 1.1.",
+    ] {
         assert!(text.contains(shown), "`{shown}` missing:\n{text}");
     }
     let html = std::fs::read_to_string(p.path().join("out/report.html")).unwrap();
-    assert!(html.contains("<a href=\"#tip-toka\">Vinkki\u{a0}2</a>") && html.contains("id=\"tip-toka\""), "{html}");
+    assert!(html.contains("<a href=\"#tip-toka\">Vinkki\u{a0}1.2</a>") && html.contains("id=\"tip-toka\""), "{html}");
 }
 
 #[test]
