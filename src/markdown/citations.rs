@@ -95,7 +95,7 @@ impl Converter<'_, '_> {
 
     /// A reference to a numbered callout (`@tip-x`): the kind's word (or
     /// the written prefix, or nothing) and its number, from the template's
-    /// `kooste-callout-ref`.
+    /// `kooste-numbered-ref`.
     fn callout_ref(&mut self, name: &str, kind: &str, prefix: Option<&str>, form: CiteForm) {
         // Without a written prefix: the kind's word, unless prefixes are
         // off or the form asks for the number alone (`[-@tip-x]`).
@@ -103,7 +103,7 @@ impl Converter<'_, '_> {
             (None, true, CiteForm::Normal | CiteForm::Prose) => self.callout_word(kind),
             _ => None,
         };
-        self.raw(&format!("#kooste-callout-ref(ref(label({})), ", string_literal(name)));
+        self.raw(&format!("#kooste-numbered-ref(ref(label({})), ", string_literal(name)));
         match (prefix, word) {
             (Some(prefix), _) => {
                 self.raw("[");

@@ -7,7 +7,7 @@
 //!   language, so the box says what it is without colour. Quarto's
 //!   `{#tip-x}` (`#nte-`, `#imp-`, `#wrn-`, `#cau-`) numbers it among the
 //!   callouts of its kind (`id:`), and `@tip-x` prints the template's
-//!   `kooste-callout-ref`.
+//!   `kooste-numbered-ref`.
 //! - `{#fig-x}`: a figure whose last paragraph is the caption and whose
 //!   images are subfigures, laid out by `layout-ncol` / `layout-nrow`; a
 //!   subfigure's own `{#fig-…}` gives a reference printed as the figure's
@@ -236,11 +236,11 @@ impl<'a> Converter<'a, '_> {
                 .push("a project's build (`kooste build`) numbers it".into());
             return false;
         }
-        if !self.templates_define("callout-ref") {
+        if !self.templates_define("numbered-ref") {
             self.warn(range.clone(), format!("the templates cannot number callouts; `#{id}` is not numbered"))
                 .hints
                 .push(
-                    "kooste's words.typ defines `kooste-callout-ref`; copy it from a new `kooste init` project".into(),
+                    "kooste's words.typ defines `kooste-numbered-ref`; copy it from a new `kooste init` project".into(),
                 );
             return false;
         }

@@ -149,7 +149,7 @@ fn callouts_with_an_id_are_numbered_and_referred_to() {
     // Quarto's `#tip-x` on a `.callout-tip`: a numbered callout whose
     // reference prints "Vinkki 1" (the kind's word, or the author's prefix,
     // or the number alone).
-    let dialect = Dialect { templates: Some(vec!["callout".into(), "callout-ref".into()]), ..Dialect::default() };
+    let dialect = Dialect { templates: Some(vec!["callout".into(), "numbered-ref".into()]), ..Dialect::default() };
     let md = "::: {#tip-x .callout-tip}\n## Otsikko\n\nTeksti.\n:::\n\nKatso @tip-x, [-@tip-x] ja [ohje @tip-x].\n";
     let out = convert_with(md, &dialect);
     assert!(
@@ -157,7 +157,7 @@ fn callouts_with_an_id_are_numbered_and_referred_to() {
         "{}",
         out.typst
     );
-    assert!(out.typst.contains("Katso #kooste-callout-ref(ref(label(\"tip-x\")), [Vinkki]), #kooste-callout-ref(ref(label(\"tip-x\")), none) ja #kooste-callout-ref(ref(label(\"tip-x\")), [ohje]);."), "{}", out.typst);
+    assert!(out.typst.contains("Katso #kooste-numbered-ref(ref(label(\"tip-x\")), [Vinkki]), #kooste-numbered-ref(ref(label(\"tip-x\")), none) ja #kooste-numbered-ref(ref(label(\"tip-x\")), [ohje]);."), "{}", out.typst);
     assert_eq!(out.defines.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["tip-x"]);
     assert_eq!(out.references.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["tip-x", "tip-x", "tip-x"]);
     assert!(out.citations.is_empty() && out.diagnostics.is_empty(), "{:?}", out.diagnostics);
