@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::escape::string_literal;
-use super::{CALLOUTS, Converter, LabelUse, REF_PREFIXES};
+use super::{CALLOUTS, Converter, LabelUse, REF_PREFIXES, THEOREMS};
 
 impl Converter<'_, '_> {
     /// A citation or a cross-reference, with the text before its key in
@@ -33,8 +33,8 @@ impl Converter<'_, '_> {
             // template's `kooste-sec-ref`, which prints what the `ref`
             // prints a layout pass sooner (see words.typ); it is told the
             // number alone explicitly. Templates older than it keep `ref`.
-            if let Some((kind, ..)) = CALLOUTS.iter().find(|(_, p, _)| name.starts_with(p)) {
-                self.callout_ref(&name, kind, prefix, form);
+            if let Some((kind, ..)) = CALLOUTS.iter().chain(THEOREMS).find(|(_, p, _)| name.starts_with(p)) {
+                self.numbered_ref(&name, kind, prefix, form);
                 return;
             }
             let section = name.starts_with("sec-") && self.templates_define("sec-ref");
@@ -93,14 +93,14 @@ impl Converter<'_, '_> {
         self.expr_end();
     }
 
-    /// A reference to a numbered callout (`@tip-x`): the kind's word (or
-    /// the written prefix, or nothing) and its number, from the template's
-    /// `kooste-numbered-ref`.
-    fn callout_ref(&mut self, name: &str, kind: &str, prefix: Option<&str>, form: CiteForm) {
+    /// A reference to a numbered callout or theorem (`@tip-x`, `@def-x`):
+    /// the kind's word (or the written prefix, or nothing) and its number,
+    /// from the template's `kooste-numbered-ref`.
+    fn numbered_ref(&mut self, name: &str, kind: &str, prefix: Option<&str>, form: CiteForm) {
         // Without a written prefix: the kind's word, unless prefixes are
         // off or the form asks for the number alone (`[-@tip-x]`).
         let word = match (prefix, self.opts.dialect.ref_prefix, form) {
-            (None, true, CiteForm::Normal | CiteForm::Prose) => self.callout_word(kind),
+            (None, true, CiteForm::Normal | CiteForm::Prose) => self.numbered_word(kind),
             _ => None,
         };
         self.raw(&format!("#kooste-numbered-ref(ref(label({})), ", string_literal(name)));

@@ -31,7 +31,7 @@ use super::attributes::{Attrs, parse_div_info};
 use super::escape::string_literal;
 use super::fences::{COLON, Fences};
 use super::spans::lang_call;
-use super::{CALLOUTS, Converter, Node, Range};
+use super::{CALLOUTS, Converter, Node, Range, THEOREMS};
 use crate::load::project::Format;
 
 /// The names after `kooste-` of the functions a Typst style file defines
@@ -141,6 +141,10 @@ impl<'a> Converter<'a, '_> {
         match (&id, callout) {
             (Some(id), _) if id.starts_with("fig-") => self.figure_div(node, id, attrs, range),
             (Some(id), _) if id.starts_with("tbl-") => self.table_div(node, id, attrs, range),
+            (Some(id), None) if THEOREMS.iter().any(|(_, p, _)| id.starts_with(p)) => {
+                let id = id.clone();
+                self.theorem(node, id, attrs, range)
+            }
             (_, Some(i)) => {
                 let class = attrs.classes.remove(i);
                 let kind = &class["callout-".len()..];
@@ -151,7 +155,7 @@ impl<'a> Converter<'a, '_> {
                 if let Some(id) = &id {
                     self.warn(
                         range.clone(),
-                        format!("div id `#{id}` is not supported; only `#fig-…` and `#tbl-…` are"),
+                        format!("div id `#{id}` is not supported; only `#fig-…`, `#tbl-…` and theorems' (`#thm-…`, `#def-…`, …) are"),
                     );
                 }
                 self.class_div(node, attrs, range)
@@ -246,6 +250,51 @@ impl<'a> Converter<'a, '_> {
         }
         self.define_label(id, range.clone());
         true
+    }
+
+    /// Quarto's theorem-like block (`::: {#def-x}`, its title from a
+    /// heading inside or `name="…"`): numbered among the blocks of its kind
+    /// by the template's `kooste-theorem`, "Määritelmä 2.1 (title)." ahead
+    /// of its text. Templates without it keep the text, with a warning.
+    fn theorem(&mut self, node: Node<'a>, id: String, mut attrs: Attrs, range: Range<usize>) {
+        let Some((kind, ..)) = THEOREMS.iter().find(|(_, p, _)| id.starts_with(p)) else { return };
+        if !(self.templates_define("theorem") && self.templates_define("numbered-ref")) {
+            let why = match self.opts.dialect.templates {
+                None => "`kooste convert` does not number theorems",
+                Some(_) => "the templates cannot number theorems",
+            };
+            self.warn(range.clone(), format!("{why}; `#{id}` is not numbered and its text is kept"))
+                .hints
+                .push("kooste's style.typ defines `kooste-theorem`; copy it from a new `kooste init` project".into());
+            self.blocks(node, true);
+            return;
+        }
+        let name = take(&mut attrs, "name");
+        self.unsupported(&attrs, &range, "theorem");
+        self.define_label(&id, range.clone());
+        let label = self.numbered_word(kind).unwrap_or_default();
+        self.raw(&format!("#kooste-theorem(kind: {}, id: {}, label: [", string_literal(kind), string_literal(&id)));
+        self.text(label);
+        self.raw("], title: ");
+        let heading = node.first_child().filter(|c| matches!(c.data().value, NodeValue::Heading(_)));
+        match (heading, &name) {
+            (Some(heading), _) => {
+                self.raw("[");
+                self.inlines(heading);
+                heading.detach();
+                self.raw("]");
+            }
+            (None, Some(name)) => {
+                self.raw("[");
+                self.prose(name);
+                self.raw("]");
+            }
+            (None, None) => self.raw("none"),
+        }
+        self.raw(")[\n");
+        self.blocks(node, true);
+        self.raw("\n]");
+        self.expr_end();
     }
 
     /// A callout of `kind` (`note`, …), numbered when it has an `id`.

@@ -69,8 +69,10 @@ pub use shortcodes::Shortcode;
 pub const BLOCK_TOKEN: &str = "kooste:block:";
 
 /// Label prefixes that make `@name` a cross-reference rather than a citation.
-pub const REF_PREFIXES: &[&str] =
-    &["sec-", "fig-", "tbl-", "eq-", "lst-", "rec-", "nte-", "tip-", "wrn-", "imp-", "cau-"];
+pub const REF_PREFIXES: &[&str] = &[
+    "sec-", "fig-", "tbl-", "eq-", "lst-", "rec-", "nte-", "tip-", "wrn-", "imp-", "cau-", "thm-", "lem-", "cor-",
+    "prp-", "cnj-", "def-", "exm-", "exr-",
+];
 
 /// Quarto's callout kinds with the prefix of a cross-referenced one's id
 /// (`::: {#tip-x .callout-tip}`, `@tip-x`) and its word in Finnish,
@@ -81,6 +83,20 @@ pub const CALLOUTS: &[(&str, &str, [&str; 3])] = &[
     ("important", "imp-", ["Tärkeää", "Viktigt", "Important"]),
     ("warning", "wrn-", ["Varoitus", "Varning", "Warning"]),
     ("caution", "cau-", ["Varo", "Försiktighet", "Caution"]),
+];
+
+/// Quarto's theorem-like blocks (`::: {#def-x}`, `@def-x`): the kind, the
+/// prefix of its id, and its word in Finnish, Swedish and English (Quarto's
+/// language files' `crossref-*-title`).
+pub const THEOREMS: &[(&str, &str, [&str; 3])] = &[
+    ("thm", "thm-", ["Lause", "Teorem", "Theorem"]),
+    ("lem", "lem-", ["Apulause", "Lemma", "Lemma"]),
+    ("cor", "cor-", ["Korollaari", "Följdsats", "Corollary"]),
+    ("prp", "prp-", ["Väittämä", "Påstående", "Proposition"]),
+    ("cnj", "cnj-", ["Konjektuuri", "Förmodan", "Conjecture"]),
+    ("def", "def-", ["Määritelmä", "Definition", "Definition"]),
+    ("exm", "exm-", ["Esimerkki", "Exempel", "Example"]),
+    ("exr", "exr-", ["Harjoitus", "Uppgift", "Exercise"]),
 ];
 
 /// What to do with an image whose file is missing or remote.
@@ -527,13 +543,23 @@ impl<'a> Converter<'a, '_> {
     /// converter may call).
     /// The word for callouts of `kind` in the language at hand.
     pub(super) fn callout_word(&self, kind: &str) -> Option<&'static str> {
-        let (_, _, words) = CALLOUTS.iter().find(|(k, ..)| *k == kind)?;
+        CALLOUTS.iter().find(|(k, ..)| *k == kind).map(|(.., words)| self.in_language(words))
+    }
+
+    /// The word for the numbered blocks (callouts, theorems) of `kind`.
+    pub(super) fn numbered_word(&self, kind: &str) -> Option<&'static str> {
+        CALLOUTS.iter().chain(THEOREMS).find(|(k, ..)| *k == kind).map(|(.., words)| self.in_language(words))
+    }
+
+    /// Of Finnish, Swedish and English `words`, the language at hand's
+    /// (English for another).
+    fn in_language(&self, words: &[&'static str; 3]) -> &'static str {
         let lang = self.lang.last().map_or(self.opts.dialect.lang.as_str(), String::as_str);
-        Some(match lang.split('-').next().unwrap_or(lang) {
+        match lang.split('-').next().unwrap_or(lang) {
             "fi" => words[0],
             "sv" => words[1],
             _ => words[2],
-        })
+        }
     }
 
     pub(super) fn templates_define(&self, name: &str) -> bool {

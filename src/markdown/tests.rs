@@ -234,6 +234,40 @@ fn empty_attributes_make_a_plain_div_or_span() {
 }
 
 #[test]
+fn theorem_divs_are_numbered_and_referred_to() {
+    // Quarto's `::: {#def-x}`: a numbered block whose title is a heading
+    // inside or `name`; `@def-x` as a callout's reference.
+    let dialect = Dialect { templates: Some(vec!["theorem".into(), "numbered-ref".into()]), ..Dialect::default() };
+    let md = "::: {#def-x}\n## Verkosto\n\nTeksti.\n:::\n\n::: {#thm-y name=\"Päälause\"}\nVäite.\n:::\n\nKatso @def-x ja [-@thm-y].\n";
+    let out = convert_with(md, &dialect);
+    assert!(
+        out.typst.contains("#kooste-theorem(kind: \"def\", id: \"def-x\", label: [Määritelmä], title: [Verkosto])["),
+        "{}",
+        out.typst
+    );
+    assert!(
+        out.typst.contains("#kooste-theorem(kind: \"thm\", id: \"thm-y\", label: [Lause], title: [Päälause])["),
+        "{}",
+        out.typst
+    );
+    assert!(!out.typst.contains("#heading"), "the title is no section: {}", out.typst);
+    assert!(
+        out.typst.contains("#kooste-numbered-ref(ref(label(\"def-x\")), [Määritelmä]) ja #kooste-numbered-ref(ref(label(\"thm-y\")), none)"),
+        "{}",
+        out.typst
+    );
+    assert_eq!(out.defines.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["def-x", "thm-y"]);
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    // Without templates (`kooste convert`) the text is kept, said once.
+    let out = convert("::: {#exm-z}\nEsimerkki.\n:::\n");
+    assert_eq!(
+        warnings(&out),
+        ["`kooste convert` does not number theorems; `#exm-z` is not numbered and its text is kept"]
+    );
+    assert!(out.typst.contains("Esimerkki.") && out.defines.is_empty(), "{}", out.typst);
+}
+
+#[test]
 fn spans_and_language() {
     let out = convert("[Kela]{.smallcaps} ja [på \"svenska\"]{lang=sv} ja [x]{.mark} [y]{.odd}\n");
     assert!(out.typst.contains("#smallcaps[Kela]"), "{}", out.typst);

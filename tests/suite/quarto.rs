@@ -89,6 +89,35 @@ fn callouts_with_an_id_are_numbered_and_referred_to_as_in_quarto() {
 }
 
 #[test]
+fn theorem_blocks_are_numbered_and_referred_to_as_in_quarto() {
+    let p = TempProject::fixture("quarto");
+    p.append(
+        CHAPTER,
+        "\n::: {#def-verkosto}\n## Verkosto\n\nToimijoiden joukko.\n:::\n\n::: {#exm-eka}\nEnsimmäinen esimerkki.\n:::\n\n\
+         Katso @def-verkosto ja [esimerkki @exm-eka].\n",
+    );
+    p.append(
+        "report/report.toml",
+        "\n[[output]]\nname = \"web\"\nformat = \"html\"\ntemplate = \"report.html.typ.j2\"\nfile = \"report.html\"\n",
+    );
+    let out = p.run(&["build"]);
+    must_succeed(&out);
+    let text = fold(&pdf_text(&p.path().join("out/report.pdf")));
+    for shown in [
+        "Määritelmä 1.1 (Verkosto). Toimijoiden joukko.",
+        "Esimerkki 1.1. Ensimmäinen esimerkki.",
+        "Katso Määritelmä 1.1 ja esimerkki 1.1.",
+    ] {
+        assert!(text.contains(shown), "`{shown}` missing:\n{text}");
+    }
+    let html = std::fs::read_to_string(p.path().join("out/report.html")).unwrap();
+    assert!(
+        html.contains("<a href=\"#def-verkosto\">Määritelmä\u{a0}1.1</a>") && html.contains("id=\"def-verkosto\""),
+        "{html}"
+    );
+}
+
+#[test]
 fn listings_are_numbered_and_referred_to_as_in_quarto() {
     let p = TempProject::fixture("quarto");
     p.append(
