@@ -58,24 +58,29 @@ fn swedish_tags(p: &TempProject, pdf: &Path) -> Option<usize> {
     Some(text.matches("/Lang(sv)").count() + text.matches("/Lang (sv)").count())
 }
 
-#[test]
-fn callouts_with_an_id_are_numbered_and_referred_to_as_in_quarto() {
+/// The quarto fixture with `chapter` appended to its chapter and a web
+/// edition, built: its report's PDF text (folded) and web page.
+fn built_with_web(chapter: &str) -> (String, String) {
     let p = TempProject::fixture("quarto");
-    p.append(
-        CHAPTER,
-        "\n::: {#tip-eka .callout-tip}\n## Ensimmäinen\n\nTeksti.\n:::\n\n::: {#tip-toka .callout-tip}\nToinen.\n:::\n\n\
-         ::: {#wrn-x .callout-warning}\nVaroitus.\n:::\n\nKatso @tip-toka, [-@tip-eka] ja [ohje @wrn-x].\n",
-    );
+    p.append(CHAPTER, chapter);
     p.append(
         "report/report.toml",
         "\n[[output]]\nname = \"web\"\nformat = \"html\"\ntemplate = \"report.html.typ.j2\"\nfile = \"report.html\"\n",
     );
-    let out = p.run(&["build"]);
-    must_succeed(&out);
+    must_succeed(&p.run(&["build"]));
+    let text = fold(&pdf_text(&p.path().join("out/report.pdf")));
+    (text, std::fs::read_to_string(p.path().join("out/report.html")).unwrap())
+}
+
+#[test]
+fn callouts_with_an_id_are_numbered_and_referred_to_as_in_quarto() {
+    let (text, html) = built_with_web(
+        "\n::: {#tip-eka .callout-tip}\n## Ensimmäinen\n\nTeksti.\n:::\n\n::: {#tip-toka .callout-tip}\nToinen.\n:::\n\n\
+         ::: {#wrn-x .callout-warning}\nVaroitus.\n:::\n\nKatso @tip-toka, [-@tip-eka] ja [ohje @wrn-x].\n",
+    );
     // Each kind numbered on its own, per chapter as figures are (as Quarto
     // numbers them in a book); unnumbered callouts (the fixture's own) are
     // not counted.
-    let text = fold(&pdf_text(&p.path().join("out/report.pdf")));
     for shown in [
         "Vinkki 1.1: Ensimmäinen",
         "Vinkki 1.2 Toinen.",
@@ -84,25 +89,15 @@ fn callouts_with_an_id_are_numbered_and_referred_to_as_in_quarto() {
     ] {
         assert!(text.contains(shown), "`{shown}` missing:\n{text}");
     }
-    let html = std::fs::read_to_string(p.path().join("out/report.html")).unwrap();
     assert!(html.contains("<a href=\"#tip-toka\">Vinkki\u{a0}1.2</a>") && html.contains("id=\"tip-toka\""), "{html}");
 }
 
 #[test]
 fn theorem_blocks_are_numbered_and_referred_to_as_in_quarto() {
-    let p = TempProject::fixture("quarto");
-    p.append(
-        CHAPTER,
+    let (text, html) = built_with_web(
         "\n::: {#def-verkosto}\n## Verkosto\n\nToimijoiden joukko.\n:::\n\n::: {#exm-eka}\nEnsimmäinen esimerkki.\n:::\n\n\
          Katso @def-verkosto ja [esimerkki @exm-eka].\n",
     );
-    p.append(
-        "report/report.toml",
-        "\n[[output]]\nname = \"web\"\nformat = \"html\"\ntemplate = \"report.html.typ.j2\"\nfile = \"report.html\"\n",
-    );
-    let out = p.run(&["build"]);
-    must_succeed(&out);
-    let text = fold(&pdf_text(&p.path().join("out/report.pdf")));
     for shown in [
         "Määritelmä 1.1 (Verkosto). Toimijoiden joukko.",
         "Esimerkki 1.1. Ensimmäinen esimerkki.",
@@ -110,7 +105,6 @@ fn theorem_blocks_are_numbered_and_referred_to_as_in_quarto() {
     ] {
         assert!(text.contains(shown), "`{shown}` missing:\n{text}");
     }
-    let html = std::fs::read_to_string(p.path().join("out/report.html")).unwrap();
     assert!(
         html.contains("<a href=\"#def-verkosto\">Määritelmä\u{a0}1.1</a>") && html.contains("id=\"def-verkosto\""),
         "{html}"
