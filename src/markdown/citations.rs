@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::escape::string_literal;
-use super::{CALLOUTS, Converter, LabelUse, REF_PREFIXES, THEOREMS};
+use super::{CALLOUTS, Converter, LabelUse, THEOREMS, is_ref_name};
 
 impl Converter<'_, '_> {
     /// A citation or a cross-reference, with the text before its key in
@@ -125,13 +125,13 @@ impl Converter<'_, '_> {
 /// The label a key names when it is a cross-reference (`fig-x`, or
 /// `Fig-x` capitalised as Quarto reads it), and whether it was capitalised.
 fn cross_reference(key: &str) -> Option<(String, bool)> {
-    if REF_PREFIXES.iter().any(|p| key.starts_with(p)) {
+    if is_ref_name(key) {
         return Some((key.to_string(), false));
     }
     let mut chars = key.chars();
     let first = chars.next().filter(char::is_ascii_uppercase)?;
     let lowered = format!("{}{}", first.to_ascii_lowercase(), chars.as_str());
-    REF_PREFIXES.iter().any(|p| lowered.starts_with(p)).then_some((lowered, true))
+    is_ref_name(&lowered).then_some((lowered, true))
 }
 
 /// Whether `key` names a cross-reference (`fig-x`, `Tbl-x`), not a work.

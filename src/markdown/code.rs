@@ -151,16 +151,20 @@ impl<'a> Converter<'a, '_> {
                 "compute results in the data pipeline (data/*.csv) and show them with table() and chart()".into(),
             );
         }
-        let options: Vec<&str> = literal
+        // Its `#|` options, `key: value`.
+        let lines = literal.lines().take_while(|l| l.trim_start().starts_with("#|")).count();
+        let options: Vec<(&str, &str)> = literal
             .lines()
-            .take_while(|l| l.trim_start().starts_with("#|"))
+            .take(lines)
             .map(|l| l.trim_start()[2..].trim())
+            .map(|o| o.split_once(':').map_or((o, ""), |(key, value)| (key.trim(), value.trim())))
             .collect();
+        let option = |name: &str| options.iter().find(|(key, _)| *key == name).map(|(_, value)| *value);
         // What kooste acts on: whether the code shows, and a listing's
         // label and caption; the rest is said once for the cell.
         let unused: Vec<String> = options
             .iter()
-            .map(|o| o.split_once(':').map_or(*o, |(key, _)| key).trim())
+            .map(|(key, _)| *key)
             .filter(|key| !matches!(*key, "echo" | "include" | "lst-label" | "lst-cap") && !key.is_empty())
             .map(|key| format!("`{key}`"))
             .collect();
@@ -169,24 +173,15 @@ impl<'a> Converter<'a, '_> {
             let s = if unused.len() == 1 { "" } else { "s" };
             self.warn(range, format!("cell option{s} {} not acted on: the cell is not run", unused.join(", ")));
         }
-        let hidden = options.iter().any(|o| {
-            let (key, value) = o.split_once(':').unwrap_or((o, ""));
-            matches!(key.trim(), "echo" | "include") && value.trim() == "false"
-        });
-        if hidden {
+        if options.iter().any(|(key, value)| matches!(*key, "echo" | "include") && *value == "false") {
             return;
         }
         // Quarto's `#| lst-label: lst-x` and `#| lst-cap: …`: a numbered
         // listing of the cell's code.
-        let option = |name: &str| {
-            options.iter().find_map(|o| {
-                let (key, value) = o.split_once(':')?;
-                (key.trim() == name).then(|| value.trim().trim_matches(['"', '\'']).to_string())
-            })
-        };
+        let quoted = |name: &str| option(name).map(|v| v.trim_matches(['"', '\'']).to_string());
         let range = self.node_range(node);
-        let listing = self.listing_label(option("lst-label"), option("lst-cap"), &range);
-        let code: String = literal.lines().skip(options.len()).map(|l| format!("{l}\n")).collect();
+        let listing = self.listing_label(quoted("lst-label"), quoted("lst-cap"), &range);
+        let code: String = literal.lines().skip(lines).map(|l| format!("{l}\n")).collect();
         self.marker(node);
         let lang = match engine {
             "r" => "r",

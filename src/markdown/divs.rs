@@ -276,25 +276,29 @@ impl<'a> Converter<'a, '_> {
         self.raw(&format!("#kooste-theorem(kind: {}, id: {}, label: [", string_literal(kind), string_literal(&id)));
         self.text(label);
         self.raw("], title: ");
-        let heading = node.first_child().filter(|c| matches!(c.data().value, NodeValue::Heading(_)));
-        match (heading, &name) {
-            (Some(heading), _) => {
-                self.raw("[");
-                self.inlines(heading);
-                heading.detach();
-                self.raw("]");
-            }
-            (None, Some(name)) => {
-                self.raw("[");
-                self.prose(name);
-                self.raw("]");
-            }
-            (None, None) => self.raw("none"),
+        let heading = first_heading(node);
+        if heading.is_some() || name.is_some() {
+            self.raw("[");
+            self.block_title(heading, name.as_deref());
+            self.raw("]");
+        } else {
+            self.raw("none");
         }
         self.raw(")[\n");
         self.blocks(node, true);
         self.raw("\n]");
         self.expr_end();
+    }
+
+    /// A box's title as inline content: the heading it starts with (which
+    /// is then no section), else the title its attributes give.
+    fn block_title(&mut self, heading: Option<Node<'a>>, attribute: Option<&str>) {
+        if let Some(heading) = heading {
+            self.inlines(heading);
+            heading.detach();
+        } else if let Some(title) = attribute {
+            self.prose(title);
+        }
     }
 
     /// A callout of `kind` (`note`, …), numbered when it has an `id`.
@@ -308,7 +312,7 @@ impl<'a> Converter<'a, '_> {
         };
         let title_attr = take(&mut attrs, "title");
         self.unsupported(&attrs, &range, "callout");
-        let heading = node.first_child().filter(|c| matches!(c.data().value, NodeValue::Heading(_)));
+        let heading = first_heading(node);
         let templated = self.opts.dialect.templates.as_ref().map(|t| t.iter().any(|f| f == "callout"));
         if templated == Some(false) {
             self.warn(range, "the templates define no `kooste-callout`; the callout is drawn plainly")
@@ -331,12 +335,7 @@ impl<'a> Converter<'a, '_> {
         } else if templated == Some(true) {
             self.raw("none");
         }
-        if let Some(heading) = heading {
-            self.inlines(heading);
-            heading.detach();
-        } else if let Some(title) = &title_attr {
-            self.prose(title);
-        }
+        self.block_title(heading, title_attr.as_deref());
         if has_title {
             self.raw("]");
         }
@@ -415,6 +414,11 @@ impl<'a> Converter<'a, '_> {
             self.warn(range.clone(), format!("{what} attribute `{key}` is not supported in PDF output; ignored"));
         }
     }
+}
+
+/// The heading a box starts with, which titles it.
+fn first_heading(node: Node<'_>) -> Option<Node<'_>> {
+    node.first_child().filter(|c| matches!(c.data().value, NodeValue::Heading(_)))
 }
 
 /// Quarto's classes for content in the page margin.

@@ -69,10 +69,14 @@ pub use shortcodes::Shortcode;
 pub const BLOCK_TOKEN: &str = "kooste:block:";
 
 /// Label prefixes that make `@name` a cross-reference rather than a citation.
-pub const REF_PREFIXES: &[&str] = &[
-    "sec-", "fig-", "tbl-", "eq-", "lst-", "rec-", "nte-", "tip-", "wrn-", "imp-", "cau-", "thm-", "lem-", "cor-",
-    "prp-", "cnj-", "def-", "exm-", "exr-",
-];
+/// (Also the prefixes of [`CALLOUTS`] and [`THEOREMS`]: [`is_ref_name`].)
+pub const REF_PREFIXES: &[&str] = &["sec-", "fig-", "tbl-", "eq-", "lst-", "rec-"];
+
+/// Whether `@name` is a cross-reference: a label with one of
+/// [`REF_PREFIXES`], or a numbered callout's or theorem's.
+pub fn is_ref_name(name: &str) -> bool {
+    REF_PREFIXES.iter().copied().chain(CALLOUTS.iter().chain(THEOREMS).map(|(_, p, _)| *p)).any(|p| name.starts_with(p))
+}
 
 /// Quarto's callout kinds with the prefix of a cross-referenced one's id
 /// (`::: {#tip-x .callout-tip}`, `@tip-x`) and its word in Finnish,
