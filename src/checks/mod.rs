@@ -70,6 +70,13 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
             automatic.entry(name.as_str()).or_default().push(&fragment.path);
         }
     }
+    // Labels of code cells' output, with the file of each.
+    let mut cell_labels: BTreeMap<&str, &Path> = BTreeMap::new();
+    for fragment in prepared.fragments_in_order() {
+        for LabelUse { name, .. } in &fragment.converted.cell_labels {
+            cell_labels.entry(name).or_insert(&fragment.path);
+        }
+    }
     for fragment in prepared.fragments_in_order() {
         let path = &fragment.path;
         for LabelUse { name, range } in &fragment.converted.references {
@@ -92,7 +99,13 @@ pub fn check_labels(prepared: &Prepared, cases_failed: bool, diags: &mut Diagnos
             if !defined.contains_key(name) && !follows {
                 let mut diag =
                     Diagnostic::error(path, Some(range.clone()), format!("unknown cross-reference `@{name}`"));
+                let cell = cell_labels.get(name.as_str());
                 diag = match closest(name, defined.keys().map(String::as_str)) {
+                    _ if let Some(cell) = cell => diag.with_hint(format!(
+                        "`{name}` labels the output of a code cell in {}, which kooste does not make (it runs no code): \
+                         make it in the data pipeline and show it with chart() or table() under this label",
+                        cell.display()
+                    )),
                     Some(similar) => diag.with_hint(format!("did you mean `@{similar}`?")),
                     None => diag.with_hint(
                         "labels come from {#sec-…} on headings, {#fig-…} on images, id=\"tbl-…\" in table() and <fig-…> in ```{=typst} blocks",

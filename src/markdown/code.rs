@@ -173,6 +173,10 @@ impl<'a> Converter<'a, '_> {
             let s = if unused.len() == 1 { "" } else { "s" };
             self.warn(range, format!("cell option{s} {} not acted on: the cell is not run", unused.join(", ")));
         }
+        if let Some(label) = option("label").filter(|l| !l.is_empty()) {
+            let range = self.node_range(node);
+            self.out.cell_labels.push(super::LabelUse { name: label.to_string(), range });
+        }
         if options.iter().any(|(key, value)| matches!(*key, "echo" | "include") && *value == "false") {
             return;
         }

@@ -246,6 +246,10 @@ pub struct Converted {
     /// for links (`[…](#tables)`); unlike `defines`, a name two files
     /// share is an error only where a link needs it.
     pub auto_defines: Vec<LabelUse>,
+    /// Labels of executable cells' output (`#| label: fig-x`), which
+    /// kooste does not make since it runs no code: a reference to one is
+    /// told so.
+    pub cell_labels: Vec<LabelUse>,
     /// Whether the text has margin notes (`.column-margin`, `.aside`):
     /// a template may widen the margin for them, as Quarto's PDF does.
     pub margin_notes: bool,

@@ -21,6 +21,28 @@ const CASES: &str = "report/chapters/03-tapaukset.md";
 const RECS: &str = "report/chapters/04-suositukset.md";
 
 #[test]
+fn a_reference_to_a_code_cells_figure_says_kooste_runs_no_code() {
+    // Quarto makes `#| label: fig-x` a figure of the cell's output; kooste
+    // runs no code, so the reference has nothing to name, and says why.
+    let p = built();
+    let before = p.pdfs();
+    p.append_lines(CASES, b"```{python}\n#| label: fig-kasvu\nplot()\n```\n", true);
+    let line = p.append_lines(CASES, b"Katso @fig-kasvu.\n", true);
+    p.rebuild_fails(&before, &[&format!("{CASES}:{line}:7: error: unknown cross-reference `@fig-kasvu`")]);
+    // The hint is printed with the human format (the short format has no hints).
+    let out =
+        kooste().args(["build", "--root"]).arg(p.path()).env("GIT_CEILING_DIRECTORIES", p.outside()).output().unwrap();
+    must_fail(&out, 1);
+    must_contain(
+        &out,
+        &format!(
+            "   = hint: `fig-kasvu` labels the output of a code cell in {CASES}, which kooste does not make \
+             (it runs no code): make it in the data pipeline and show it with chart() or table() under this label"
+        ),
+    );
+}
+
+#[test]
 fn a_reference_to_a_callout_another_output_has_is_an_error_at_its_line() {
     // The callout is the report's; the brief cannot number it.
     let p = built();
