@@ -74,7 +74,10 @@ pub fn finish(html: &str, css: &str, head: &Head) -> String {
         Some(at) => format!("{}{extra}{}", &html[..at], &html[at..]),
         None => html.to_string(),
     };
-    quiet_drawings(&frame_tables(&page.replace("<th>", "<th scope=\"col\">")))
+    // A code block wider than the screen scrolls sideways: focusable, so a
+    // keyboard can scroll it, as a table's frame is.
+    let page = page.replace("<th>", "<th scope=\"col\">").replace("<pre>", "<pre tabindex=\"0\">");
+    quiet_drawings(&frame_tables(&page))
 }
 
 /// The SVG of each drawing (web.typ wraps it in an element with
@@ -131,12 +134,19 @@ fn attribute(text: &str) -> String {
 fn frame_tables(html: &str) -> String {
     let mut out = String::with_capacity(html.len() + 1024);
     let mut rest = html;
+    let mut uncaptioned = 0;
     while let Some(start) = rest.find("<table") {
         let Some(len) = rest[start..].find("</table>") else { break };
         let end = start + len + "</table>".len();
         out.push_str(&rest[..start]);
         out.push_str("<div class=\"kooste-table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"");
-        out.push_str(&attribute(&table_name(&rest[..start])));
+        // Each region's name is its own: tables without a caption are
+        // told apart by their order ("Taulukko", "Taulukko (2)").
+        let name = table_name(&rest[..start]).unwrap_or_else(|| {
+            uncaptioned += 1;
+            if uncaptioned == 1 { "Taulukko".to_string() } else { format!("Taulukko ({uncaptioned})") }
+        });
+        out.push_str(&attribute(&name));
         out.push_str("\">");
         out.push_str(&footer_into_body(&rest[start..end]));
         out.push_str("</div>");
@@ -148,15 +158,15 @@ fn frame_tables(html: &str) -> String {
 
 /// The accessible name of a table's frame: the caption just before it
 /// (typst writes a table figure's caption as a `<figcaption>` above the
-/// table), else "Taulukko".
-fn table_name(before: &str) -> String {
+/// table), if it has one.
+fn table_name(before: &str) -> Option<String> {
     let caption = before.rfind("<figcaption").and_then(|at| {
         let tail = &before[at..];
         let close = tail.find("</figcaption>")?;
         // Only the table's own caption: nothing but the caption between.
         tail[close..].trim_start_matches("</figcaption>").trim().is_empty().then(|| strip_tags(&tail[..close]))
     });
-    caption.filter(|c| !c.trim().is_empty()).unwrap_or_else(|| "Taulukko".to_string())
+    caption.filter(|c| !c.trim().is_empty())
 }
 
 /// The text of an HTML fragment, tags removed (entities kept).
@@ -220,5 +230,20 @@ mod tests {
         assert!(page.contains(r#"<th scope="col">A</th>"#), "{page}");
         assert!(page.contains("<tbody><tr><td>1</td></tr><tr><td>2</td></tr></tbody></table></div>"), "{page}");
         assert!(!page.contains("tfoot"), "{page}");
+    }
+
+    #[test]
+    fn code_blocks_can_be_scrolled_from_the_keyboard() {
+        let page = finish("<pre><code>x</code></pre>", "", &Head::default());
+        assert!(page.contains(r#"<pre tabindex="0"><code>x</code></pre>"#), "{page}");
+    }
+
+    #[test]
+    fn tables_without_a_caption_have_names_of_their_own() {
+        // axe-core's landmark-unique: two regions named alike are one too many.
+        let html = "<table><tr><td>1</td></tr></table><p>x</p><table><tr><td>2</td></tr></table>";
+        let page = finish(html, "", &Head::default());
+        assert!(page.contains(r#"aria-label="Taulukko"><table>"#), "{page}");
+        assert!(page.contains(r#"aria-label="Taulukko (2)"><table>"#), "{page}");
     }
 }
