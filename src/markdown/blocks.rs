@@ -319,6 +319,11 @@ impl<'a> Converter<'a, '_> {
         let footer_from = table_layout::footer_from(rows.saturating_sub(1)).map(|r| r + 1);
         for (i, row) in node.children().enumerate() {
             let header = matches!(row.data().value, NodeValue::TableRow(true));
+            // A header row with nothing in it is no header (Pandoc drops
+            // it): no empty header cells, repeated on every page.
+            if header && row.children().all(|cell| cell.first_child().is_none()) {
+                continue;
+            }
             if header {
                 self.raw("table.header(");
             }

@@ -599,3 +599,14 @@ fn a_paragraph_with_a_reference_or_a_footnote_goes_through_kooste_par() {
     let old = convert_with(text, &Dialect::default());
     assert!(!old.typst.contains("kooste-par"), "{}", old.typst);
 }
+
+#[test]
+fn a_table_whose_header_row_is_empty_has_no_header() {
+    // Pandoc reads `|   |   |` over the delimiter row as no header at all.
+    let out = convert("|   |   |\n|---|---|\n| a | b |\n| c | d |\n");
+    assert!(!out.typst.contains("table.header"), "{}", out.typst);
+    assert!(out.typst.contains("[a], [b], \n[c], [d], \n)"), "{}", out.typst);
+    // One cell with text keeps the header.
+    let kept = convert("| x |   |\n|---|---|\n| a | b |\n");
+    assert!(kept.typst.contains("table.header([x], [], repeat: true),"), "{}", kept.typst);
+}
