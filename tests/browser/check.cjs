@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // kooste's HTML editions in a real browser: Debian's chromium (headless)
-// driven by puppeteer-core, with axe-core's WCAG 2.1 A and AA rules.
+// driven by puppeteer-core, with axe-core's WCAG 2.1 A and AA rules and
+// its best practices (landmarks, heading order).
 // usage: node check.cjs FILE.html [SCREENSHOT_DIR]
 // Prints one JSON object with what a reader's browser sees (the Rust test
 // tests/suite/web.rs asserts on it): axe violations, requests that left
@@ -36,7 +37,7 @@ const CHROMIUM = process.env.KOOSTE_CHROMIUM || '/usr/bin/chromium';
     if (shots) await page.screenshot({ path: path.join(shots, 'desktop-1280.png') });
     await page.addScriptTag({ content: axeSource });
     const violations = await page.evaluate(async () => {
-      const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+      const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
       const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
       return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.html.slice(0, 160)) }));
     });

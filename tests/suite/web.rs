@@ -1,6 +1,7 @@
 //! The HTML editions in a real browser (`tests/browser/check.cjs`: Debian's
 //! chromium through puppeteer-core, with axe-core): no WCAG 2.1 A/AA
-//! violation, no request off the file system, no sideways scrolling of the
+//! violation and none of axe's best practices (content outside landmarks,
+//! skipped heading levels), no request off the file system, no sideways scrolling of the
 //! page at 320 px, no in-page link to nowhere, every figure with a text
 //! alternative, every table with header cells, and the same contents and
 //! figure captions as the PDF of the same output.
