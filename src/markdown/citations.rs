@@ -23,6 +23,7 @@ impl Converter<'_, '_> {
         range: Range<usize>,
     ) {
         if let Some((name, capital)) = cross_reference(key) {
+            let form = if matches!(form, CiteForm::YearInGroup) { CiteForm::Year } else { form };
             self.out.references.push(LabelUse { name: name.clone(), range });
             self.settled_later += 1;
             // Quarto's forms: `@fig-x` the kind's prefix and the number,
@@ -62,9 +63,22 @@ impl Converter<'_, '_> {
             self.raw("]");
         }
         self.out.citations.push(LabelUse { name: key.to_string(), range });
+        if matches!(form, CiteForm::YearInGroup) {
+            // Inside the group's parentheses, its author left out by the
+            // citation pass (words.typ's `kooste-cite-year`).
+            self.raw(&format!("#kooste-cite-year(cite(label({})", string_literal(key)));
+            if let Some(locator) = locator {
+                self.raw(", supplement: [");
+                self.prose(locator);
+                self.raw("]");
+            }
+            self.raw("))");
+            self.expr_end();
+            return;
+        }
         let year = matches!(form, CiteForm::Year);
         let form = match form {
-            CiteForm::Normal => "",
+            CiteForm::Normal | CiteForm::YearInGroup => "",
             CiteForm::Prose => ", form: \"prose\"",
             CiteForm::Year => ", form: \"year\"",
         };
@@ -157,12 +171,14 @@ pub(super) fn bare_locator(text: &str) -> Option<(usize, &str)> {
 }
 
 /// How a citation prints: in parentheses, in the sentence (`@key`), or
-/// its year only (`[-@key]`).
+/// its year only (`[-@key]`), alone or in a group with other citations
+/// (`[-@a; @b]`: one pair of parentheses, as Pandoc prints it).
 #[derive(Clone, Copy)]
 pub(super) enum CiteForm {
     Normal,
     Prose,
     Year,
+    YearInGroup,
 }
 
 /// One item of a bracketed citation group.

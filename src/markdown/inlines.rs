@@ -378,9 +378,16 @@ impl<'a> Converter<'a, '_> {
                 b'{' | b'+' | b'-' | b'=' | b'<' if resolve => self.critic_mark(run, rest, i),
                 b'[' if resolve => parse_citation_group(&text[i..]).map(|(len, items)| {
                     self.prose(&text[rest..i]);
+                    // `-@key` among other citations stays in their group
+                    // (templates without `kooste-cite-year`: on its own).
+                    let grouped = items.len() > 1 && self.templates_define("cite-year");
                     for CitationItem { offset, key, prefix, locator, suppress } in items {
                         let range = run.range(self, i + offset, key.len() + 1);
-                        let form = if suppress { CiteForm::Year } else { CiteForm::Normal };
+                        let form = match (suppress, grouped) {
+                            (true, true) => CiteForm::YearInGroup,
+                            (true, false) => CiteForm::Year,
+                            (false, _) => CiteForm::Normal,
+                        };
                         self.cite_or_ref(&key, prefix.as_deref(), locator.as_deref(), form, range);
                     }
                     len

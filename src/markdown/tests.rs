@@ -437,6 +437,22 @@ fn suppressed_author_citations_print_the_year() {
 }
 
 #[test]
+fn a_suppressed_author_stays_in_its_group() {
+    // With words.typ's `kooste-cite-year`, `-@c` among other citations is
+    // a `cite` of the group, which the citation pass prints without its
+    // author; alone, it is the year in parentheses of its own.
+    let dialect = Dialect { templates: Some(vec!["cite-year".into()]), ..Dialect::default() };
+    let out = convert_with("Samoin [-@c, s. 4; @d] ja [vrt. -@c; @d], yksin [-@c].\n", &dialect);
+    assert!(
+        out.typst.contains("#kooste-cite-year(cite(label(\"c\"), supplement: [s. 4]))#cite(label(\"d\"))"),
+        "{}",
+        out.typst
+    );
+    assert!(out.typst.contains("#kooste-cite-prefix[vrt.]#kooste-cite-year(cite(label(\"c\")))"), "{}", out.typst);
+    assert!(out.typst.contains("yksin #\"(\"#cite(label(\"c\"), form: \"year\")#\")\""), "{}", out.typst);
+}
+
+#[test]
 fn tex_maths_is_typeset_with_its_source_as_alt_text() {
     let out = convert("Kaava $E=mc^2$ ja\n\n$$\\frac{a}{b}$$ {#eq-x}\n\nKatso @eq-x. Hinta 5 $ ja 6 $.\n\n$\\foo$\n");
     assert!(out.typst.contains("#math.equation(block: false, alt: \"E=mc^2\", $E = m c^(2)$)"), "{}", out.typst);

@@ -524,6 +524,30 @@ mod tests {
     }
 
     #[test]
+    fn a_suppressed_author_in_a_group_keeps_the_groups_parentheses() {
+        // Pandoc's `[-@virtanen2019, s. 4; @tem2018]`: one group, sorted,
+        // the first work's authors left out, "(TEM, 2018; 2019, s. 4)".
+        let src = format!(
+            "Yksi #kooste-cite-year(cite(label(\"virtanen2019\"), supplement: [s. 4]))#cite(label(\"tem2018\")). \
+             Kaksi #cite(label(\"tem2018\"))#kooste-cite-year(cite(label(\"virtanen2019\"))).\n\n{BIBCALL}\n"
+        );
+        let (out, outcome) = run(&src);
+        assert_eq!(outcome, Outcome::Formatted { groups: 2, entries: 2 });
+        // The text as printed: no links to the entries, no markup.
+        let mut plain = out.replace("\\-", "-");
+        while let Some(at) = plain.find("#link(label(") {
+            let end = at + plain[at..].find(")[").expect("a link's body") + 2;
+            plain.replace_range(at..end, "");
+        }
+        let plain = plain.replace("#[", "").replace("];", "").replace(']', "");
+        assert!(plain.contains("Yksi (Työ- ja elinkeinoministeriö, 2018; 2019, s. 4)"), "{plain}");
+        assert!(plain.contains("Kaksi (Työ- ja elinkeinoministeriö, 2018; 2019)"), "{plain}");
+        assert_eq!(plain.matches("Virtanen").count(), 1, "only in the list: {plain}");
+        assert!(!out.contains("kooste-cite-year"), "{out}");
+        assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
+    }
+
+    #[test]
     fn a_title_in_another_language_carries_it() {
         let bib = "@online{r, author = {{Reglab}}, title = {Reglab fortsätter}, year = {2018}, langid = {swedish}}\n\
                    @online{t, author = {{TEM}}, title = {Maakuntien suunnittelu}, year = {2019}}\n";

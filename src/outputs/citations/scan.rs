@@ -55,6 +55,10 @@ pub(super) struct Cite {
     /// Markup the author put before the citation inside its parentheses
     /// (`[see @key]`, written `#kooste-cite-prefix[see]#cite(..)`).
     pub(super) prefix: Option<String>,
+    /// Pandoc's `-@key` in a group (`[-@a; @b]`, written
+    /// `#kooste-cite-year(cite(..))`): formatted as the others, then
+    /// printed without its author.
+    pub(super) suppress: bool,
 }
 
 /// What hayagriva sees of a citation: its key, its form and whether it has
@@ -222,11 +226,23 @@ pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan)
                     scan.all_idents += 1;
                     Some((cite, hash.is_some()))
                 }
+                Some(call) if callee_name(call) == Some(YEAR_FUNCTION) => {
+                    let Some(cite) = parse_year(call) else {
+                        scan.opaque = true;
+                        return;
+                    };
+                    scan.handled_idents += 1;
+                    scan.all_idents += 1;
+                    Some((cite, hash.is_some()))
+                }
                 _ => None,
             },
             SyntaxKind::Ref => child.cast::<ast::Ref>().filter(|r| library.get(r.target()).is_some()).map(|r| {
                 let supplement = r.supplement().map(|s| markup_text(s.body().to_untyped()));
-                (Cite { key: r.target().to_string(), form: Form::Normal, supplement, prefix: None }, false)
+                (
+                    Cite { key: r.target().to_string(), form: Form::Normal, supplement, prefix: None, suppress: false },
+                    false,
+                )
             }),
             _ => None,
         };
@@ -273,6 +289,20 @@ pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan)
 
 /// The function the converter writes a citation's prefix with.
 pub(super) const PREFIX_FUNCTION: &str = "kooste-cite-prefix";
+/// words.typ's wrapper of a suppressed-author citation in a group.
+pub(super) const YEAR_FUNCTION: &str = "kooste-cite-year";
+
+/// `kooste-cite-year(cite(..))`: the `cite`, its author to be left out.
+fn parse_year(call: ast::FuncCall) -> Option<Cite> {
+    let mut args = call.args().items();
+    match (args.next(), args.next()) {
+        (Some(ast::Arg::Pos(ast::Expr::FuncCall(inner))), None) if callee_name(inner) == Some("cite") => {
+            let cite = parse_cite(inner)?;
+            (cite.form == Form::Normal).then_some(Cite { suppress: true, ..cite })
+        }
+        _ => None,
+    }
+}
 
 /// The markup of `kooste-cite-prefix[markup]`.
 fn parse_prefix(call: ast::FuncCall) -> Option<String> {
@@ -353,7 +383,7 @@ pub(super) fn parse_cite(call: ast::FuncCall) -> Option<Cite> {
             _ => return None,
         }
     }
-    Some(Cite { key: key?, form, supplement, prefix: None })
+    Some(Cite { key: key?, form, supplement, prefix: None, suppress: false })
 }
 
 pub(super) fn parse_bibliography(call: ast::FuncCall) -> Option<BibCall> {

@@ -256,17 +256,20 @@ pub(super) fn child(ctx: &Ctx, elem: &ElemChild, trim_start: bool, out: &mut Str
             with_formatting(&bibliography_text(&text), &formatted.formatting, out);
         }
         ElemChild::Elem(elem) => {
+            let cite = match elem.meta {
+                Some(ElemMeta::Entry(i)) => ctx.cites.get(i),
+                _ => None,
+            };
             let mut inner = String::new();
-            children(ctx, &elem.children, false, &mut inner);
+            match cite.filter(|c| c.suppress) {
+                Some(_) => children(ctx, &without_author(&elem.children), false, &mut inner),
+                None => children(ctx, &elem.children, false, &mut inner),
+            }
             use citationberg::Display;
             let inner = match elem.display {
                 Some(Display::Block) => format!("#block[{inner}];"),
                 Some(Display::Indent) => format!("#pad[{inner}];"),
                 _ => inner,
-            };
-            let cite = match elem.meta {
-                Some(ElemMeta::Entry(i)) => ctx.cites.get(i),
-                _ => None,
             };
             // The author's prefix (`[see @key]`) inside the parentheses.
             if let Some(prefix) = cite.and_then(|c| c.prefix.as_deref()) {
@@ -294,6 +297,51 @@ pub(super) fn child(ctx: &Ctx, elem: &ElemChild, trim_start: bool, out: &mut Str
             with_formatting(&format!("#[{supplement}];"), format, out);
         }
     }
+}
+
+/// A cited item's text without its author (Pandoc's `-@key` in a group,
+/// as citeproc prints it): the first names the style printed are left
+/// out, with the delimiter after them ("Virtanen, 2018, s. 4" → "2018,
+/// s. 4").
+fn without_author(children: &ElemChildren) -> ElemChildren {
+    /// Where the walk is: the names found and left out, and whether the
+    /// text after them still starts with their delimiter.
+    #[derive(Default)]
+    struct Walk {
+        removed: bool,
+        trim: bool,
+        done: bool,
+    }
+    fn strip(items: &mut Vec<ElemChild>, walk: &mut Walk) {
+        let mut i = 0;
+        while i < items.len() && !walk.done {
+            match &mut items[i] {
+                ElemChild::Elem(elem) if !walk.removed && matches!(elem.meta, Some(ElemMeta::Names(..))) => {
+                    items.remove(i);
+                    walk.removed = true;
+                    walk.trim = true;
+                    continue;
+                }
+                ElemChild::Elem(elem) => strip(&mut elem.children.0, walk),
+                ElemChild::Text(text) if walk.trim => {
+                    let rest =
+                        text.text.trim_start_matches(|c: char| matches!(c, ',' | ';' | ':') || c.is_whitespace());
+                    if rest.is_empty() {
+                        items.remove(i);
+                        continue;
+                    }
+                    text.text = rest.to_string();
+                    walk.done = true;
+                }
+                _ if walk.trim => walk.done = true,
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    let mut out = children.clone();
+    strip(&mut out.0, &mut Walk::default());
+    out
 }
 
 /// Wraps markup in the elements hayagriva's formatting asks for, in the
