@@ -68,9 +68,7 @@ impl Converter<'_, '_> {
             // citation pass (words.typ's `kooste-cite-year`).
             self.raw(&format!("#kooste-cite-year(cite(label({})", string_literal(key)));
             if let Some(locator) = locator {
-                self.raw(", supplement: [");
-                self.prose(locator);
-                self.raw("]");
+                self.supplement(locator);
             }
             self.raw("))");
             self.expr_end();
@@ -89,9 +87,9 @@ impl Converter<'_, '_> {
         // the locator follows the call.
         match (year, locator) {
             (false, Some(locator)) => {
-                self.raw(&format!("{call}, supplement: ["));
-                self.prose(locator);
-                self.raw("])");
+                self.raw(&call);
+                self.supplement(locator);
+                self.raw(")");
             }
             (false, None) => self.raw(&format!("{call})")),
             (true, locator) => {
@@ -105,6 +103,21 @@ impl Converter<'_, '_> {
             }
         }
         self.expr_end();
+    }
+
+    /// A citation's `supplement:` argument: its locator as author text,
+    /// or, for a bare number or range (`[@key, 33-35]`), which Pandoc reads
+    /// as pages, the template's `kooste-page` around it, so that the
+    /// citation pass lets the style print the page label.
+    fn supplement(&mut self, locator: &str) {
+        match page_locator(locator).filter(|_| self.templates_define("page")) {
+            Some(pages) => self.raw(&format!(", supplement: [#kooste-page[{pages}]]")),
+            None => {
+                self.raw(", supplement: [");
+                self.prose(locator);
+                self.raw("]");
+            }
+        }
     }
 
     /// A reference to a numbered callout or theorem (`@tip-x`, `@def-x`):
@@ -151,6 +164,23 @@ fn cross_reference(key: &str) -> Option<(String, bool)> {
 /// Whether `key` names a cross-reference (`fig-x`, `Tbl-x`), not a work.
 pub(super) fn is_cross_reference(key: &str) -> bool {
     cross_reference(key).is_some()
+}
+
+/// A locator that is only a page number or a range of them (`33`,
+/// `33-35`, `33--35`, `33–35`), which Pandoc reads as pages; a range
+/// with an en dash.
+fn page_locator(locator: &str) -> Option<String> {
+    let locator = locator.trim();
+    let (first, last) = match locator.find(['-', '–', '—']) {
+        Some(at) => (&locator[..at], locator[at..].trim_start_matches(['-', '–', '—'])),
+        None => (locator, ""),
+    };
+    let number = |s: &str| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit());
+    match (number(first), last) {
+        (true, "") => Some(first.to_string()),
+        (true, last) if number(last) => Some(format!("{first}–{last}")),
+        _ => None,
+    }
 }
 
 /// Pandoc's locator of an in-text citation, `@key [p. 33]`: at the start

@@ -453,6 +453,25 @@ fn a_suppressed_author_stays_in_its_group() {
 }
 
 #[test]
+fn a_bare_number_locator_is_pages() {
+    // Pandoc reads `[@c, 33--35]` and `@c [12]` as pages: with words.typ's
+    // `kooste-page` the citation pass gives them to the style as pages.
+    let dialect = Dialect { templates: Some(vec!["page".into()]), ..Dialect::default() };
+    let out = convert_with("A [@c, 33--35], B @c [12], C [@c, 33 ja 35], D [@c, s. 4].\n", &dialect);
+    assert!(out.typst.contains("#cite(label(\"c\"), supplement: [#kooste-page[33–35]])"), "{}", out.typst);
+    assert!(
+        out.typst.contains("#cite(label(\"c\"), form: \"prose\", supplement: [#kooste-page[12]])"),
+        "{}",
+        out.typst
+    );
+    assert!(out.typst.contains("supplement: [33 ja 35])"), "{}", out.typst);
+    assert!(out.typst.contains("supplement: [s. 4])"), "{}", out.typst);
+    // Templates without it: the number as written.
+    let plain = convert("A [@c, 33--35].\n");
+    assert!(plain.typst.contains("supplement: [33–35])"), "{}", plain.typst);
+}
+
+#[test]
 fn tex_maths_is_typeset_with_its_source_as_alt_text() {
     let out = convert("Kaava $E=mc^2$ ja\n\n$$\\frac{a}{b}$$ {#eq-x}\n\nKatso @eq-x. Hinta 5 $ ja 6 $.\n\n$\\foo$\n");
     assert!(out.typst.contains("#math.equation(block: false, alt: \"E=mc^2\", $E = m c^(2)$)"), "{}", out.typst);

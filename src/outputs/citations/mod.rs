@@ -240,7 +240,7 @@ impl Found {
     /// The request for one group of citations.
     fn request<'a>(
         &'a self,
-        group: &Group,
+        group: &'a Group,
         library: &'a Library,
         csl: &'a IndependentStyle,
     ) -> CitationRequest<'a, hayagriva::Entry> {
@@ -249,12 +249,17 @@ impl Found {
             .iter()
             .map(|cite| {
                 let entry = library.get(&cite.key).expect("checked by `find`");
-                let locator = cite.supplement.as_ref().map(|s| {
+                let transparent = cite.supplement.as_ref().map(|s| {
                     SpecificLocator(
                         citationberg::taxonomy::Locator::Custom,
                         LocatorPayload::Transparent(TransparentLocator::new(s.clone())),
                     )
                 });
+                let pages = cite
+                    .page
+                    .as_deref()
+                    .map(|p| SpecificLocator(citationberg::taxonomy::Locator::Page, LocatorPayload::Str(p)));
+                let locator = pages.or(transparent);
                 CitationItem::new(entry, locator, None, cite.form == Form::Hidden, cite.form.purpose())
             })
             .collect();
@@ -545,6 +550,28 @@ mod tests {
         assert_eq!(plain.matches("Virtanen").count(), 1, "only in the list: {plain}");
         assert!(!out.contains("kooste-cite-year"), "{out}");
         assert!(typst::syntax::parse(&out).errors_and_warnings().0.is_empty(), "{out}");
+    }
+
+    #[test]
+    fn page_locators_get_the_styles_label() {
+        // Pandoc reads `[@key, 33-35]` as pages; the style prints their
+        // label in the document's language.
+        let src = format!(
+            "Yksi #cite(label(\"virtanen2019\"), supplement: [#kooste-page[33–35]]). \
+             Kaksi #cite(label(\"virtanen2019\"), supplement: [#kooste-page[7]]). \
+             Kolme #cite(label(\"virtanen2019\"), supplement: [33 ja 35]).\n\n{BIBCALL}\n"
+        );
+        for (lang, one, two) in [("fi", "2019, s. 33–35)", "2019, s. 7)"), ("en", "2019, pp. 33–35)", "2019, p. 7)")]
+        {
+            let text =
+                format(&src, "/report/references.bib", &library(), &Options::plain(lang, &[], &Cache::default())).text;
+            let plain = text.replace("#[", "").replace("];", "").replace(']', "");
+            assert!(plain.contains(&format!("Yksi (Virtanen, {one}")), "{lang}: {plain}");
+            assert!(plain.contains(&format!("Kaksi (Virtanen, {two}")), "{lang}: {plain}");
+            // Anything else after the number is the author's text, as written.
+            assert!(plain.contains("Kolme (Virtanen, 2019, 33 ja 35)"), "{lang}: {plain}");
+            assert!(!text.contains("kooste-page"), "{text}");
+        }
     }
 
     #[test]

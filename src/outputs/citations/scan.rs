@@ -52,6 +52,9 @@ pub(super) struct Cite {
     pub(super) form: Form,
     /// The supplement's Typst markup, as written.
     pub(super) supplement: Option<String>,
+    /// A supplement that is `kooste-page[..]` around a page number or
+    /// range (Pandoc's `[@key, 33]`): given to the style as a page.
+    pub(super) page: Option<String>,
     /// Markup the author put before the citation inside its parentheses
     /// (`[see @key]`, written `#kooste-cite-prefix[see]#cite(..)`).
     pub(super) prefix: Option<String>,
@@ -61,10 +64,10 @@ pub(super) struct Cite {
     pub(super) suppress: bool,
 }
 
-/// What hayagriva sees of a citation: its key, its form and whether it has
-/// a supplement. (A supplement's text, and any prefix, are put in place
-/// around hayagriva's text afterwards.)
-pub(super) type CiteKey<'a> = (&'a str, Form, bool);
+/// What hayagriva sees of a citation: its key, its form, whether it has
+/// a supplement, and its pages. (A supplement's text, and any prefix, are
+/// put in place around hayagriva's text afterwards.)
+pub(super) type CiteKey<'a> = (&'a str, Form, bool, Option<&'a str>);
 
 /// Adjacent citations typst would show as one group, and the source range
 /// they take.
@@ -85,7 +88,7 @@ impl Group {
     /// What hayagriva sees of a group: two groups that differ only in
     /// their supplements' text or in prefixes get the same text from it.
     pub(super) fn key(&self) -> Vec<CiteKey<'_>> {
-        self.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.is_some())).collect()
+        self.cites.iter().map(|c| (c.key.as_str(), c.form, c.supplement.is_some(), c.page.as_deref())).collect()
     }
 }
 
@@ -240,7 +243,14 @@ pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan)
             SyntaxKind::Ref => child.cast::<ast::Ref>().filter(|r| library.get(r.target()).is_some()).map(|r| {
                 let supplement = r.supplement().map(|s| markup_text(s.body().to_untyped()));
                 (
-                    Cite { key: r.target().to_string(), form: Form::Normal, supplement, prefix: None, suppress: false },
+                    Cite {
+                        key: r.target().to_string(),
+                        form: Form::Normal,
+                        supplement,
+                        page: None,
+                        prefix: None,
+                        suppress: false,
+                    },
                     false,
                 )
             }),
@@ -383,7 +393,14 @@ pub(super) fn parse_cite(call: ast::FuncCall) -> Option<Cite> {
             _ => return None,
         }
     }
-    Some(Cite { key: key?, form, supplement, prefix: None, suppress: false })
+    // `kooste-page[33-35]`, as the converter writes a Pandoc page locator.
+    let page = supplement
+        .as_deref()
+        .and_then(|s| s.strip_prefix("#kooste-page[")?.strip_suffix(']'))
+        .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '–'))
+        .map(|p| p.replace('–', "-"));
+    let supplement = if page.is_some() { None } else { supplement };
+    Some(Cite { key: key?, form, supplement, page, prefix: None, suppress: false })
 }
 
 pub(super) fn parse_bibliography(call: ast::FuncCall) -> Option<BibCall> {
