@@ -19,11 +19,19 @@ impl Converter<'_, '_> {
         key: &str,
         prefix: Option<&str>,
         locator: Option<&str>,
+        suffix: Option<&str>,
         form: CiteForm,
         range: Range<usize>,
     ) {
         if let Some((name, capital)) = cross_reference(key) {
             let form = if matches!(form, CiteForm::YearInGroup) { CiteForm::Year } else { form };
+            // Quarto prints a cross-reference's number and nothing of what
+            // follows its label in the brackets.
+            if let Some(text) = locator.or(suffix) {
+                self.warn(range.clone(), format!("`{text}` after the cross-reference @{key} is not printed"))
+                    .hints
+                    .push("Quarto drops text after a cross-reference's label too; write it after the brackets".into());
+            }
             self.out.references.push(LabelUse { name: name.clone(), range });
             self.settled_later += 1;
             // Quarto's forms: `@fig-x` the kind's prefix and the number,
@@ -71,6 +79,7 @@ impl Converter<'_, '_> {
                 self.supplement(locator);
             }
             self.raw("))");
+            self.cite_suffix(suffix);
             self.expr_end();
             return;
         }
@@ -90,8 +99,12 @@ impl Converter<'_, '_> {
                 self.raw(&call);
                 self.supplement(locator);
                 self.raw(")");
+                self.cite_suffix(suffix);
             }
-            (false, None) => self.raw(&format!("{call})")),
+            (false, None) => {
+                self.raw(&format!("{call})"));
+                self.cite_suffix(suffix);
+            }
             (true, locator) => {
                 self.raw(&format!("#\"(\"{call})"));
                 if let Some(locator) = locator {
@@ -99,10 +112,25 @@ impl Converter<'_, '_> {
                     self.prose(locator);
                     self.raw("]");
                 }
+                if let Some(suffix) = suffix {
+                    self.raw("#[ ");
+                    self.prose(suffix);
+                    self.raw("]");
+                }
                 self.raw("#\")\"");
             }
         }
         self.expr_end();
+    }
+
+    /// A citation's suffix (`[@key ja muut]`), printed right after the
+    /// item by the citation pass: the template's `kooste-cite-suffix`.
+    fn cite_suffix(&mut self, suffix: Option<&str>) {
+        if let Some(suffix) = suffix {
+            self.raw("#kooste-cite-suffix[ ");
+            self.prose(suffix);
+            self.raw("]");
+        }
     }
 
     /// A citation's `supplement:` argument: its locator as author text,
@@ -218,8 +246,13 @@ pub(super) struct CitationItem {
     pub key: String,
     /// Text before the key (`[see @key]`).
     pub prefix: Option<String>,
-    /// Text after it: a locator (`[@key, pp. 33-35]`) or a suffix.
+    /// Text after it that Pandoc reads as its locator (`[@key, pp.
+    /// 33-35]`, `[@key s. 4]`), or text after a comma (`[@key, ja muut]`),
+    /// which prints the same after the style's delimiter.
     pub locator: Option<String>,
+    /// Text after it without a comma that is no locator (`[@key ja
+    /// muut]`): printed right after the item, as written.
+    pub suffix: Option<String>,
     /// `-@key`: the author suppressed.
     pub suppress: bool,
 }
@@ -249,17 +282,70 @@ pub(super) fn parse_citation_group(text: &str) -> Option<(usize, Vec<CitationIte
         let prefix = part[..at - usize::from(suppress)].trim();
         let key = parse_key(&part[at + 1..])?;
         let rest = part[at + 1 + key.len()..].trim();
-        let locator = rest.strip_prefix(',').unwrap_or(rest).trim();
+        let (locator, suffix) = match rest.strip_prefix(',') {
+            Some(after) => (after.trim(), ""),
+            None if starts_with_locator(rest) => (rest, ""),
+            None => ("", rest),
+        };
         items.push(CitationItem {
             offset: offset + at,
             key: key.to_string(),
             prefix: (!prefix.is_empty()).then(|| prefix.to_string()),
             locator: (!locator.is_empty()).then(|| locator.to_string()),
+            suffix: (!suffix.is_empty()).then(|| suffix.to_string()),
             suppress,
         });
         offset += part.len() + 1;
     }
     Some((close + 1, items))
+}
+
+/// Whether text after a key without a comma begins with what Pandoc reads
+/// as a locator (`[@key s. 4]`, `[@key 33]`): a number, or a locator term
+/// of the languages kooste writes (CSL's fi, sv and en terms, long and
+/// short, as Pandoc matches them).
+fn starts_with_locator(text: &str) -> bool {
+    const TERMS: &[&str] = &[
+        "s.",
+        "ss.",
+        "sivu",
+        "sivut",
+        "sivulla",
+        "luku",
+        "luvut",
+        "kappale",
+        "kpl.",
+        "kohta",
+        "osa",
+        "liite",
+        "rivi",
+        "p.",
+        "pp.",
+        "page",
+        "pages",
+        "chapter",
+        "chap.",
+        "ch.",
+        "para.",
+        "paragraph",
+        "section",
+        "sec.",
+        "§",
+        "vol.",
+        "volume",
+        "line",
+        "fig.",
+        "figure",
+        "note",
+        "n.",
+        "sida",
+        "sidor",
+        "kapitel",
+        "kap.",
+        "avsnitt",
+    ];
+    let first = text.split_whitespace().next().unwrap_or("");
+    first.starts_with(|c: char| c.is_ascii_digit()) || TERMS.iter().any(|t| first.eq_ignore_ascii_case(t))
 }
 
 /// A citation key or label name at the start of `text`, Pandoc-style:

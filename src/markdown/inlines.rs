@@ -381,14 +381,21 @@ impl<'a> Converter<'a, '_> {
                     // `-@key` among other citations stays in their group
                     // (templates without `kooste-cite-year`: on its own).
                     let grouped = items.len() > 1 && self.templates_define("cite-year");
-                    for CitationItem { offset, key, prefix, locator, suppress } in items {
+                    // A suffix (`[@key ja muut]`) goes after the item where
+                    // templates define `kooste-cite-suffix`; elsewhere it
+                    // follows the style's locator delimiter, as before.
+                    let suffixes = self.templates_define("cite-suffix");
+                    for CitationItem { offset, key, prefix, mut locator, mut suffix, suppress } in items {
+                        if !suffixes && locator.is_none() {
+                            locator = suffix.take();
+                        }
                         let range = run.range(self, i + offset, key.len() + 1);
                         let form = match (suppress, grouped) {
                             (true, true) => CiteForm::YearInGroup,
                             (true, false) => CiteForm::Year,
                             (false, _) => CiteForm::Normal,
                         };
-                        self.cite_or_ref(&key, prefix.as_deref(), locator.as_deref(), form, range);
+                        self.cite_or_ref(&key, prefix.as_deref(), locator.as_deref(), suffix.as_deref(), form, range);
                     }
                     len
                 }),
@@ -402,7 +409,7 @@ impl<'a> Converter<'a, '_> {
                         // cross-reference, which Quarto gives none).
                         let after = i + 1 + key.len();
                         let bare = bare_locator(&text[after..]).filter(|_| !is_cross_reference(key));
-                        self.cite_or_ref(key, None, bare.map(|(_, locator)| locator), CiteForm::Prose, range);
+                        self.cite_or_ref(key, None, bare.map(|(_, locator)| locator), None, CiteForm::Prose, range);
                         1 + key.len() + bare.map_or(0, |(len, _)| len)
                     })
                 }

@@ -472,6 +472,27 @@ fn a_bare_number_locator_is_pages() {
 }
 
 #[test]
+fn text_after_a_key_is_a_locator_or_a_suffix_as_pandoc_reads_it() {
+    let dialect = Dialect { templates: Some(vec!["cite-suffix".into()]), ..Dialect::default() };
+    let out = convert_with("A [@c ja muut], B [@c s. 4], C [@c, ja muut], D [@c 12]. E [@sec-x, a].\n", &dialect);
+    // No comma and no locator term: a suffix, printed after the item.
+    assert!(out.typst.contains("A #cite(label(\"c\"))#kooste-cite-suffix[ ja muut]"), "{}", out.typst);
+    // A locator term or a number: the locator, with or without a comma.
+    assert!(out.typst.contains("B #cite(label(\"c\"), supplement: [s. 4])"), "{}", out.typst);
+    assert!(out.typst.contains("C #cite(label(\"c\"), supplement: [ja muut])"), "{}", out.typst);
+    assert!(out.typst.contains("D #cite(label(\"c\"), supplement: [12])"), "{}", out.typst);
+    // A cross-reference prints its number only, as in Quarto, and says so.
+    assert!(
+        out.diagnostics.iter().any(|d| d.message.contains("`a` after the cross-reference @sec-x")),
+        "{:?}",
+        out.diagnostics
+    );
+    // Templates without `kooste-cite-suffix`: after the style's delimiter.
+    let old = convert("A [@c ja muut].\n");
+    assert!(old.typst.contains("A #cite(label(\"c\"), supplement: [ja muut])"), "{}", old.typst);
+}
+
+#[test]
 fn tex_maths_is_typeset_with_its_source_as_alt_text() {
     let out = convert("Kaava $E=mc^2$ ja\n\n$$\\frac{a}{b}$$ {#eq-x}\n\nKatso @eq-x. Hinta 5 $ ja 6 $.\n\n$\\foo$\n");
     assert!(out.typst.contains("#math.equation(block: false, alt: \"E=mc^2\", $E = m c^(2)$)"), "{}", out.typst);

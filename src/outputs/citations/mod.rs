@@ -575,6 +575,27 @@ mod tests {
     }
 
     #[test]
+    fn suffixes_follow_their_item_and_affixed_items_keep_their_place() {
+        // Pandoc's `[@virtanen2019 ja muut; @tem2018]`: the suffix right
+        // after its item, no delimiter before it; and, as citeproc sorts
+        // only runs of items without a prefix or suffix, the item with one
+        // stays first, where APA's sort would put TEM first.
+        let src = format!(
+            "Yksi #cite(label(\"virtanen2019\"))#kooste-cite-suffix[ ja muut]#cite(label(\"tem2018\")). \
+             Kaksi #kooste-cite-prefix[ks.]#cite(label(\"virtanen2019\"))#cite(label(\"tem2018\")). \
+             Kolme #cite(label(\"virtanen2019\"))#cite(label(\"tem2018\")).\n\n{BIBCALL}\n"
+        );
+        let text =
+            format(&src, "/report/references.bib", &library(), &Options::plain("fi", &[], &Cache::default())).text;
+        let plain = text.replace("#[", "").replace("];", "").replace(']', "").replace("\\-", "-");
+        assert!(plain.contains("Yksi (Virtanen, 2019 ja muut; Työ- ja elinkeinoministeriö, 2018)"), "{plain}");
+        assert!(plain.contains("Kaksi (ks. Virtanen, 2019; Työ- ja elinkeinoministeriö, 2018)"), "{plain}");
+        assert!(plain.contains("Kolme (Työ- ja elinkeinoministeriö, 2018; Virtanen, 2019)"), "{plain}");
+        assert!(!text.contains("kooste-cite-suffix"), "{text}");
+        assert!(typst::syntax::parse(&text).errors_and_warnings().0.is_empty(), "{text}");
+    }
+
+    #[test]
     fn a_title_in_another_language_carries_it() {
         let bib = "@online{r, author = {{Reglab}}, title = {Reglab fortsätter}, year = {2018}, langid = {swedish}}\n\
                    @online{t, author = {{TEM}}, title = {Maakuntien suunnittelu}, year = {2019}}\n";

@@ -58,6 +58,9 @@ pub(super) struct Cite {
     /// Markup the author put before the citation inside its parentheses
     /// (`[see @key]`, written `#kooste-cite-prefix[see]#cite(..)`).
     pub(super) prefix: Option<String>,
+    /// Markup the author put after the citation (`[@key ja muut]`, written
+    /// `#cite(..)#kooste-cite-suffix[ ja muut]`), printed right after it.
+    pub(super) suffix: Option<String>,
     /// Pandoc's `-@key` in a group (`[-@a; @b]`, written
     /// `#kooste-cite-year(cite(..))`): formatted as the others, then
     /// printed without its author.
@@ -220,6 +223,19 @@ pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan)
                     hash = None;
                     continue;
                 }
+                // A suffix right after a citation is that citation's.
+                Some(call)
+                    if callee_name(call) == Some(SUFFIX_FUNCTION)
+                        && pending.is_none()
+                        && group.as_ref().is_some_and(|g| g.cites.last().is_some_and(|c| c.suffix.is_none())) =>
+                {
+                    let (Some(g), Some(suffix)) = (&mut group, parse_prefix(call)) else { continue };
+                    g.cites.last_mut().expect("checked").suffix = Some(suffix);
+                    g.range.end = child.range().end;
+                    g.ends_with_call = hash.is_some();
+                    hash = None;
+                    continue;
+                }
                 Some(call) if callee_name(call) == Some("cite") => {
                     let Some(cite) = parse_cite(call) else {
                         scan.opaque = true;
@@ -249,6 +265,7 @@ pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan)
                         supplement,
                         page: None,
                         prefix: None,
+                        suffix: None,
                         suppress: false,
                     },
                     false,
@@ -299,6 +316,8 @@ pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan)
 
 /// The function the converter writes a citation's prefix with.
 pub(super) const PREFIX_FUNCTION: &str = "kooste-cite-prefix";
+/// The function the converter writes a citation's suffix with.
+pub(super) const SUFFIX_FUNCTION: &str = "kooste-cite-suffix";
 /// words.typ's wrapper of a suppressed-author citation in a group.
 pub(super) const YEAR_FUNCTION: &str = "kooste-cite-year";
 
@@ -400,7 +419,7 @@ pub(super) fn parse_cite(call: ast::FuncCall) -> Option<Cite> {
         .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '–'))
         .map(|p| p.replace('–', "-"));
     let supplement = if page.is_some() { None } else { supplement };
-    Some(Cite { key: key?, form, supplement, page, prefix: None, suppress: false })
+    Some(Cite { key: key?, form, supplement, page, prefix: None, suffix: None, suppress: false })
 }
 
 pub(super) fn parse_bibliography(call: ast::FuncCall) -> Option<BibCall> {

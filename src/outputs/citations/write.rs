@@ -34,7 +34,10 @@ pub(super) fn write(
         let mut body = String::new();
         if group.cites.iter().any(|c| c.form != Form::Hidden) {
             let ctx = Ctx { cites: &group.cites, listed: &listed };
-            children(&ctx, &shown.citation, true, &mut body);
+            match in_citeprocs_order(&shown.citation, &group.cites) {
+                Some(reordered) => children(&ctx, &reordered, true, &mut body),
+                None => children(&ctx, &shown.citation, true, &mut body),
+            }
             if note_style && group.cites.iter().all(|c| matches!(c.form, Form::Hidden | Form::Normal)) {
                 body = format!("#footnote[{body}];");
             }
@@ -283,6 +286,10 @@ pub(super) fn child(ctx: &Ctx, elem: &ElemChild, trim_start: bool, out: &mut Str
                 }
                 None => out.push_str(&inner),
             }
+            // The author's suffix (`[@key ja muut]`), right after the item.
+            if let Some(suffix) = cite.and_then(|c| c.suffix.as_deref()) {
+                let _ = write!(out, "#[{suffix}];");
+            }
         }
         // Math in a field: printed as written, because bibliography data
         // never runs as Typst.
@@ -297,6 +304,94 @@ pub(super) fn child(ctx: &Ctx, elem: &ElemChild, trim_start: bool, out: &mut Str
             with_formatting(&format!("#[{supplement}];"), format, out);
         }
     }
+}
+
+/// A group whose items have prefixes or suffixes (`[see @b; @a ja muut]`)
+/// in the order Pandoc's citeproc prints it: the style sorts only runs of
+/// items with neither, and an item with one keeps its place. `None` when
+/// the style's order stands, or when its items are not side by side.
+fn in_citeprocs_order(citation: &ElemChildren, cites: &[Cite]) -> Option<ElemChildren> {
+    let affixed = |c: &Cite| c.prefix.is_some() || c.suffix.is_some();
+    if cites.len() < 2 || !cites.iter().any(affixed) {
+        return None;
+    }
+    // The level that holds the items, and where each item is there.
+    fn items(children: &ElemChildren, n: usize) -> Option<(Vec<usize>, Vec<usize>)> {
+        let mut slots = Vec::new();
+        let mut shown = Vec::new();
+        for (at, child) in children.0.iter().enumerate() {
+            if let ElemChild::Elem(elem) = child
+                && let Some(ElemMeta::Entry(i)) = elem.meta
+            {
+                slots.push(at);
+                shown.push(i);
+            }
+        }
+        if slots.is_empty() {
+            return children.0.iter().find_map(|c| match c {
+                ElemChild::Elem(elem) => items(&elem.children, n),
+                _ => None,
+            });
+        }
+        let mut seen = shown.clone();
+        seen.sort_unstable();
+        (seen == (0..n).collect::<Vec<_>>()).then_some((slots, shown))
+    }
+    let (_, shown) = items(citation, cites.len())?;
+    // citeproc's order: the items in runs of those without affixes, each
+    // run in the style's order; an item with an affix a run of its own.
+    let rank = |i: usize| shown.iter().position(|&s| s == i).unwrap_or(i);
+    let mut order: Vec<usize> = Vec::with_capacity(cites.len());
+    let mut run: Vec<usize> = Vec::new();
+    for (i, cite) in cites.iter().enumerate() {
+        if affixed(cite) {
+            run.sort_by_key(|&j| rank(j));
+            order.append(&mut run);
+            order.push(i);
+        } else {
+            run.push(i);
+        }
+    }
+    run.sort_by_key(|&j| rank(j));
+    order.append(&mut run);
+    if order == shown {
+        return None;
+    }
+    fn reorder(children: &ElemChildren, order: &[usize]) -> ElemChildren {
+        let entries: Vec<usize> = children
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c, ElemChild::Elem(e) if matches!(e.meta, Some(ElemMeta::Entry(_)))))
+            .map(|(at, _)| at)
+            .collect();
+        if entries.is_empty() {
+            let mapped = children.0.iter().map(|c| match c {
+                ElemChild::Elem(elem) => {
+                    let mut elem = elem.clone();
+                    elem.children = reorder(&elem.children, order);
+                    ElemChild::Elem(elem)
+                }
+                other => other.clone(),
+            });
+            return ElemChildren(mapped.collect());
+        }
+        let by_item = |i: usize| {
+            entries
+                .iter()
+                .map(|&at| &children.0[at])
+                .find(|c| matches!(c, ElemChild::Elem(e) if e.meta == Some(ElemMeta::Entry(i))))
+                .cloned()
+        };
+        let mut out = children.0.clone();
+        for (&slot, &item) in entries.iter().zip(order) {
+            if let Some(child) = by_item(item) {
+                out[slot] = child;
+            }
+        }
+        ElemChildren(out)
+    }
+    Some(reorder(citation, &order))
 }
 
 /// A cited item's text without its author (Pandoc's `-@key` in a group,
