@@ -132,6 +132,15 @@ impl Renderer {
             Value::from_safe_string(string_literal(&if v.is_none() { String::new() } else { v.to_string() }))
         });
         env.add_filter("typst", |v: &str| Value::from_safe_string(escape_text(v, true)));
+        // A value for a heading: as every value (escaped, acronyms and
+        // spaced compounds kept whole) but without the exceptions' soft
+        // hyphens. A heading never hyphenates, and its text is also the
+        // PDF's bookmark and the title of its tag, where a soft hyphen is
+        // a character a reader sees or hears.
+        env.add_filter("heading", |v: Value| {
+            let text = if v.is_none() { String::new() } else { v.to_string() };
+            Value::from_safe_string(hyphenation::markup(&text, None, true))
+        });
 
         data::register(&mut env, &tables);
         functions::register(&mut env, &tables);
@@ -396,6 +405,23 @@ mod tests {
         // An error after a protected span is still at its own column.
         let err = renderer.render_markdown(Path::new("a.md"), "`{{ a }}` {{ nope( }}\n", &ctx).unwrap_err();
         assert_eq!(err.diagnostic.range.as_ref().map(|r| r.start), Some(19), "{err:?}");
+    }
+
+    #[test]
+    fn values_for_headings_carry_no_soft_hyphens() {
+        // report/hyphenation.txt's soft hyphens go into every value of an
+        // output template, but not into a heading's, which is also the
+        // PDF's bookmark and its tag's title.
+        let templates = crate::load::templates::Templates::from_texts([("t.typ.j2", "[{{ x }}] [{{ x | heading }}]")]);
+        let exceptions = Exceptions::parse("ta-lous-ar-vi-o\n").unwrap();
+        let renderer = Renderer::new(Arc::new(templates), Arc::new(Vec::new()), Arc::new(exceptions));
+        let ctx = Value::from_serialize(BTreeMap::from([("x", "Talousarvio ja MANE")]));
+        let out = renderer.render_output("t.typ.j2", &ctx, None).unwrap();
+        let (body, heading) = out.split_once("] [").unwrap();
+        assert!(body.contains('\u{ad}'), "{out}");
+        assert!(!heading.contains('\u{ad}') && heading.contains("Talousarvio"), "{out}");
+        // Acronyms stay whole in headings too.
+        assert!(heading.contains("#text(hyphenate: false)[MANE]"), "{out}");
     }
 
     #[test]

@@ -70,6 +70,18 @@ fn the_study_breaks_words_only_where_finnish_allows() {
         }
     }
     assert!(breaks > 100 && checked > 0, "{breaks} breaks, {checked} of listed words");
+    // A heading's text is also its bookmark, where the list's soft hyphens
+    // would show: the templates keep them out of headings.
+    for pdf in ["report.pdf", "policy-brief.pdf"] {
+        let out = std::process::Command::new("qpdf")
+            .args(["--json=2", "--json-key=outlines"])
+            .arg(out_dir.path().join(pdf))
+            .output()
+            .expect("qpdf runs");
+        let json = String::from_utf8_lossy(&out.stdout).to_lowercase();
+        assert!(json.contains("\"title\""), "{pdf}: no bookmarks in {json}");
+        assert!(!json.contains('\u{ad}') && !json.contains("\\u00ad"), "{pdf}: a soft hyphen in a bookmark");
+    }
 }
 
 /// The list covers the study's text: every Finnish word whose typst
