@@ -259,7 +259,21 @@ pub(super) struct CitationItem {
 
 /// Parses `[@a; @b, s. 12]` at the start of `text`: its length and the items.
 pub(super) fn parse_citation_group(text: &str) -> Option<(usize, Vec<CitationItem>)> {
-    let close = text.find(']')?;
+    // The bracket that closes the group: a suffix may hold brackets of its
+    // own (`[@key [sic]]`).
+    let mut depth = 0usize;
+    let close = text.char_indices().find_map(|(i, c)| match c {
+        '[' => {
+            depth += 1;
+            None
+        }
+        ']' if depth == 1 => Some(i),
+        ']' => {
+            depth = depth.saturating_sub(1);
+            None
+        }
+        _ => None,
+    })?;
     let inner = &text[1..close];
     if !inner.contains('@') || text[close + 1..].starts_with('(') {
         return None;

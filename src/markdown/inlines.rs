@@ -378,9 +378,11 @@ impl<'a> Converter<'a, '_> {
                 b'{' | b'+' | b'-' | b'=' | b'<' if resolve => self.critic_mark(run, rest, i),
                 b'[' if resolve => parse_citation_group(&text[i..]).map(|(len, items)| {
                     self.prose(&text[rest..i]);
-                    // `-@key` among other citations stays in their group
-                    // (templates without `kooste-cite-year`: on its own).
-                    let grouped = items.len() > 1 && self.templates_define("cite-year");
+                    // `-@key` goes through the citation pass, in its
+                    // group's parentheses with its prefix and locator
+                    // (templates without `kooste-cite-year`: the year in
+                    // parentheses of its own).
+                    let grouped = self.templates_define("cite-year");
                     // A suffix (`[@key ja muut]`) goes after the item where
                     // templates define `kooste-cite-suffix`; elsewhere it
                     // follows the style's locator delimiter, as before.

@@ -449,7 +449,19 @@ fn a_suppressed_author_stays_in_its_group() {
         out.typst
     );
     assert!(out.typst.contains("#kooste-cite-prefix[vrt.]#kooste-cite-year(cite(label(\"c\")))"), "{}", out.typst);
-    assert!(out.typst.contains("yksin #\"(\"#cite(label(\"c\"), form: \"year\")#\")\""), "{}", out.typst);
+    // Alone too, so that its prefix goes inside the parentheses.
+    assert!(out.typst.contains("yksin #kooste-cite-year(cite(label(\"c\")))"), "{}", out.typst);
+    let old = convert("Yksin [-@c].\n");
+    assert!(old.typst.contains("Yksin #\"(\"#cite(label(\"c\"), form: \"year\")#\")\""), "{}", old.typst);
+}
+
+#[test]
+fn a_suffix_may_hold_brackets() {
+    // Pandoc's `[@c [sic]]`: the group closes at its own bracket.
+    let dialect = Dialect { templates: Some(vec!["cite-suffix".into()]), ..Dialect::default() };
+    let out = convert_with("Näin [@c [sic]] sanotaan.\n", &dialect);
+    assert!(out.typst.contains("#cite(label(\"c\"))#kooste-cite-suffix[ \\[sic\\]]"), "{}", out.typst);
+    assert!(out.typst.contains("] sanotaan."), "{}", out.typst);
 }
 
 #[test]
