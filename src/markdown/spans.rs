@@ -103,6 +103,49 @@ fn split<'a>(pieces: &[Piece<'a>], f: &Found) -> (Vec<Piece<'a>>, Vec<Piece<'a>>
     (before, inside, after)
 }
 
+/// Where the bracketed citation groups (`[see *this* @key]`) begin whose
+/// brackets hold an inline node (emphasis, code, maths) besides their
+/// keys: the converter reads a group within one run of text only.
+fn split_citation_groups(pieces: &[Piece<'_>]) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    // The innermost open bracket: where it is, whether a key followed it,
+    // and whether a node did.
+    let mut open: Option<((usize, usize), bool, bool)> = None;
+    for piece in pieces {
+        match piece {
+            Piece::Text { text, line, column } => {
+                for (i, c) in text.char_indices() {
+                    match c {
+                        '[' => open = Some(((*line, *column + i), false, false)),
+                        ']' => {
+                            if let Some((at, true, true)) = open.take() {
+                                found.push(at);
+                            }
+                        }
+                        '@' => {
+                            let starts = text[..i]
+                                .chars()
+                                .next_back()
+                                .is_none_or(|b| b.is_whitespace() || matches!(b, '[' | '-' | ';'));
+                            let key = text[i + 1..].chars().next().is_some_and(|k| k.is_alphanumeric() || k == '_');
+                            if let Some(o) = open.as_mut().filter(|_| starts && key) {
+                                o.1 = true;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Piece::Node(_) => {
+                if let Some(o) = open.as_mut() {
+                    o.2 = true;
+                }
+            }
+        }
+    }
+    found
+}
+
 impl<'a> Converter<'a, '_> {
     /// Converts a container's inline content, spans included.
     pub(super) fn pieces(&mut self, pieces: &[Piece<'a>]) {
@@ -124,6 +167,12 @@ impl<'a> Converter<'a, '_> {
     /// Converts inline content without spans: adjacent text as one run (so
     /// `[@a; @b]` is seen whole), nodes one by one.
     fn plain_pieces(&mut self, pieces: &[Piece<'a>]) {
+        for (line, column) in split_citation_groups(pieces).into_iter().filter(|_| self.opts.resolve_citations) {
+            let range = self.source_range(line, column, 1);
+            self.warn(range, "a citation group with formatting, code or maths in it is not read as one")
+                .hints
+                .push("its brackets print as text and its keys as in-text citations; Pandoc reads it, but kooste reads a group's prefix, locator and suffix as plain text: write them without formatting".into());
+        }
         let mut run = TextRun::default();
         for piece in pieces {
             match piece {

@@ -678,3 +678,12 @@ fn a_table_whose_header_row_is_empty_has_no_header() {
     let kept = convert("| x |   |\n|---|---|\n| a | b |\n");
     assert!(kept.typst.contains("table.header([x], [], repeat: true),"), "{}", kept.typst);
 }
+
+#[test]
+fn a_citation_group_with_formatting_in_it_says_it_is_not_read() {
+    // kooste reads a group within one run of text: `[@c *x*]` prints its
+    // brackets, which must not pass in silence.
+    let out = convert("Katso [@c *korostettu*; @d] ja [@c `koodi`], mutta [@c] ja *[@d]* ja [*linkki*](u).\n");
+    let said: Vec<&str> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(said.iter().filter(|m| m.contains("citation group with formatting")).count(), 2, "{said:?}");
+}
