@@ -319,9 +319,7 @@ impl<'a> Converter<'a, '_> {
         let footer_from = table_layout::footer_from(rows.saturating_sub(1)).map(|r| r + 1);
         for (i, row) in node.children().enumerate() {
             let header = matches!(row.data().value, NodeValue::TableRow(true));
-            // A header row with nothing in it is no header (Pandoc drops
-            // it): no empty header cells, repeated on every page.
-            if header && row.children().all(|cell| cell.first_child().is_none()) {
+            if header && is_empty_row(row) {
                 continue;
             }
             if header {
@@ -550,4 +548,10 @@ impl<'a> Converter<'a, '_> {
             self.expr_end();
         }
     }
+}
+
+/// A table row with nothing in its cells: as a header row, Pandoc drops it
+/// (no empty header cells, repeated on every page).
+fn is_empty_row(row: Node<'_>) -> bool {
+    row.children().all(|cell| cell.first_child().is_none())
 }

@@ -23,48 +23,69 @@ impl Converter<'_, '_> {
         form: CiteForm,
         range: Range<usize>,
     ) {
-        if let Some((name, capital)) = cross_reference(key) {
-            let form = if matches!(form, CiteForm::YearInGroup) { CiteForm::Year } else { form };
-            // Quarto prints a cross-reference's number and nothing of what
-            // follows its label in the brackets.
-            if let Some(text) = locator.or(suffix) {
-                self.warn(range.clone(), format!("`{text}` after the cross-reference @{key} is not printed"))
-                    .hints
-                    .push("Quarto drops text after a cross-reference's label too; write it after the brackets".into());
-            }
-            self.out.references.push(LabelUse { name: name.clone(), range });
-            self.settled_later += 1;
-            // Quarto's forms: `@fig-x` the kind's prefix and the number,
-            // `[-@fig-x]` the number alone, `@Fig-x` the prefix capitalised,
-            // `[Chapter @sec-x]` the written prefix in place of the kind's;
-            // without prefixes (report.toml) the number alone, unless
-            // written. A reference to a section goes through the
-            // template's `kooste-sec-ref`, which prints what the `ref`
-            // prints a layout pass sooner (see words.typ); it is told the
-            // number alone explicitly. Templates older than it keep `ref`.
-            if let Some((kind, ..)) = CALLOUTS.iter().chain(THEOREMS).find(|(_, p, _)| name.starts_with(p)) {
-                self.numbered_ref(&name, kind, prefix, form);
-                return;
-            }
-            let section = name.starts_with("sec-") && self.templates_define("sec-ref");
-            let supplement = match (self.opts.dialect.ref_prefix, form, capital) {
-                _ if prefix.is_some() => ", supplement: [",
-                (false, ..) if section => ", supplement: none",
-                (false, ..) => "",
-                (true, CiteForm::Year, _) => ", supplement: none",
-                (true, _, true) => ", supplement: e => kooste-capitalise(e.supplement)",
-                (true, _, false) => "",
-            };
-            let call = format!("ref(label({}){supplement}", string_literal(&name));
-            self.raw(&if section { format!("#kooste-sec-ref({call}") } else { format!("#{call}") });
-            if let Some(prefix) = prefix {
-                self.prose(prefix);
-                self.raw("]");
-            }
-            self.raw(if section { "))" } else { ")" });
-            self.expr_end();
+        if cross_reference(key).is_some() {
+            self.reference(key, prefix, locator.or(suffix), form, range);
+        } else {
+            self.citation(key, prefix, locator, suffix, form, range);
+        }
+    }
+
+    /// A cross-reference (`@fig-x`, `[-@fig-x]`, `@Fig-x`, `[Kuvio
+    /// @fig-x]`); `after` is any text after its label in the brackets.
+    fn reference(&mut self, key: &str, prefix: Option<&str>, after: Option<&str>, form: CiteForm, range: Range<usize>) {
+        let Some((name, capital)) = cross_reference(key) else { return };
+        let form = if matches!(form, CiteForm::YearInGroup) { CiteForm::Year } else { form };
+        // Quarto prints a cross-reference's number and nothing of what
+        // follows its label in the brackets.
+        if let Some(text) = after {
+            self.warn(range.clone(), format!("`{text}` after the cross-reference @{key} is not printed"))
+                .hints
+                .push("Quarto drops text after a cross-reference's label too; write it after the brackets".into());
+        }
+        self.out.references.push(LabelUse { name: name.clone(), range });
+        self.settled_later += 1;
+        // Quarto's forms: `@fig-x` the kind's prefix and the number,
+        // `[-@fig-x]` the number alone, `@Fig-x` the prefix capitalised,
+        // `[Chapter @sec-x]` the written prefix in place of the kind's;
+        // without prefixes (report.toml) the number alone, unless
+        // written. A reference to a section goes through the
+        // template's `kooste-sec-ref`, which prints what the `ref`
+        // prints a layout pass sooner (see words.typ); it is told the
+        // number alone explicitly. Templates older than it keep `ref`.
+        if let Some((kind, ..)) = CALLOUTS.iter().chain(THEOREMS).find(|(_, p, _)| name.starts_with(p)) {
+            self.numbered_ref(&name, kind, prefix, form);
             return;
         }
+        let section = name.starts_with("sec-") && self.templates_define("sec-ref");
+        let supplement = match (self.opts.dialect.ref_prefix, form, capital) {
+            _ if prefix.is_some() => ", supplement: [",
+            (false, ..) if section => ", supplement: none",
+            (false, ..) => "",
+            (true, CiteForm::Year, _) => ", supplement: none",
+            (true, _, true) => ", supplement: e => kooste-capitalise(e.supplement)",
+            (true, _, false) => "",
+        };
+        let call = format!("ref(label({}){supplement}", string_literal(&name));
+        self.raw(&if section { format!("#kooste-sec-ref({call}") } else { format!("#{call}") });
+        if let Some(prefix) = prefix {
+            self.prose(prefix);
+            self.raw("]");
+        }
+        self.raw(if section { "))" } else { ")" });
+        self.expr_end();
+    }
+
+    /// A citation of a work, with its prefix (`[see @key]`), locator and
+    /// suffix.
+    fn citation(
+        &mut self,
+        key: &str,
+        prefix: Option<&str>,
+        locator: Option<&str>,
+        suffix: Option<&str>,
+        form: CiteForm,
+        range: Range<usize>,
+    ) {
         if let Some(prefix) = prefix {
             self.raw("#kooste-cite-prefix[");
             self.prose(prefix);

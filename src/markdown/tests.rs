@@ -22,6 +22,8 @@ fn convert(md: &str) -> Converted {
     to_typst(md, &opts)
 }
 
+mod citations;
+
 #[test]
 fn empty_link_destination_is_plain_text() {
     let out = convert("[link]() and [](<>)\n");
@@ -35,16 +37,6 @@ fn strip_tags_reads_html_markup() {
     assert_eq!(strip_tags("<a title=\"x>y\">link</a> 1 < 2"), "link 1 < 2");
     assert_eq!(strip_tags("<!-->a<!--->b<!-- c -->d<![CDATA[ e > f ]]>g"), "abdg");
     assert_eq!(strip_tags("<div id=\"foo\"\n*hi*\n"), "");
-}
-
-#[test]
-fn citations_and_references() {
-    let out = convert("See [@a; @b, s. 12] and @c and @sec-x, not a\\@b or x@y.\n");
-    assert_eq!(out.citations.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
-    assert_eq!(out.references[0].name, "sec-x");
-    assert!(out.typst.contains("#cite(label(\"b\"), supplement: [s. 12])"), "{}", out.typst);
-    assert!(out.typst.contains("#cite(label(\"c\"), form: \"prose\")"));
-    assert!(out.typst.contains("a\\@b"));
 }
 
 #[test]
@@ -427,84 +419,6 @@ fn a_grid_table_is_text_with_a_warning() {
 }
 
 #[test]
-fn suppressed_author_citations_print_the_year() {
-    let out = convert("Virtanen [-@c] sanoo, samoin [-@c, s. 4; @d].\n");
-    assert!(out.typst.contains("#\"(\"#cite(label(\"c\"), form: \"year\")#\")\""), "{}", out.typst);
-    // A style's year form prints no supplement: the locator follows it,
-    // inside the parentheses, as Pandoc prints "(2019, s. 4)".
-    assert!(out.typst.contains("form: \"year\")#\", \"#[s. 4]#\")\""), "{}", out.typst);
-    assert_eq!(out.citations.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["c", "c", "d"]);
-}
-
-#[test]
-fn a_suppressed_author_stays_in_its_group() {
-    // With words.typ's `kooste-cite-year`, `-@c` among other citations is
-    // a `cite` of the group, which the citation pass prints without its
-    // author; alone, it is the year in parentheses of its own.
-    let dialect = Dialect { templates: Some(vec!["cite-year".into()]), ..Dialect::default() };
-    let out = convert_with("Samoin [-@c, s. 4; @d] ja [vrt. -@c; @d], yksin [-@c].\n", &dialect);
-    assert!(
-        out.typst.contains("#kooste-cite-year(cite(label(\"c\"), supplement: [s. 4]))#cite(label(\"d\"))"),
-        "{}",
-        out.typst
-    );
-    assert!(out.typst.contains("#kooste-cite-prefix[vrt.]#kooste-cite-year(cite(label(\"c\")))"), "{}", out.typst);
-    // Alone too, so that its prefix goes inside the parentheses.
-    assert!(out.typst.contains("yksin #kooste-cite-year(cite(label(\"c\")))"), "{}", out.typst);
-    let old = convert("Yksin [-@c].\n");
-    assert!(old.typst.contains("Yksin #\"(\"#cite(label(\"c\"), form: \"year\")#\")\""), "{}", old.typst);
-}
-
-#[test]
-fn a_suffix_may_hold_brackets() {
-    // Pandoc's `[@c [sic]]`: the group closes at its own bracket.
-    let dialect = Dialect { templates: Some(vec!["cite-suffix".into()]), ..Dialect::default() };
-    let out = convert_with("Näin [@c [sic]] sanotaan.\n", &dialect);
-    assert!(out.typst.contains("#cite(label(\"c\"))#kooste-cite-suffix[ \\[sic\\]]"), "{}", out.typst);
-    assert!(out.typst.contains("] sanotaan."), "{}", out.typst);
-}
-
-#[test]
-fn a_bare_number_locator_is_pages() {
-    // Pandoc reads `[@c, 33--35]` and `@c [12]` as pages: with words.typ's
-    // `kooste-page` the citation pass gives them to the style as pages.
-    let dialect = Dialect { templates: Some(vec!["page".into()]), ..Dialect::default() };
-    let out = convert_with("A [@c, 33--35], B @c [12], C [@c, 33 ja 35], D [@c, s. 4].\n", &dialect);
-    assert!(out.typst.contains("#cite(label(\"c\"), supplement: [#kooste-page[33–35]])"), "{}", out.typst);
-    assert!(
-        out.typst.contains("#cite(label(\"c\"), form: \"prose\", supplement: [#kooste-page[12]])"),
-        "{}",
-        out.typst
-    );
-    assert!(out.typst.contains("supplement: [33 ja 35])"), "{}", out.typst);
-    assert!(out.typst.contains("supplement: [s. 4])"), "{}", out.typst);
-    // Templates without it: the number as written.
-    let plain = convert("A [@c, 33--35].\n");
-    assert!(plain.typst.contains("supplement: [33–35])"), "{}", plain.typst);
-}
-
-#[test]
-fn text_after_a_key_is_a_locator_or_a_suffix_as_pandoc_reads_it() {
-    let dialect = Dialect { templates: Some(vec!["cite-suffix".into()]), ..Dialect::default() };
-    let out = convert_with("A [@c ja muut], B [@c s. 4], C [@c, ja muut], D [@c 12]. E [@sec-x, a].\n", &dialect);
-    // No comma and no locator term: a suffix, printed after the item.
-    assert!(out.typst.contains("A #cite(label(\"c\"))#kooste-cite-suffix[ ja muut]"), "{}", out.typst);
-    // A locator term or a number: the locator, with or without a comma.
-    assert!(out.typst.contains("B #cite(label(\"c\"), supplement: [s. 4])"), "{}", out.typst);
-    assert!(out.typst.contains("C #cite(label(\"c\"), supplement: [ja muut])"), "{}", out.typst);
-    assert!(out.typst.contains("D #cite(label(\"c\"), supplement: [12])"), "{}", out.typst);
-    // A cross-reference prints its number only, as in Quarto, and says so.
-    assert!(
-        out.diagnostics.iter().any(|d| d.message.contains("`a` after the cross-reference @sec-x")),
-        "{:?}",
-        out.diagnostics
-    );
-    // Templates without `kooste-cite-suffix`: after the style's delimiter.
-    let old = convert("A [@c ja muut].\n");
-    assert!(old.typst.contains("A #cite(label(\"c\"), supplement: [ja muut])"), "{}", old.typst);
-}
-
-#[test]
 fn tex_maths_is_typeset_with_its_source_as_alt_text() {
     let out = convert("Kaava $E=mc^2$ ja\n\n$$\\frac{a}{b}$$ {#eq-x}\n\nKatso @eq-x. Hinta 5 $ ja 6 $.\n\n$\\foo$\n");
     assert!(out.typst.contains("#math.equation(block: false, alt: \"E=mc^2\", $E = m c^(2)$)"), "{}", out.typst);
@@ -580,45 +494,6 @@ fn cross_references_the_quarto_way() {
 }
 
 #[test]
-fn citation_locators_are_author_text() {
-    // `--` in a locator is an en dash, as in the prose around it.
-    let out = convert("Teksti [@a, s. 12--14] ja 12--14.\n");
-    assert!(out.typst.contains("supplement: [s. 12–14])"), "{}", out.typst);
-}
-
-#[test]
-fn in_text_citations_take_a_locator_in_brackets() {
-    // Pandoc's `@key [s. 40]`: "Virtanen (2018, s. 40)", as `[@key, s. 40]`
-    // in the sentence.
-    let out = convert("Kuten @a [s. 40--41] toteaa, ja @b\t[luku 3] myös.\n");
-    assert!(out.typst.contains("#cite(label(\"a\"), form: \"prose\", supplement: [s. 40–41]) toteaa"), "{}", out.typst);
-    assert!(out.typst.contains("#cite(label(\"b\"), form: \"prose\", supplement: [luku 3]) myös"), "{}", out.typst);
-    assert_eq!(out.citations.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
-    // Brackets that are a footnote, a citation group, a link's text or a
-    // cross-reference's neighbour keep their meaning.
-    let out = convert("Kuten @a [^n] ja @b [@c] ja @d [x][y] ja @fig-x [s. 4].\n\n[^n]: Huom.\n");
-    assert!(out.typst.contains("#cite(label(\"a\"), form: \"prose\") #footnote["), "{}", out.typst);
-    assert!(out.typst.contains("#cite(label(\"b\"), form: \"prose\") #cite(label(\"c\"))"), "{}", out.typst);
-    assert!(out.typst.contains("#cite(label(\"d\"), form: \"prose\") \\[x\\]\\[y\\]"), "{}", out.typst);
-    assert!(out.typst.contains("#ref(label(\"fig-x\")) \\[s. 4\\]"), "{}", out.typst);
-}
-
-#[test]
-fn citation_prefixes_suffixes_and_locators() {
-    let out = convert("Teksti [ks. @a, s. 33-35; myös @b] ja [@c jne.] ja [sähköposti a@b.fi].\n");
-    assert_eq!(out.citations.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
-    assert!(
-        out.typst.contains("#kooste-cite-prefix[ks.]#cite(label(\"a\"), supplement: [s. 33\\-35])"),
-        "{}",
-        out.typst
-    );
-    assert!(out.typst.contains("#kooste-cite-prefix[myös]#cite(label(\"b\"))"), "{}", out.typst);
-    assert!(out.typst.contains("#cite(label(\"c\"), supplement: [jne.])"), "{}", out.typst);
-    // An address in brackets is no citation.
-    assert!(out.typst.contains("sähköposti a\\@b.fi"), "{}", out.typst);
-}
-
-#[test]
 fn margin_notes_list_tables_and_column_widths() {
     let md = "::: {.column-margin}\nHuom.\n:::\n\nTeksti [sivussa]{.aside}.\n\n\
               ::: {.list-table widths=\"1,3\"}\n* - A\n  - B\n* - 1\n  - 2\n:::\n\n\
@@ -677,13 +552,4 @@ fn a_table_whose_header_row_is_empty_has_no_header() {
     // One cell with text keeps the header.
     let kept = convert("| x |   |\n|---|---|\n| a | b |\n");
     assert!(kept.typst.contains("table.header([x], [], repeat: true),"), "{}", kept.typst);
-}
-
-#[test]
-fn a_citation_group_with_formatting_in_it_says_it_is_not_read() {
-    // kooste reads a group within one run of text: `[@c *x*]` prints its
-    // brackets, which must not pass in silence.
-    let out = convert("Katso [@c *korostettu*; @d] ja [@c `koodi`], mutta [@c] ja *[@d]* ja [*linkki*](u).\n");
-    let said: Vec<&str> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
-    assert_eq!(said.iter().filter(|m| m.contains("citation group with formatting")).count(), 2, "{said:?}");
 }

@@ -67,6 +67,14 @@ pub(super) struct Cite {
     pub(super) suppress: bool,
 }
 
+impl Cite {
+    /// A citation as typst's `cite` and `@key` write it: no page, prefix
+    /// or suffix of kooste's, its author shown.
+    fn new(key: String, form: Form, supplement: Option<String>) -> Cite {
+        Cite { key, form, supplement, page: None, prefix: None, suffix: None, suppress: false }
+    }
+}
+
 /// What hayagriva sees of a citation: its key, its form, whether it has
 /// a supplement, and its pages. (A supplement's text, and any prefix, are
 /// put in place around hayagriva's text afterwards.)
@@ -224,29 +232,16 @@ pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan)
                     continue;
                 }
                 // A suffix right after a citation is that citation's.
-                Some(call)
-                    if callee_name(call) == Some(SUFFIX_FUNCTION)
-                        && pending.is_none()
-                        && group.as_ref().is_some_and(|g| g.cites.last().is_some_and(|c| c.suffix.is_none())) =>
-                {
-                    let (Some(g), Some(suffix)) = (&mut group, parse_prefix(call)) else { continue };
-                    g.cites.last_mut().expect("checked").suffix = Some(suffix);
-                    g.range.end = child.range().end;
-                    g.ends_with_call = hash.is_some();
-                    hash = None;
-                    continue;
+                Some(call) if callee_name(call) == Some(SUFFIX_FUNCTION) && pending.is_none() && group.is_some() => {
+                    if attach_suffix(group.as_mut().expect("checked"), call, child.range().end, hash.is_some()) {
+                        hash = None;
+                        continue;
+                    }
+                    None
                 }
-                Some(call) if callee_name(call) == Some("cite") => {
-                    let Some(cite) = parse_cite(call) else {
-                        scan.opaque = true;
-                        return;
-                    };
-                    scan.handled_idents += 1;
-                    scan.all_idents += 1;
-                    Some((cite, hash.is_some()))
-                }
-                Some(call) if callee_name(call) == Some(YEAR_FUNCTION) => {
-                    let Some(cite) = parse_year(call) else {
+                Some(call) if matches!(callee_name(call), Some("cite" | YEAR_FUNCTION)) => {
+                    let parsed = if callee_name(call) == Some("cite") { parse_cite(call) } else { parse_year(call) };
+                    let Some(cite) = parsed else {
                         scan.opaque = true;
                         return;
                     };
@@ -256,21 +251,7 @@ pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan)
                 }
                 _ => None,
             },
-            SyntaxKind::Ref => child.cast::<ast::Ref>().filter(|r| library.get(r.target()).is_some()).map(|r| {
-                let supplement = r.supplement().map(|s| markup_text(s.body().to_untyped()));
-                (
-                    Cite {
-                        key: r.target().to_string(),
-                        form: Form::Normal,
-                        supplement,
-                        page: None,
-                        prefix: None,
-                        suffix: None,
-                        suppress: false,
-                    },
-                    false,
-                )
-            }),
+            SyntaxKind::Ref => ref_cite(&child, library).map(|cite| (cite, false)),
             _ => None,
         };
         match found {
@@ -312,6 +293,27 @@ pub(super) fn walk_markup(node: &LinkedNode, library: &Library, scan: &mut Scan)
     if let Some(g) = group.take() {
         scan.groups.push(g);
     }
+}
+
+/// Gives the last citation of `group` the suffix `call` writes (a call
+/// that ends at `end`), when it has none yet.
+fn attach_suffix(group: &mut Group, call: ast::FuncCall, end: usize, after_hash: bool) -> bool {
+    let (Some(cite), Some(suffix)) = (group.cites.last_mut(), parse_prefix(call)) else { return false };
+    if cite.suffix.is_some() {
+        return false;
+    }
+    cite.suffix = Some(suffix);
+    group.range.end = end;
+    group.ends_with_call = after_hash;
+    true
+}
+
+/// `@key` (with `[..]` after it, its supplement) naming a work of
+/// `library`: a citation.
+fn ref_cite(node: &LinkedNode, library: &Library) -> Option<Cite> {
+    let r = node.cast::<ast::Ref>().filter(|r| library.get(r.target()).is_some())?;
+    let supplement = r.supplement().map(|s| markup_text(s.body().to_untyped()));
+    Some(Cite::new(r.target().to_string(), Form::Normal, supplement))
 }
 
 /// The function the converter writes a citation's prefix with.
@@ -419,7 +421,7 @@ pub(super) fn parse_cite(call: ast::FuncCall) -> Option<Cite> {
         .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '–'))
         .map(|p| p.replace('–', "-"));
     let supplement = if page.is_some() { None } else { supplement };
-    Some(Cite { key: key?, form, supplement, page, prefix: None, suffix: None, suppress: false })
+    Some(Cite { page, ..Cite::new(key?, form, supplement) })
 }
 
 pub(super) fn parse_bibliography(call: ast::FuncCall) -> Option<BibCall> {
