@@ -14,19 +14,11 @@ impl Converter<'_, '_> {
     /// `kooste-cite-prefix`, which kooste's citation pass puts inside the
     /// citation's parentheses; a cross-reference's takes the place of its
     /// kind's prefix, as in Quarto ("Chapter 1.2").
-    pub(super) fn cite_or_ref(
-        &mut self,
-        key: &str,
-        prefix: Option<&str>,
-        locator: Option<&str>,
-        suffix: Option<&str>,
-        form: CiteForm,
-        range: Range<usize>,
-    ) {
+    pub(super) fn cite_or_ref(&mut self, key: &str, affixes: Affixes, form: CiteForm, range: Range<usize>) {
         if cross_reference(key).is_some() {
-            self.reference(key, prefix, locator.or(suffix), form, range);
+            self.reference(key, affixes.prefix, affixes.locator.or(affixes.suffix), form, range);
         } else {
-            self.citation(key, prefix, locator, suffix, form, range);
+            self.citation(key, affixes, form, range);
         }
     }
 
@@ -77,15 +69,8 @@ impl Converter<'_, '_> {
 
     /// A citation of a work, with its prefix (`[see @key]`), locator and
     /// suffix.
-    fn citation(
-        &mut self,
-        key: &str,
-        prefix: Option<&str>,
-        locator: Option<&str>,
-        suffix: Option<&str>,
-        form: CiteForm,
-        range: Range<usize>,
-    ) {
+    fn citation(&mut self, key: &str, affixes: Affixes, form: CiteForm, range: Range<usize>) {
+        let Affixes { prefix, locator, suffix } = affixes;
         if let Some(prefix) = prefix {
             self.raw("#kooste-cite-prefix[");
             self.prose(prefix);
@@ -247,6 +232,15 @@ pub(super) fn bare_locator(text: &str) -> Option<(usize, &str)> {
     }
     let trimmed = locator.trim();
     (!trimmed.is_empty()).then_some((open + 1 + close + 1, trimmed))
+}
+
+/// The author's text around a key: before it (`[see @key]`), its locator
+/// (`[@key, s. 33]`) and its suffix (`[@key ja muut]`).
+#[derive(Clone, Copy, Default)]
+pub(super) struct Affixes<'s> {
+    pub prefix: Option<&'s str>,
+    pub locator: Option<&'s str>,
+    pub suffix: Option<&'s str>,
 }
 
 /// How a citation prints: in parentheses, in the sentence (`@key`), or

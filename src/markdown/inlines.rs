@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use comrak::nodes::{AstNode, NodeValue};
 
 use super::blocks::block_token;
-use super::citations::{CitationItem, CiteForm, bare_locator, is_cross_reference, parse_citation_group, parse_key};
+use super::citations::{
+    Affixes, CitationItem, CiteForm, bare_locator, is_cross_reference, parse_citation_group, parse_key,
+};
 use super::escape::string_literal;
 use super::figures::subfigure_numbering;
 use super::spans::Piece;
@@ -397,7 +399,12 @@ impl<'a> Converter<'a, '_> {
                             (true, false) => CiteForm::Year,
                             (false, _) => CiteForm::Normal,
                         };
-                        self.cite_or_ref(&key, prefix.as_deref(), locator.as_deref(), suffix.as_deref(), form, range);
+                        let affixes = Affixes {
+                            prefix: prefix.as_deref(),
+                            locator: locator.as_deref(),
+                            suffix: suffix.as_deref(),
+                        };
+                        self.cite_or_ref(&key, affixes, form, range);
                     }
                     len
                 }),
@@ -411,7 +418,8 @@ impl<'a> Converter<'a, '_> {
                         // cross-reference, which Quarto gives none).
                         let after = i + 1 + key.len();
                         let bare = bare_locator(&text[after..]).filter(|_| !is_cross_reference(key));
-                        self.cite_or_ref(key, None, bare.map(|(_, locator)| locator), None, CiteForm::Prose, range);
+                        let affixes = Affixes { locator: bare.map(|(_, locator)| locator), ..Affixes::default() };
+                        self.cite_or_ref(key, affixes, CiteForm::Prose, range);
                         1 + key.len() + bare.map_or(0, |(len, _)| len)
                     })
                 }
