@@ -144,8 +144,24 @@ impl Converter<'_, '_> {
     /// as pages, the template's `kooste-page` around it, so that the
     /// citation pass lets the style print the page label.
     fn supplement(&mut self, locator: &str) {
-        match page_locator(locator).filter(|_| self.templates_define("page")) {
-            Some(pages) => self.raw(&format!(", supplement: [#kooste-page[{pages}]]")),
+        // A page label in the language's own words ("s. 33-35", "sivut
+        // 5-7", "pp. 5-7"), as Pandoc reads it from the CSL locale, is
+        // pages too: the style prints its label and the range its way.
+        let lang = self.lang.last().map_or(self.opts.dialect.lang.as_str(), String::as_str);
+        let terms: &[&str] = match lang.split('-').next().unwrap_or(lang) {
+            "fi" => &["s.", "sivu", "sivut"],
+            "sv" => &["s.", "sida", "sidor"],
+            "en" => &["p.", "pp.", "page", "pages"],
+            _ => &[],
+        };
+        let numbers =
+            terms.iter().find_map(|t| locator.strip_prefix(t).filter(|rest| rest.starts_with(' '))).unwrap_or(locator);
+        match page_locator(numbers).filter(|_| self.templates_define("page")) {
+            Some(pages) => {
+                self.raw(&format!(", supplement: [#kooste-page(\"{pages}\")["));
+                self.prose(locator);
+                self.raw("]]");
+            }
             None => {
                 self.raw(", supplement: [");
                 self.prose(locator);

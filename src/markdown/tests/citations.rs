@@ -57,14 +57,29 @@ fn a_bare_number_locator_is_pages() {
     // `kooste-page` the citation pass gives them to the style as pages.
     let dialect = Dialect { templates: Some(vec!["page".into()]), ..Dialect::default() };
     let out = convert_with("A [@c, 33--35], B @c [12], C [@c, 33 ja 35], D [@c, s. 4].\n", &dialect);
-    assert!(out.typst.contains("#cite(label(\"c\"), supplement: [#kooste-page[33–35]])"), "{}", out.typst);
+    assert!(out.typst.contains("#cite(label(\"c\"), supplement: [#kooste-page(\"33–35\")[33–35]])"), "{}", out.typst);
     assert!(
-        out.typst.contains("#cite(label(\"c\"), form: \"prose\", supplement: [#kooste-page[12]])"),
+        out.typst.contains("#cite(label(\"c\"), form: \"prose\", supplement: [#kooste-page(\"12\")[12]])"),
         "{}",
         out.typst
     );
     assert!(out.typst.contains("supplement: [33 ja 35])"), "{}", out.typst);
-    assert!(out.typst.contains("supplement: [s. 4])"), "{}", out.typst);
+    assert!(out.typst.contains("D #cite(label(\"c\"), supplement: [#kooste-page(\"4\")[s. 4]])"), "{}", out.typst);
+    // A page label in the document's language is read as Pandoc reads it:
+    // "s. 33-35" and "sivut 5-7" are pages in Finnish, "p. 5" is not.
+    let labelled = convert_with("A [@c, s. 33-35], B [@c, sivut 5-7], C [@c, p. 5], D [@c, luku 2].\n", &dialect);
+    assert!(
+        labelled.typst.contains("A #cite(label(\"c\"), supplement: [#kooste-page(\"33–35\")[s. 33\\-35]])"),
+        "{}",
+        labelled.typst
+    );
+    assert!(
+        labelled.typst.contains("B #cite(label(\"c\"), supplement: [#kooste-page(\"5–7\")[sivut 5\\-7]])"),
+        "{}",
+        labelled.typst
+    );
+    assert!(labelled.typst.contains("C #cite(label(\"c\"), supplement: [p. 5])"), "{}", labelled.typst);
+    assert!(labelled.typst.contains("D #cite(label(\"c\"), supplement: [luku 2])"), "{}", labelled.typst);
     // Templates without it: the number as written.
     let plain = convert("A [@c, 33--35].\n");
     assert!(plain.typst.contains("supplement: [33–35])"), "{}", plain.typst);

@@ -557,8 +557,8 @@ mod tests {
         // Pandoc reads `[@key, 33-35]` as pages; the style prints their
         // label in the document's language.
         let src = format!(
-            "Yksi #cite(label(\"virtanen2019\"), supplement: [#kooste-page[33–35]]). \
-             Kaksi #cite(label(\"virtanen2019\"), supplement: [#kooste-page[7]]). \
+            "Yksi #cite(label(\"virtanen2019\"), supplement: [#kooste-page(\"33–35\")[33–35]]). \
+             Kaksi #cite(label(\"virtanen2019\"), supplement: [#kooste-page(\"7\")[7]]). \
              Kolme #cite(label(\"virtanen2019\"), supplement: [33 ja 35]).\n\n{BIBCALL}\n"
         );
         for (lang, one, two) in [("fi", "2019, s. 33–35)", "2019, s. 7)"), ("en", "2019, pp. 33–35)", "2019, p. 7)")]

@@ -52,8 +52,9 @@ pub(super) struct Cite {
     pub(super) form: Form,
     /// The supplement's Typst markup, as written.
     pub(super) supplement: Option<String>,
-    /// A supplement that is `kooste-page[..]` around a page number or
-    /// range (Pandoc's `[@key, 33]`): given to the style as a page.
+    /// A supplement that is `kooste-page("33")[..]`, a page number or
+    /// range (Pandoc's `[@key, 33]`, `[@key, s. 33]`): given to the style
+    /// as a page.
     pub(super) page: Option<String>,
     /// Markup the author put before the citation inside its parentheses
     /// (`[see @key]`, written `#kooste-cite-prefix[see]#cite(..)`).
@@ -414,10 +415,12 @@ pub(super) fn parse_cite(call: ast::FuncCall) -> Option<Cite> {
             _ => return None,
         }
     }
-    // `kooste-page[33-35]`, as the converter writes a Pandoc page locator.
+    // `kooste-page("33–35")[s. 33-35]`, as the converter writes a Pandoc
+    // page locator: the pages for the style, the author's text for typst.
     let page = supplement
         .as_deref()
-        .and_then(|s| s.strip_prefix("#kooste-page[")?.strip_suffix(']'))
+        .and_then(|s| s.strip_prefix("#kooste-page(\"")?.split_once("\")[").filter(|(_, rest)| rest.ends_with(']')))
+        .map(|(pages, _)| pages)
         .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit() || c == '–'))
         .map(|p| p.replace('–', "-"));
     let supplement = if page.is_some() { None } else { supplement };
