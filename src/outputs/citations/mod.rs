@@ -561,7 +561,7 @@ mod tests {
              Kaksi #cite(label(\"virtanen2019\"), supplement: [#kooste-page(\"7\")[7]]). \
              Kolme #cite(label(\"virtanen2019\"), supplement: [33 ja 35]).\n\n{BIBCALL}\n"
         );
-        for (lang, one, two) in [("fi", "2019, s. 33–35)", "2019, s. 7)"), ("en", "2019, pp. 33–35)", "2019, p. 7)")]
+        for (lang, one, two) in [("fi", "2019, s.~33–35)", "2019, s.~7)"), ("en", "2019, pp.~33–35)", "2019, p.~7)")]
         {
             let text =
                 format(&src, "/report/references.bib", &library(), &Options::plain(lang, &[], &Cache::default())).text;
@@ -571,6 +571,8 @@ mod tests {
             // Anything else after the number is the author's text, as written.
             assert!(plain.contains("Kolme (Virtanen, 2019, 33 ja 35)"), "{lang}: {plain}");
             assert!(!text.contains("kooste-page"), "{text}");
+            // Never a line break between the label and the number.
+            assert!(!plain.contains(". 7)") && !plain.contains(". 33"), "{lang}: {plain}");
         }
     }
 

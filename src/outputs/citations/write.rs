@@ -268,6 +268,9 @@ pub(super) fn child(ctx: &Ctx, elem: &ElemChild, trim_start: bool, out: &mut Str
                 Some(_) => children(ctx, &without_author(&elem.children), false, &mut inner),
                 None => children(ctx, &elem.children, false, &mut inner),
             }
+            if let Some(pages) = cite.and_then(|c| c.page.as_deref()) {
+                inner = pages_unbroken(&inner, pages);
+            }
             use citationberg::Display;
             let inner = match elem.display {
                 Some(Display::Block) => format!("#block[{inner}];"),
@@ -392,6 +395,25 @@ fn in_citeprocs_order(citation: &ElemChildren, cites: &[Cite]) -> Option<ElemChi
         ElemChildren(out)
     }
     Some(reorder(citation, &order))
+}
+
+/// An item's markup with a no-break space (`~`) before its pages, where
+/// the style printed a space: "s. 5" never breaks between its label and
+/// the number. The pages are the last place in the item where a space is
+/// followed by their first digits (a style prints the locator after the
+/// year).
+fn pages_unbroken(markup: &str, pages: &str) -> String {
+    let first: String = pages.chars().take_while(char::is_ascii_digit).collect();
+    let needle = format!(" {first}");
+    let at = markup
+        .match_indices(&needle)
+        .map(|(i, _)| i)
+        .filter(|&i| !markup[i + needle.len()..].starts_with(|c: char| c.is_ascii_digit()))
+        .last();
+    match at {
+        Some(i) if !first.is_empty() => format!("{}~{}", &markup[..i], &markup[i + 1..]),
+        _ => markup.to_string(),
+    }
 }
 
 /// A cited item's text without its author (Pandoc's `-@key` in a group,
