@@ -290,8 +290,8 @@ impl<'a> Converter<'a, '_> {
         let align: Vec<String> =
             table_layout::alignments(&texts, &asked).iter().map(|a| a.typst().to_string()).collect();
         let attrs = caption_attributes(caption);
-        let label = attrs.iter().find(|(k, _)| k == "#").map(|(_, v)| v.clone());
-        let source = attrs.iter().find(|(k, _)| k == "source").map(|(_, v)| v.clone());
+        let attr = |name: &str| attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let (label, source) = (attr("#"), attr("source"));
         // A short table without a caption stays in one piece (a captioned
         // one is a figure: the template's keep rules decide).
         let short = caption.is_none() && texts.len() <= 1 + table_layout::SHORT_TABLE;
@@ -299,8 +299,7 @@ impl<'a> Converter<'a, '_> {
         self.too_wide(widths.too_wide, node);
         // Quarto's `tbl-colwidths="[75,25]"` (on the caption or the table
         // div): each column's share of the width.
-        let asked = attrs.iter().find(|(k, _)| k == "tbl-colwidths").map(|(_, v)| v.clone());
-        if let Some(shares) = self.column_shares(asked, columns, caption.unwrap_or(node)) {
+        if let Some(shares) = self.column_shares(attr("tbl-colwidths"), columns, caption.unwrap_or(node)) {
             widths.widths = shares;
         }
         let wrapped = caption.is_some() || short || widths.text_size.is_some();
@@ -312,14 +311,15 @@ impl<'a> Converter<'a, '_> {
             self.raw("#block(width: 100%)[");
         }
         self.raw(&widths.size_rule());
-        self.raw(&format!("#table(columns: {}, align: {},\n", widths.widths, table_layout::tuple(&align)));
+        let headerless = node.first_child().is_some_and(|row| is_empty_row(row));
+        self.table_open(headerless, &format!("columns: {}, align: {},\n", widths.widths, table_layout::tuple(&align)));
         // The last rows of a long table are a footer that is not repeated:
         // typst keeps it in one piece, so the last page has enough rows.
         let rows = node.children().count();
         let footer_from = table_layout::footer_from(rows.saturating_sub(1)).map(|r| r + 1);
         for (i, row) in node.children().enumerate() {
             let header = matches!(row.data().value, NodeValue::TableRow(true));
-            if header && is_empty_row(row) {
+            if is_empty_row(row) {
                 continue;
             }
             if header {
@@ -351,7 +351,7 @@ impl<'a> Converter<'a, '_> {
         if footer_from.is_some() {
             self.raw("),\n");
         }
-        self.raw(")");
+        self.table_close(headerless);
         if wrapped && caption.is_none() {
             self.raw("]");
         }
@@ -553,5 +553,22 @@ impl<'a> Converter<'a, '_> {
 /// A table row with nothing in its cells: as a header row, Pandoc drops it
 /// (no empty header cells, repeated on every page).
 fn is_empty_row(row: Node<'_>) -> bool {
-    row.children().all(|cell| cell.first_child().is_none())
+    matches!(row.data().value, NodeValue::TableRow(true)) && row.children().all(|cell| cell.first_child().is_none())
+}
+
+impl Converter<'_, '_> {
+    /// Opens a `table(` call with `args`; a table without a header row
+    /// goes inside the template's `kooste-headerless`, which sets its
+    /// first row as the others (a style marks row 0 as the header).
+    pub(super) fn table_open(&mut self, headerless: bool, args: &str) {
+        let wrap = headerless && self.templates_define("headerless");
+        self.raw(if wrap { "#kooste-headerless[#table(" } else { "#table(" });
+        self.raw(args);
+    }
+
+    /// Closes what [`Self::table_open`] opened.
+    pub(super) fn table_close(&mut self, headerless: bool) {
+        let wrap = headerless && self.templates_define("headerless");
+        self.raw(if wrap { ")]" } else { ")" });
+    }
 }

@@ -74,7 +74,10 @@ impl<'a> Converter<'a, '_> {
         if figure {
             self.raw("#figure(kind: table, block(width: 100%)[");
         }
-        self.raw(&format!("#table(columns: {widths}, align: {},\n", aligns.as_deref().unwrap_or("left")));
+        self.table_open(
+            header_rows == 0,
+            &format!("columns: {widths}, align: {},\n", aligns.as_deref().unwrap_or("left")),
+        );
         for (i, row) in rows.iter().enumerate() {
             let header = i < header_rows;
             if header && i == 0 {
@@ -96,7 +99,7 @@ impl<'a> Converter<'a, '_> {
             }
             self.raw("\n");
         }
-        self.raw(")");
+        self.table_close(header_rows == 0);
         if figure {
             self.raw("]");
             self.caption_arg(caption);

@@ -552,4 +552,18 @@ fn a_table_whose_header_row_is_empty_has_no_header() {
     // One cell with text keeps the header.
     let kept = convert("| x |   |\n|---|---|\n| a | b |\n");
     assert!(kept.typst.contains("table.header([x], [], repeat: true),"), "{}", kept.typst);
+    // With the template's `kooste-headerless`, the first row is not set
+    // as a header; nor is a list-table's with `header-rows="0"`.
+    let dialect = Dialect { templates: Some(vec!["headerless".into()]), ..Dialect::default() };
+    let wrapped = convert_with("|   |   |\n|---|---|\n| a | b |\n", &dialect);
+    assert!(wrapped.typst.contains("#kooste-headerless[#table(columns:"), "{}", wrapped.typst);
+    assert!(wrapped.typst.contains("[a], [b], \n)]"), "{}", wrapped.typst);
+    let list = convert_with("::: {.list-table header-rows=\"0\"}\n* - a\n  - b\n:::\n", &dialect);
+    assert!(
+        list.typst.contains("#kooste-headerless[#table(") && !list.typst.contains("table.header"),
+        "{}",
+        list.typst
+    );
+    let headed = convert_with("| x | y |\n|---|---|\n| a | b |\n", &dialect);
+    assert!(!headed.typst.contains("kooste-headerless"), "{}", headed.typst);
 }
