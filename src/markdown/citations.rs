@@ -15,17 +15,18 @@ impl Converter<'_, '_> {
     /// citation's parentheses; a cross-reference's takes the place of its
     /// kind's prefix, as in Quarto ("Chapter 1.2").
     pub(super) fn cite_or_ref(&mut self, key: &str, affixes: Affixes, form: CiteForm, range: Range<usize>) {
-        if cross_reference(key).is_some() {
-            self.reference(key, affixes.prefix, affixes.locator.or(affixes.suffix), form, range);
-        } else {
-            self.citation(key, affixes, form, range);
+        match cross_reference(key) {
+            Some(target) => self.reference(key, target, affixes, form, range),
+            None => self.citation(key, affixes, form, range),
         }
     }
 
     /// A cross-reference (`@fig-x`, `[-@fig-x]`, `@Fig-x`, `[Kuvio
-    /// @fig-x]`); `after` is any text after its label in the brackets.
-    fn reference(&mut self, key: &str, prefix: Option<&str>, after: Option<&str>, form: CiteForm, range: Range<usize>) {
-        let Some((name, capital)) = cross_reference(key) else { return };
+    /// @fig-x]`) to `target`, the label and whether `key` capitalised it;
+    /// any text after the label in the brackets is not printed.
+    fn reference(&mut self, key: &str, target: (String, bool), affixes: Affixes, form: CiteForm, range: Range<usize>) {
+        let (name, capital) = target;
+        let (prefix, after) = (affixes.prefix, affixes.locator.or(affixes.suffix));
         let form = if matches!(form, CiteForm::YearInGroup) { CiteForm::Year } else { form };
         // Quarto prints a cross-reference's number and nothing of what
         // follows its label in the brackets.
@@ -147,8 +148,7 @@ impl Converter<'_, '_> {
         // A page label in the language's own words ("s. 33-35", "sivut
         // 5-7", "pp. 5-7"), as Pandoc reads it from the CSL locale, is
         // pages too: the style prints its label and the range its way.
-        let lang = self.lang.last().map_or(self.opts.dialect.lang.as_str(), String::as_str);
-        let terms: &[&str] = match lang.split('-').next().unwrap_or(lang) {
+        let terms: &[&str] = match self.language() {
             "fi" => &["s.", "sivu", "sivut"],
             "sv" => &["s.", "sida", "sidor"],
             "en" => &["p.", "pp.", "page", "pages"],

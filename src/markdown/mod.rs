@@ -562,12 +562,18 @@ impl<'a> Converter<'a, '_> {
     /// Of Finnish, Swedish and English `words`, the language at hand's
     /// (English for another).
     fn in_language(&self, words: &[&'static str; 3]) -> &'static str {
-        let lang = self.lang.last().map_or(self.opts.dialect.lang.as_str(), String::as_str);
-        match lang.split('-').next().unwrap_or(lang) {
+        match self.language() {
             "fi" => words[0],
             "sv" => words[1],
             _ => words[2],
         }
+    }
+
+    /// The language at hand (a span's `lang`, else the document's), its
+    /// primary subtag only: `fi` for `fi-FI`.
+    pub(super) fn language(&self) -> &str {
+        let lang = self.lang.last().map_or(self.opts.dialect.lang.as_str(), String::as_str);
+        lang.split('-').next().unwrap_or(lang)
     }
 
     pub(super) fn templates_define(&self, name: &str) -> bool {

@@ -318,29 +318,16 @@ fn in_citeprocs_order(citation: &ElemChildren, cites: &[Cite]) -> Option<ElemChi
     if cites.len() < 2 || !cites.iter().any(affixed) {
         return None;
     }
-    // The level that holds the items, and where each item is there.
-    fn items(children: &ElemChildren, n: usize) -> Option<(Vec<usize>, Vec<usize>)> {
-        let mut slots = Vec::new();
-        let mut shown = Vec::new();
-        for (at, child) in children.0.iter().enumerate() {
-            if let ElemChild::Elem(elem) = child
-                && let Some(ElemMeta::Entry(i)) = elem.meta
-            {
-                slots.push(at);
-                shown.push(i);
-            }
-        }
-        if slots.is_empty() {
-            return children.0.iter().find_map(|c| match c {
-                ElemChild::Elem(elem) => items(&elem.children, n),
-                _ => None,
-            });
-        }
-        let mut seen = shown.clone();
-        seen.sort_unstable();
-        (seen == (0..n).collect::<Vec<_>>()).then_some((slots, shown))
+    let mut out = citation.clone();
+    let level = entry_level(&mut out.0)?;
+    // Where each item stands at that level, in the style's order.
+    let slots: Vec<usize> = (0..level.len()).filter(|&at| entry_index(&level[at]).is_some()).collect();
+    let shown: Vec<usize> = slots.iter().filter_map(|&at| entry_index(&level[at])).collect();
+    let mut seen = shown.clone();
+    seen.sort_unstable();
+    if seen != (0..cites.len()).collect::<Vec<_>>() {
+        return None;
     }
-    let (_, shown) = items(citation, cites.len())?;
     // citeproc's order: the items in runs of those without affixes, each
     // run in the style's order; an item with an affix a run of its own.
     let rank = |i: usize| shown.iter().position(|&s| s == i).unwrap_or(i);
@@ -360,41 +347,34 @@ fn in_citeprocs_order(citation: &ElemChildren, cites: &[Cite]) -> Option<ElemChi
     if order == shown {
         return None;
     }
-    fn reorder(children: &ElemChildren, order: &[usize]) -> ElemChildren {
-        let entries: Vec<usize> = children
-            .0
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| matches!(c, ElemChild::Elem(e) if matches!(e.meta, Some(ElemMeta::Entry(_)))))
-            .map(|(at, _)| at)
-            .collect();
-        if entries.is_empty() {
-            let mapped = children.0.iter().map(|c| match c {
-                ElemChild::Elem(elem) => {
-                    let mut elem = elem.clone();
-                    elem.children = reorder(&elem.children, order);
-                    ElemChild::Elem(elem)
-                }
-                other => other.clone(),
-            });
-            return ElemChildren(mapped.collect());
-        }
-        let by_item = |i: usize| {
-            entries
-                .iter()
-                .map(|&at| &children.0[at])
-                .find(|c| matches!(c, ElemChild::Elem(e) if e.meta == Some(ElemMeta::Entry(i))))
-                .cloned()
-        };
-        let mut out = children.0.clone();
-        for (&slot, &item) in entries.iter().zip(order) {
-            if let Some(child) = by_item(item) {
-                out[slot] = child;
-            }
-        }
-        ElemChildren(out)
+    let items: Vec<ElemChild> = order.iter().map(|&i| level[slots[rank(i)]].clone()).collect();
+    for (&slot, item) in slots.iter().zip(items) {
+        level[slot] = item;
     }
-    Some(reorder(citation, &order))
+    Some(out)
+}
+
+/// The item a rendered element stands for, when it is one.
+fn entry_index(child: &ElemChild) -> Option<usize> {
+    match child {
+        ElemChild::Elem(elem) => match elem.meta {
+            Some(ElemMeta::Entry(i)) => Some(i),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The children that hold a citation's items: the first level, depth
+/// first, with an item's element.
+fn entry_level(children: &mut Vec<ElemChild>) -> Option<&mut Vec<ElemChild>> {
+    if children.iter().any(|c| entry_index(c).is_some()) {
+        return Some(children);
+    }
+    children.iter_mut().find_map(|child| match child {
+        ElemChild::Elem(elem) => entry_level(&mut elem.children.0),
+        _ => None,
+    })
 }
 
 /// An item's markup with a no-break space (`~`) before its pages, where
