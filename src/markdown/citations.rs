@@ -19,6 +19,9 @@ impl Converter<'_, '_> {
             Some(target) => self.reference(key, target, affixes, form, range),
             None => self.citation(key, affixes, form, range),
         }
+        // What follows continues printed text, as after a word: Pandoc's
+        // `@key's` is an apostrophe, not an opening quote.
+        self.prev = Some('\u{FFFC}');
     }
 
     /// A cross-reference (`@fig-x`, `[-@fig-x]`, `@Fig-x`, `[Kuvio

@@ -89,7 +89,11 @@ impl<'a> Converter<'a, '_> {
                 self.prev = Some(' ');
             }
             NodeValue::Code(code) => self.code_span(node, &code.literal),
-            NodeValue::Math(math) => self.math(node, &math.literal, math.display_math),
+            NodeValue::Math(math) => {
+                self.math(node, &math.literal, math.display_math);
+                // `$x$'s`: an apostrophe follows, as after a word.
+                self.prev = Some('\u{FFFC}');
+            }
             NodeValue::Emph => self.wrap("#emph[", node),
             NodeValue::Strong => self.wrap("#strong[", node),
             NodeValue::Strikethrough => self.wrap("#strike[", node),

@@ -153,3 +153,14 @@ fn a_citation_group_with_formatting_in_it_says_it_is_not_read() {
     let said: Vec<&str> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(said.iter().filter(|m| m.contains("citation group with formatting")).count(), 2, "{said:?}");
 }
+
+#[test]
+fn a_quote_after_a_citation_or_maths_is_an_apostrophe() {
+    // `@key's` and `$x$'s` continue a word: the quote closes (in English,
+    // where an opening single quote differs from the closing one).
+    let english = Dialect { lang: "en".into(), ..Dialect::default() };
+    let out = convert_with("See @c's book and $x$'s value, but 'quoted'.\n", &english);
+    assert!(out.typst.contains("form: \"prose\")’s book"), "{}", out.typst);
+    assert!(out.typst.contains("$x$)’s value"), "{}", out.typst);
+    assert!(out.typst.contains("‘quoted’"), "{}", out.typst);
+}
